@@ -1,0 +1,6 @@
+//! # wellspring-assess
+//!
+//! Statistics on sample slices, with no I/O: summary statistics used by every command,
+//! the SP 800-90B min-entropy estimators and the SP 800-22 battery.
+
+pub mod summary;

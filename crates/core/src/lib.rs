@@ -1,0 +1,26 @@
+//! # wellspring-core
+//!
+//! Entropy sources that measure physical noise inside an ordinary computer, and the
+//! machinery that turns their samples into random numbers people can audit: parallel
+//! collection, health tests, measured entropy accounting, conditioning and a DRBG.
+//!
+//! ```
+//! use wellspring_core::{registry::Registry, pool::{ByteSource, Conditioning, Pool, PoolConfig}};
+//!
+//! let sources = Registry::builtin().select(Some("clock_jitter")).unwrap();
+//! let mut pool = Pool::new(sources, Conditioning::Sha256, PoolConfig::default()).unwrap();
+//! let mut key = [0u8; 32];
+//! pool.fill(&mut key).unwrap();
+//! ```
+
+pub mod clock;
+pub mod collect;
+pub mod pool;
+pub mod registry;
+mod source;
+pub mod sources;
+
+pub use registry::{SourceStatus, detect_available_sources};
+pub use source::{
+    Availability, EntropySource, SourceCategory, SourceError, SourceInfo, SpeedClass,
+};
