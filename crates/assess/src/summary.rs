@@ -41,7 +41,7 @@ pub fn mcv_min_entropy(samples: &[u8]) -> Option<f64> {
     let n = samples.len() as f64;
     let max = *histogram(samples).iter().max()? as f64;
     let p = max / n;
-    let upper = (p + 2.5758293035489008 * (p * (1.0 - p) / (n - 1.0)).sqrt()).min(1.0);
+    let upper = (p + 2.575_829_303_548_901 * (p * (1.0 - p) / (n - 1.0)).sqrt()).min(1.0);
     Some(-upper.log2())
 }
 
@@ -59,12 +59,12 @@ mod tests {
     #[test]
     fn mcv_matches_hand_computation() {
         // 1000 samples, value 0 appears 500 times: p = 0.5,
-        // p_u = 0.5 + 2.5758293035489008 * sqrt(0.25 / 999) = 0.540747..., h = 0.886944...
+        // p_u = 0.5 + 2.575_829_303_548_901 * sqrt(0.25 / 999) = 0.540747..., h = 0.886944...
         let samples: Vec<u8> = (0..1000)
             .map(|i| if i % 2 == 0 { 0 } else { (i % 200) as u8 + 1 })
             .collect();
         let h = mcv_min_entropy(&samples).unwrap();
-        let p_u: f64 = 0.5 + 2.5758293035489008 * (0.25f64 / 999.0).sqrt();
+        let p_u: f64 = 0.5 + 2.575_829_303_548_901 * (0.25f64 / 999.0).sqrt();
         assert!((h - (-p_u.log2())).abs() < 1e-12);
         assert!((h - 0.886_972).abs() < 1e-5, "{h}");
         assert_eq!(mcv_min_entropy(&[1]), None);

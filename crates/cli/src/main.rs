@@ -1,1 +1,29 @@
-fn main() {}
+//! `wellspring`: the command line. It parses flags and calls the libraries; nothing more.
+
+mod args;
+mod commands;
+mod error;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return error::report_clap(err),
+    };
+    let result = match cli.command {
+        Command::Scan(args) => commands::scan::run(args),
+        Command::Probe(args) => commands::probe::run(args),
+        Command::Stream(args) => commands::stream::run(args),
+        Command::Pool(args) => commands::pool::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => err.report(),
+    }
+}

@@ -68,7 +68,7 @@ impl Default for PoolConfig {
         PoolConfig {
             samples_per_round: 8192,
             source_timeout: Duration::from_secs(5),
-            compression: 4,
+            compression: 2,
         }
     }
 }

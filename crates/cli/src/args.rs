@@ -1,0 +1,113 @@
+//! Command-line flags (clap). The contract for names and meanings is docs/DESIGN's CLI table.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Wellspring: random numbers from the physical noise inside your computer, measured and
+/// accounted with NIST SP 800-90B.
+#[derive(Debug, Parser)]
+#[command(name = "wellspring", version, about, long_about = None)]
+#[command(
+    after_help = "Examples:\n  wellspring scan\n  wellspring probe clock_jitter --json\n  \
+                        wellspring stream --bytes 64 --format hex\n  wellspring pool --json"
+)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// List every known source and whether it is available here.
+    Scan(ScanArgs),
+    /// Collect from one source and report its quality, speed and health.
+    Probe(ProbeArgs),
+    /// Write random bytes to stdout.
+    Stream(StreamArgs),
+    /// Show pool health and per-source state.
+    Pool(PoolArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  wellspring scan\n  wellspring scan --json")]
+pub(crate) struct ScanArgs {
+    /// Print one JSON document instead of a table.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  wellspring probe clock_jitter\n  \
+                        wellspring probe memory_timing --samples 100000 --json")]
+pub(crate) struct ProbeArgs {
+    /// The source to probe (see `wellspring scan`).
+    pub(crate) source: String,
+    /// How many samples to collect.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub(crate) samples: u64,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Print the source's physics note.
+    #[arg(long)]
+    pub(crate) explain: bool,
+}
+
+/// Output encodings of `stream`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// Binary bytes.
+    Raw,
+    /// Lowercase hexadecimal.
+    Hex,
+    /// Standard base64 with padding.
+    Base64,
+}
+
+/// Conditioning modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ConditioningArg {
+    /// Unconditioned XOR of raw samples (research only).
+    Raw,
+    /// SHA-256 conditioned output.
+    Sha256,
+    /// CTR_DRBG seeded from conditioned output.
+    Drbg,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  wellspring stream --bytes 64 --format hex\n  \
+                        wellspring stream --bytes 1048576 > random.bin\n  \
+                        wellspring stream --unconditioned --sources clock_jitter --bytes 4096 > raw.bin"
+)]
+pub(crate) struct StreamArgs {
+    /// Output encoding.
+    #[arg(long, value_enum, default_value_t = Format::Raw)]
+    pub(crate) format: Format,
+    /// Bytes to write (0 = endless).
+    #[arg(long, default_value_t = 0)]
+    pub(crate) bytes: u64,
+    /// Limit the output rate in bytes per second.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) rate: Option<u64>,
+    /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
+    #[arg(long)]
+    pub(crate) sources: Option<String>,
+    /// How output is conditioned.
+    #[arg(long, value_enum, default_value_t = ConditioningArg::Sha256)]
+    pub(crate) conditioning: ConditioningArg,
+    /// Same as `--conditioning raw`.
+    #[arg(long, conflicts_with = "conditioning")]
+    pub(crate) unconditioned: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  wellspring pool\n  wellspring pool --sources timing --json")]
+pub(crate) struct PoolArgs {
+    /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
+    #[arg(long)]
+    pub(crate) sources: Option<String>,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub(crate) json: bool,
+}

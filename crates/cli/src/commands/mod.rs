@@ -1,0 +1,6 @@
+//! One module per subcommand.
+
+pub(crate) mod pool;
+pub(crate) mod probe;
+pub(crate) mod scan;
+pub(crate) mod stream;

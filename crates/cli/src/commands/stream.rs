@@ -1,0 +1,107 @@
+//! `wellspring stream`: random bytes to stdout in raw, hex or base64.
+
+use std::io::{ErrorKind, Write};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use wellspring_core::pool::{ByteSource, Conditioning, Pool, PoolConfig};
+use wellspring_core::registry::Registry;
+
+use crate::args::{ConditioningArg, Format, StreamArgs};
+use crate::error::{CliError, CliResult};
+
+/// Bytes generated per write; a multiple of 3 so base64 never pads mid-stream.
+const CHUNK: usize = 3 * 21_846;
+
+pub(crate) fn conditioning(arg: ConditioningArg, unconditioned: bool) -> Conditioning {
+    if unconditioned {
+        return Conditioning::Raw;
+    }
+    match arg {
+        ConditioningArg::Raw => Conditioning::Raw,
+        ConditioningArg::Sha256 => Conditioning::Sha256,
+        ConditioningArg::Drbg => Conditioning::Drbg,
+    }
+}
+
+pub(crate) fn run(args: StreamArgs) -> CliResult {
+    let mode = conditioning(args.conditioning, args.unconditioned);
+    let sources = Registry::builtin().select(args.sources.as_deref())?;
+    let mut generator: Box<dyn ByteSource> = Box::new(
+        Pool::new(sources, mode, PoolConfig::default())
+            .map_err(|e| CliError::runtime(e.to_string()))?,
+    );
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match write_stream(&mut *generator, &mut out, &args) {
+        Ok(()) => Ok(()),
+        // A reader that goes away (`| head`) is a normal end, not an error.
+        Err(StreamError::Io(e)) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
+        Err(StreamError::Io(e)) => Err(CliError::runtime(format!("cannot write output: {e}"))),
+        Err(StreamError::Generator(e)) => Err(CliError::runtime(e)),
+    }
+}
+
+enum StreamError {
+    Io(std::io::Error),
+    Generator(String),
+}
+
+fn write_stream(
+    generator: &mut dyn ByteSource,
+    out: &mut impl Write,
+    args: &StreamArgs,
+) -> Result<(), StreamError> {
+    let endless = args.bytes == 0;
+    let mut remaining = args.bytes;
+    let mut buffer = vec![0u8; CHUNK];
+    let mut text = String::new();
+    let start = Instant::now();
+    let mut written: u64 = 0;
+    // With a rate limit, generate in small steps so the pacing is smooth.
+    let step = args
+        .rate
+        .map_or(CHUNK, |r| (r as usize).clamp(1, CHUNK) / 3 * 3)
+        .max(3);
+    while endless || remaining > 0 {
+        let take = if endless {
+            step
+        } else {
+            remaining.min(step as u64) as usize
+        };
+        let chunk = &mut buffer[..take];
+        generator
+            .fill(chunk)
+            .map_err(|e| StreamError::Generator(e.to_string()))?;
+        match args.format {
+            Format::Raw => out.write_all(chunk),
+            Format::Hex => {
+                text.clear();
+                for b in chunk.iter() {
+                    use std::fmt::Write as _;
+                    let _ = write!(text, "{b:02x}");
+                }
+                out.write_all(text.as_bytes())
+            }
+            Format::Base64 => {
+                text.clear();
+                base64::engine::general_purpose::STANDARD.encode_string(&*chunk, &mut text);
+                out.write_all(text.as_bytes())
+            }
+        }
+        .map_err(StreamError::Io)?;
+        remaining -= if endless { 0 } else { take as u64 };
+        written += take as u64;
+        if let Some(rate) = args.rate {
+            out.flush().map_err(StreamError::Io)?;
+            let due = Duration::from_secs_f64(written as f64 / rate as f64);
+            if let Some(wait) = due.checked_sub(start.elapsed()) {
+                std::thread::sleep(wait);
+            }
+        }
+    }
+    if args.format != Format::Raw {
+        out.write_all(b"\n").map_err(StreamError::Io)?;
+    }
+    out.flush().map_err(StreamError::Io)
+}

@@ -1,0 +1,149 @@
+//! The `wellspring` binary as a user runs it: exit codes, exact byte counts, JSON shapes.
+
+use std::process::{Command, Output};
+
+use base64::Engine as _;
+
+fn wellspring(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wellspring"))
+        .args(args)
+        .output()
+        .expect("run wellspring")
+}
+
+fn stdout_json(args: &[&str]) -> serde_json::Value {
+    let out = wellspring(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON document")
+}
+
+#[test]
+fn stream_writes_exactly_n_bytes_in_every_format() {
+    let raw = wellspring(&["stream", "--bytes", "1000", "--format", "raw"]);
+    assert!(raw.status.success());
+    assert_eq!(raw.stdout.len(), 1000);
+
+    let hex = wellspring(&["stream", "--bytes", "1000", "--format", "hex"]);
+    let text = String::from_utf8(hex.stdout).unwrap();
+    let text = text.trim_end();
+    assert_eq!(text.len(), 2000);
+    assert!(
+        text.chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+    );
+
+    let b64 = wellspring(&["stream", "--bytes", "1000", "--format", "base64"]);
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(String::from_utf8(b64.stdout).unwrap().trim_end())
+        .unwrap();
+    assert_eq!(decoded.len(), 1000);
+
+    // Sizes that are not a multiple of 3 or of the internal chunk size.
+    for n in ["1", "2", "65539", "200001"] {
+        let out = wellspring(&[
+            "stream",
+            "--bytes",
+            n,
+            "--format",
+            "base64",
+            "--conditioning",
+            "raw",
+        ]);
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(String::from_utf8(out.stdout).unwrap().trim_end())
+            .unwrap();
+        assert_eq!(decoded.len().to_string(), n);
+    }
+}
+
+#[test]
+fn conditioned_megabyte_has_uniform_byte_frequencies() {
+    let out = wellspring(&["stream", "--bytes", "1048576", "--format", "raw"]);
+    assert!(out.status.success());
+    assert_eq!(out.stdout.len(), 1 << 20);
+    let mut counts = [0f64; 256];
+    for b in &out.stdout {
+        counts[*b as usize] += 1.0;
+    }
+    let expected = (1 << 20) as f64 / 256.0;
+    let chi2: f64 = counts
+        .iter()
+        .map(|c| (c - expected).powi(2) / expected)
+        .sum();
+    // 255 degrees of freedom: P(chi2 > 345) and P(chi2 < 175) are each below 1e-4.
+    assert!((175.0..345.0).contains(&chi2), "chi-square {chi2}");
+}
+
+#[test]
+fn scan_lists_at_least_eight_available_sources() {
+    let json = stdout_json(&["scan", "--json"]);
+    let sources = json["sources"].as_array().unwrap();
+    let available = sources.iter().filter(|s| s["available"] == true).count();
+    assert!(available >= 8, "{available}");
+    let clock = sources
+        .iter()
+        .find(|s| s["name"] == "clock_jitter")
+        .unwrap();
+    assert_eq!(clock["category"], "timing");
+    assert!(clock["reason"].is_null());
+    assert!(clock["description"].as_str().unwrap().len() > 50);
+}
+
+#[test]
+fn probe_reports_count_entropy_and_time() {
+    let json = stdout_json(&["probe", "clock_jitter", "--samples", "5000", "--json"]);
+    assert_eq!(json["name"], "clock_jitter");
+    assert_eq!(json["samples"], 5000);
+    let shannon = json["shannon"].as_f64().unwrap();
+    assert!(shannon > 0.0 && shannon <= 8.0);
+    assert!(json["seconds"].as_f64().unwrap() > 0.0);
+    assert!(json["min_entropy"].as_f64().unwrap() <= shannon);
+    assert!(json["health"]["rct_cutoff"].as_u64().unwrap() >= 2);
+}
+
+#[test]
+fn pool_json_reports_every_selected_source() {
+    let json = stdout_json(&["pool", "--sources", "clock_jitter,tsc_jitter", "--json"]);
+    let names: Vec<&str> = json["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["clock_jitter", "tsc_jitter"]);
+    assert_eq!(json["sources_healthy"], 2);
+}
+
+fn assert_usage_error(args: &[&str], mentions: &str) {
+    let out = wellspring(args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.contains(mentions), "{args:?}: {stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn bad_usage_exits_2_with_one_line_naming_the_problem() {
+    assert_usage_error(&["probe", "no_such_source"], "no_such_source");
+    assert_usage_error(
+        &["stream", "--sources", "clock_jitter,nope", "--bytes", "8"],
+        "nope",
+    );
+    assert_usage_error(&["stream", "--format", "octal"], "octal");
+    assert_usage_error(&["stream", "--bytes", "-5"], "-5");
+    assert_usage_error(&["stream", "--frobnicate"], "--frobnicate");
+    assert_usage_error(&["probe", "clock_jitter", "--samples", "0"], "0");
+    assert_usage_error(&["no-such-command"], "no-such-command");
+}
+
+#[test]
+fn help_succeeds_and_shows_examples() {
+    let out = wellspring(&["stream", "--help"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8(out.stdout).unwrap().contains("Examples"));
+}
