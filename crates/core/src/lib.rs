@@ -15,6 +15,7 @@
 
 pub mod clock;
 pub mod collect;
+pub mod drbg;
 pub mod health;
 pub mod pool;
 pub mod registry;
