@@ -107,7 +107,19 @@ pub(crate) struct PoolArgs {
     /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
     #[arg(long)]
     pub(crate) sources: Option<String>,
+    /// Seconds to harvest before reporting.
+    #[arg(long, default_value_t = 2.0, value_parser = parse_seconds)]
+    pub(crate) seconds: f64,
     /// Print one JSON document.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=3600.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "'{text}' is not a number of seconds between 0 and 3600"
+        )),
+    }
 }

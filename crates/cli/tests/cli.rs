@@ -107,15 +107,35 @@ fn probe_reports_count_entropy_and_time() {
 
 #[test]
 fn pool_json_reports_every_selected_source() {
-    let json = stdout_json(&["pool", "--sources", "clock_jitter,tsc_jitter", "--json"]);
-    let names: Vec<&str> = json["sources"]
-        .as_array()
-        .unwrap()
+    let json = stdout_json(&[
+        "pool",
+        "--sources",
+        "clock_jitter,memory_timing",
+        "--seconds",
+        "1",
+        "--json",
+    ]);
+    let sources = json["sources"].as_array().unwrap();
+    let names: Vec<&str> = sources
         .iter()
         .map(|s| s["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["clock_jitter", "tsc_jitter"]);
-    assert_eq!(json["sources_healthy"], 2);
+    assert_eq!(names, ["clock_jitter", "memory_timing"]);
+    assert_eq!(json["sources_total"], 2);
+    for source in sources {
+        assert!(source["samples"].as_u64().unwrap() > 0, "{source}");
+        assert!(source["min_entropy"].as_f64().unwrap() > 0.0, "{source}");
+        assert!(source["quarantined"].is_boolean());
+    }
+    // Credit is the sum of the sources' credit, and blocks never outrun it.
+    let credited = json["credited_bits"].as_f64().unwrap();
+    let per_source: f64 = sources
+        .iter()
+        .map(|s| s["credited_bits"].as_f64().unwrap())
+        .sum();
+    assert!((credited - per_source).abs() < 1e-6 * credited.max(1.0));
+    assert!(json["blocks_produced"].as_f64().unwrap() * 320.0 <= credited + 1e-6);
+    assert!(json["reseeds"].is_u64() && json["quarantined"].is_array());
 }
 
 fn assert_usage_error(args: &[&str], mentions: &str) {

@@ -15,7 +15,9 @@
 
 pub mod clock;
 pub mod collect;
+pub mod conditioning;
 pub mod drbg;
+pub mod engine;
 pub mod health;
 pub mod pool;
 pub mod registry;

@@ -4,7 +4,8 @@ use std::io::{ErrorKind, Write};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use wellspring_core::pool::{ByteSource, Conditioning, Pool, PoolConfig};
+use wellspring_core::engine::{Engine, EngineConfig};
+use wellspring_core::pool::{ByteSource, Conditioning};
 use wellspring_core::registry::Registry;
 
 use crate::args::{ConditioningArg, Format, StreamArgs};
@@ -27,10 +28,9 @@ pub(crate) fn conditioning(arg: ConditioningArg, unconditioned: bool) -> Conditi
 pub(crate) fn run(args: StreamArgs) -> CliResult {
     let mode = conditioning(args.conditioning, args.unconditioned);
     let sources = Registry::builtin().select(args.sources.as_deref())?;
-    let mut generator: Box<dyn ByteSource> = Box::new(
-        Pool::new(sources, mode, PoolConfig::default())
-            .map_err(|e| CliError::runtime(e.to_string()))?,
-    );
+    let engine =
+        Engine::start(EngineConfig::new(sources)).map_err(|e| CliError::runtime(e.to_string()))?;
+    let mut generator = engine.output(mode);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match write_stream(&mut *generator, &mut out, &args) {

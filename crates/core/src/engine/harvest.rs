@@ -1,0 +1,196 @@
+//! Background harvesters: one thread per source family, under a shared CPU budget, pausing
+//! when the reservoir of full-entropy blocks is full.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::Inner;
+use super::slot::STARTUP_TEST_SAMPLES;
+use crate::clock::read_clock;
+use crate::{SourceCategory, SpeedClass};
+
+/// Samples per batch for a fast source (a few milliseconds of work).
+const FAST_BATCH: usize = 4096;
+/// Samples per batch for a slow source.
+const SLOW_BATCH: usize = 256;
+
+pub(super) fn spawn_harvesters(inner: &Arc<Inner>) -> Vec<JoinHandle<()>> {
+    let mut families: Vec<(SourceCategory, Vec<usize>)> = Vec::new();
+    for (index, source) in inner.config.sources.iter().enumerate() {
+        let category = source.info().category;
+        match families.iter_mut().find(|(c, _)| *c == category) {
+            Some((_, members)) => members.push(index),
+            None => families.push((category, vec![index])),
+        }
+    }
+    families
+        .into_iter()
+        .filter_map(|(category, members)| {
+            let inner = Arc::clone(inner);
+            std::thread::Builder::new()
+                .name(format!("ws-harvest-{category}"))
+                .spawn(move || harvest_family(&inner, &members))
+                .ok()
+        })
+        .collect()
+}
+
+fn thread_cpu_ns() -> u64 {
+    read_clock(libc::CLOCK_THREAD_CPUTIME_ID)
+}
+
+/// Sleeps while the harvesters together are over their CPU budget.
+fn respect_budget(inner: &Inner, spent_ns: u64) {
+    let used = inner.cpu_used_ns.fetch_add(spent_ns, Ordering::Relaxed) + spent_ns;
+    let allowed = inner.started.elapsed().as_nanos() as f64 * inner.config.cpu_budget;
+    let excess = used as f64 - allowed;
+    if excess > 0.0 {
+        let wait = Duration::from_nanos((excess / inner.config.cpu_budget) as u64);
+        std::thread::sleep(wait.min(Duration::from_millis(250)));
+    }
+}
+
+/// Blocks while the reservoir is full; returns false when the engine stops.
+fn wait_for_room(inner: &Inner) -> bool {
+    let mut shared = inner.lock();
+    while shared.reservoir.len() >= inner.config.reservoir_blocks {
+        if inner.stop.load(Ordering::SeqCst) {
+            return false;
+        }
+        shared = inner
+            .space_ready
+            .wait_timeout(shared, Duration::from_millis(500))
+            .unwrap_or_else(|p| p.into_inner())
+            .0;
+    }
+    !inner.stop.load(Ordering::SeqCst)
+}
+
+fn harvest_family(inner: &Inner, members: &[usize]) {
+    while wait_for_room(inner) {
+        let mut idle = true;
+        for &index in members {
+            if inner.stop.load(Ordering::SeqCst) {
+                return;
+            }
+            let cpu0 = thread_cpu_ns();
+            idle &= !harvest_once(inner, index);
+            respect_budget(inner, thread_cpu_ns().saturating_sub(cpu0));
+        }
+        if idle {
+            // Every member is quarantined or failing: check back without spinning.
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+/// One batch from one source; false when the source is out of service.
+fn harvest_once(inner: &Inner, index: usize) -> bool {
+    let source = Arc::clone(&inner.config.sources[index]);
+    let retest = {
+        let shared = inner.lock();
+        match shared.slots[index].quarantined_until {
+            Some(until) if Instant::now() < until => return false,
+            Some(_) => true,
+            None => false,
+        }
+    };
+    if retest {
+        let outcome = source.collect(STARTUP_TEST_SAMPLES);
+        let mut shared = inner.lock();
+        let slot = &mut shared.slots[index];
+        match outcome.map_err(|e| e.to_string()).and_then(|s| {
+            slot.startup_test(&s)
+                .map_err(|f| format!("re-test {f:?} failed"))
+        }) {
+            Ok(()) => slot.readmit(),
+            Err(reason) => {
+                slot.extend_quarantine(reason);
+                return false;
+            }
+        }
+        return true;
+    }
+    let started = inner.lock().slots[index].started;
+    let batch = match (started, source.info().speed) {
+        (false, _) => inner.config.startup_samples,
+        (true, SpeedClass::Fast) => FAST_BATCH,
+        (true, SpeedClass::Slow) => SLOW_BATCH,
+    };
+    let samples = match source.collect(batch) {
+        Ok(samples) => samples,
+        Err(e) => {
+            let mut shared = inner.lock();
+            shared.slots[index].extend_quarantine(e.to_string());
+            return false;
+        }
+    };
+    let reassess = {
+        let mut shared = inner.lock();
+        let slot = &mut shared.slots[index];
+        slot.samples += samples.len() as u64;
+        if !slot.started {
+            // Start-up (SP 800-90B §4.3): assess on this sample, then run the start-up test
+            // over its first 1024 samples with cutoffs from the assessment.
+            slot.started = true;
+            slot.set_entropy((inner.config.assessor)(&samples));
+            if let Err(failure) = slot.startup_test(&samples) {
+                slot.quarantine(format!("start-up {failure:?} test failed"));
+                return false;
+            }
+        }
+        if slot.continuous_test(&samples).is_some() {
+            return false;
+        }
+        let credit = slot.h.map_or(0.0, |h| {
+            samples.len() as f64 * h * inner.config.safety_factor / slot.group_size as f64
+        });
+        slot.credited_bits += credit;
+        slot.assessment_buffer.extend_from_slice(&samples);
+        let reassess = (slot.assessment_buffer.len() >= inner.config.reassess_samples)
+            .then(|| std::mem::take(&mut slot.assessment_buffer));
+        let shared = &mut *shared;
+        shared.credited_bits += credit;
+        if condition(shared, &samples, credit) {
+            inner.blocks_ready.notify_all();
+        }
+        reassess
+    };
+    if let Some(buffer) = reassess {
+        // Assess outside the lock: the estimators take milliseconds to seconds.
+        let h = (inner.config.assessor)(&buffer);
+        inner.lock().slots[index].set_entropy(h);
+    }
+    true
+}
+
+/// Absorbs a batch into the conditioner in slices that each complete a block, so a batch
+/// with far more than 320 bits of credit yields many blocks instead of one. Returns true
+/// when at least one block was produced.
+fn condition(shared: &mut super::Shared, samples: &[u8], credit: f64) -> bool {
+    use crate::conditioning::FULL_ENTROPY_CREDIT_BITS;
+    if credit <= 0.0 {
+        // Uncredited input is still mixed in; it just never completes a block by itself.
+        shared.conditioner.absorb(samples, 0.0);
+        return false;
+    }
+    let per_sample = credit / samples.len() as f64;
+    let mut rest = samples;
+    let mut produced = false;
+    while !rest.is_empty() {
+        let missing = (FULL_ENTROPY_CREDIT_BITS - shared.conditioner.credit_bits()).max(0.0);
+        let take = ((missing / per_sample).ceil() as usize).clamp(1, rest.len());
+        shared
+            .conditioner
+            .absorb(&rest[..take], take as f64 * per_sample);
+        rest = &rest[take..];
+        if let Some(block) = shared.conditioner.squeeze() {
+            shared.reservoir.push_back(block);
+            shared.blocks_produced += 1;
+            produced = true;
+        }
+    }
+    produced
+}

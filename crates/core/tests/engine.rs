@@ -1,0 +1,215 @@
+//! The engine under fault injection, with fake sources whose entropy is known.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use rand_core::TryRng;
+use wellspring_core::engine::{Engine, EngineConfig, EngineError};
+use wellspring_core::pool::Conditioning;
+use wellspring_core::{EntropySource, SourceCategory, SourceError, SourceInfo, SpeedClass};
+
+/// Uniform bytes from a splitmix64 generator: 8 bits of min-entropy per sample as far as
+/// any estimator can tell. When `stuck` is set it returns a constant, as a failed device would.
+struct Fake {
+    info: SourceInfo,
+    state: AtomicU64,
+    stuck: Arc<AtomicBool>,
+}
+
+fn splitmix(state: &AtomicU64) -> u64 {
+    let mut z = state
+        .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
+        .wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl EntropySource for Fake {
+    fn info(&self) -> &SourceInfo {
+        &self.info
+    }
+    fn collect(&self, n: usize) -> Result<Vec<u8>, SourceError> {
+        if self.stuck.load(Ordering::Relaxed) {
+            return Ok(vec![0x42; n]);
+        }
+        Ok((0..n).map(|_| splitmix(&self.state) as u8).collect())
+    }
+}
+
+fn fake(name: &'static str, seed: u64) -> (Arc<Fake>, Arc<AtomicBool>) {
+    let stuck = Arc::new(AtomicBool::new(false));
+    let source = Arc::new(Fake {
+        info: SourceInfo {
+            name,
+            category: SourceCategory::Timing,
+            physics: "test double",
+            speed: SpeedClass::Fast,
+        },
+        state: AtomicU64::new(seed),
+        stuck: Arc::clone(&stuck),
+    });
+    (source, stuck)
+}
+
+fn config(sources: Vec<Arc<dyn EntropySource>>) -> EngineConfig {
+    let mut config = EngineConfig::new(sources);
+    config.startup_samples = 2048;
+    config.starvation_timeout = Duration::from_millis(1500);
+    config
+}
+
+#[test]
+fn full_entropy_output_is_backed_by_320_credited_bits_per_block() {
+    let (source, _) = fake("fake_uniform", 1);
+    let engine = Engine::start(config(vec![source])).unwrap();
+    let mut out = vec![0u8; 32 * 100];
+    engine.fill_full_entropy(&mut out).unwrap();
+    let status = engine.status();
+    assert!(status.blocks_served >= 100);
+    // Every block produced needed 320 credited bits.
+    assert!(status.credited_bits >= 320.0 * status.blocks_produced as f64 - 1e-6);
+    let s = &status.sources[0];
+    // Uniform bytes, 2048 start-up samples: the fullest of 256 bins holds ~14-20 samples, so
+    // the MCV upper bound gives roughly 6.0-6.9 bits; certainly between 5.5 and 8.
+    let h = s.min_entropy.unwrap();
+    assert!(h > 5.5 && h <= 8.0, "{h}");
+    assert!(
+        (s.credited_bits - status.credited_bits).abs() < 1e-6,
+        "{} vs {}",
+        s.credited_bits,
+        status.credited_bits
+    );
+}
+
+#[test]
+fn a_stuck_source_is_quarantined_and_output_stops_naming_it() {
+    let (source, stuck) = fake("fake_stuck", 2);
+    let engine = Engine::start(config(vec![source])).unwrap();
+    engine.fill_full_entropy(&mut [0u8; 64]).unwrap();
+    stuck.store(true, Ordering::Relaxed);
+    // Drain what is already in the reservoir, then starve.
+    let start = Instant::now();
+    let err = loop {
+        match engine.fill_full_entropy(&mut [0u8; 4096]) {
+            Ok(()) => assert!(start.elapsed() < Duration::from_secs(30), "never starved"),
+            Err(e) => break e,
+        }
+    };
+    let EngineError::Starved(message) = err else {
+        panic!("{err:?}")
+    };
+    assert!(message.contains("fake_stuck"), "{message}");
+    let status = engine.status();
+    assert_eq!(status.quarantined, vec!["fake_stuck"]);
+    assert!(status.sources[0].rct_failures + status.sources[0].apt_failures >= 1);
+}
+
+#[test]
+fn a_quarantined_source_is_readmitted_after_a_passing_retest() {
+    let (source, stuck) = fake("fake_flaky", 3);
+    let engine = Engine::start(config(vec![source])).unwrap();
+    engine.fill_full_entropy(&mut [0u8; 32]).unwrap();
+    stuck.store(true, Ordering::Relaxed);
+    let start = Instant::now();
+    while engine.status().quarantined.is_empty() {
+        let _ = engine.fill_full_entropy(&mut [0u8; 4096]);
+        assert!(start.elapsed() < Duration::from_secs(20));
+    }
+    stuck.store(false, Ordering::Relaxed);
+    // First back-off is 5 s; the re-test then passes.
+    let start = Instant::now();
+    while !engine.status().quarantined.is_empty() {
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(start.elapsed() < Duration::from_secs(15), "not readmitted");
+    }
+    engine.fill_full_entropy(&mut [0u8; 64]).unwrap();
+    assert_eq!(engine.status().sources[0].quarantine_events, 1);
+}
+
+#[test]
+fn drbg_reseeds_every_mebibyte_and_implements_rand_core() {
+    let (source, _) = fake("fake_drbg", 4);
+    let engine = Engine::start(config(vec![source])).unwrap();
+    let mut rng = engine.rng(Conditioning::Drbg).unwrap();
+    let mut buf = vec![0u8; 1 << 20];
+    for _ in 0..3 {
+        rng.try_fill_bytes(&mut buf).unwrap();
+    }
+    // Instantiate + a reseed after each full MiB (the third MiB fits the third seed).
+    assert_eq!(engine.status().reseeds, 3);
+    let a = rng.try_next_u64().unwrap();
+    let b = rng.try_next_u64().unwrap();
+    assert_ne!(a, b);
+    assert!(engine.rng(Conditioning::Raw).is_err());
+}
+
+#[test]
+fn prediction_resistance_reseeds_before_every_request() {
+    let (source, _) = fake("fake_pr", 5);
+    let mut cfg = config(vec![source]);
+    cfg.prediction_resistance = true;
+    let engine = Engine::start(cfg).unwrap();
+    let mut rng = engine.rng(Conditioning::Drbg).unwrap();
+    for _ in 0..5 {
+        rng.try_fill_bytes(&mut [0u8; 100]).unwrap();
+    }
+    assert_eq!(engine.status().reseeds, 5);
+}
+
+#[test]
+fn correlated_sources_share_one_credit_budget() {
+    let (a, _) = fake("fake_a", 6);
+    let (b, _) = fake("fake_b", 7);
+    let mut cfg = config(vec![a, b]);
+    cfg.correlated_groups = vec![vec!["fake_a".into(), "fake_b".into()]];
+    let engine = Engine::start(cfg).unwrap();
+    engine.fill_full_entropy(&mut [0u8; 3200]).unwrap();
+    for s in engine.status().sources {
+        assert_eq!(s.correlation_group_size, 2);
+        // Each credited at most h × 0.5 / 2 per sample.
+        assert!(
+            s.credited_bits <= s.samples as f64 * 8.0 * 0.5 / 2.0 + 1e-6,
+            "{s:?}"
+        );
+    }
+}
+
+#[test]
+fn a_child_process_never_repeats_the_parent_drbg_output() {
+    let (source, _) = fake("fake_fork", 8);
+    let engine = Engine::start(config(vec![source])).unwrap();
+    let mut rng = engine.rng(Conditioning::Drbg).unwrap();
+    rng.try_fill_bytes(&mut [0u8; 64]).unwrap();
+    let mut fds = [0i32; 2];
+    // SAFETY: `fds` is a valid two-element array for pipe(2).
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: the child only generates, writes to the pipe and exits with `_exit`.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0);
+    if pid == 0 {
+        // In the child the harvester threads are gone; the DRBG must still reseed (the
+        // reservoir holds blocks) rather than continue the parent's stream.
+        let mut child = [0u8; 32];
+        let code = match rng.try_fill_bytes(&mut child) {
+            Ok(()) => 0,
+            Err(_) => 1,
+        };
+        // SAFETY: writing 32 bytes from a live buffer to the pipe's write end.
+        unsafe { libc::write(fds[1], child.as_ptr().cast(), 32) };
+        // SAFETY: `_exit` ends the child without running the parent's destructors.
+        unsafe { libc::_exit(code) };
+    }
+    let mut parent = [0u8; 32];
+    rng.try_fill_bytes(&mut parent).unwrap();
+    let mut child = [0u8; 32];
+    // SAFETY: reading at most 32 bytes into a live buffer from the pipe's read end.
+    let got = unsafe { libc::read(fds[0], child.as_mut_ptr().cast(), 32) };
+    let mut status = 0;
+    // SAFETY: waiting for the child created above.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+    assert_eq!(got, 32);
+    assert_eq!(libc::WEXITSTATUS(status), 0, "child failed to generate");
+    assert_ne!(parent, child, "child repeated the parent's output");
+}
