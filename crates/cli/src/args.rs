@@ -25,6 +25,8 @@ pub(crate) enum Command {
     Stream(StreamArgs),
     /// Show pool health and per-source state.
     Pool(PoolArgs),
+    /// Credit full-entropy blocks to the Linux kernel pool (needs root).
+    FeedKernel(FeedKernelArgs),
 }
 
 #[derive(Debug, Args)]
@@ -122,4 +124,22 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
             "'{text}' is not a number of seconds between 0 and 3600"
         )),
     }
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  sudo wellspring feed-kernel\n  \
+                        sudo wellspring feed-kernel --interval 1 --bytes 64 --count 10")]
+pub(crate) struct FeedKernelArgs {
+    /// Seconds between credits.
+    #[arg(long, default_value_t = 5.0, value_parser = parse_seconds)]
+    pub(crate) interval: f64,
+    /// Full-entropy bytes credited each time (8 bits per byte).
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub(crate) bytes: u64,
+    /// Stop after this many credits (default: run until stopped).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) count: Option<u64>,
+    /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
+    #[arg(long)]
+    pub(crate) sources: Option<String>,
 }

@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Command::Probe(args) => commands::probe::run(args),
         Command::Stream(args) => commands::stream::run(args),
         Command::Pool(args) => commands::pool::run(args),
+        Command::FeedKernel(args) => commands::feed_kernel::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -167,3 +167,54 @@ fn help_succeeds_and_shows_examples() {
     assert!(out.status.success());
     assert!(String::from_utf8(out.stdout).unwrap().contains("Examples"));
 }
+
+#[test]
+fn feed_kernel_credits_as_root_and_fails_clearly_without_privilege() {
+    let am_root = running_as_root();
+    if am_root {
+        let out = wellspring(&[
+            "feed-kernel",
+            "--count",
+            "1",
+            "--interval",
+            "0",
+            "--bytes",
+            "32",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("256 bits"));
+    }
+    // As an unprivileged user (dropped with util-linux setpriv when we are root).
+    let mut command = if am_root {
+        let mut c = Command::new("setpriv");
+        c.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_wellspring"),
+        ]);
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_wellspring"))
+    };
+    let out = command
+        .args(["feed-kernel", "--count", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("needs root"), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1);
+}
+
+fn running_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("Uid:"))
+        .is_some_and(|l| l.split_whitespace().nth(1) == Some("0"))
+}

@@ -193,6 +193,57 @@ mod tests {
         }
     }
 
+    /// splitmix64: a fixed-seed generator for simulated sources.
+    fn splitmix(state: &mut u64) -> u64 {
+        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    #[test]
+    fn a_healthy_source_at_its_assessed_entropy_rarely_trips() {
+        // Uniform over 16 values: exactly H = 4 bits per sample. Over 10^6 samples the RCT
+        // (cutoff 6) fires with probability 16^-5 = 2^-20 per position, so the count is
+        // about Poisson(0.95); the APT (cutoff 62 of 512) fires with probability below
+        // 2^-20 per window. P(more than 6 failures in all) < 1e-4.
+        let mut tests = HealthTests::new(4.0, false);
+        let mut state = 12345;
+        for _ in 0..1_000_000 {
+            tests.feed((splitmix(&mut state) & 15) as u8);
+        }
+        assert!(tests.rct_failures + tests.apt_failures <= 6, "{tests:?}");
+        assert!(tests.max_apt_count < tests.apt_cutoff);
+    }
+
+    #[test]
+    fn rising_bias_trips_the_apt() {
+        let mut tests = HealthTests::new(4.0, false);
+        let mut state = 99;
+        for _ in 0..100_000 {
+            assert_eq!(
+                tests
+                    .feed((splitmix(&mut state) & 15) as u8)
+                    .filter(|f| *f == HealthFailure::AdaptiveProportion),
+                None
+            );
+        }
+        // The source degrades: value 3 half of the time (H drops to 1 bit). With mean
+        // 256 of 512 against a cutoff of 62, the first window that starts on a 3 trips.
+        let mut tripped = None;
+        for i in 0..10_000 {
+            let r = splitmix(&mut state);
+            let sample = if r & 1 == 0 { 3 } else { ((r >> 8) & 15) as u8 };
+            if tests.feed(sample) == Some(HealthFailure::AdaptiveProportion) {
+                tripped = Some(i);
+                break;
+            }
+        }
+        let at = tripped.expect("APT never tripped");
+        assert!(at < 2048, "tripped only after {at} samples");
+    }
+
     #[test]
     fn stuck_source_trips_rct_exactly_at_cutoff() {
         let mut tests = HealthTests::new(4.0, false);

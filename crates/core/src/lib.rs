@@ -19,6 +19,7 @@ pub mod conditioning;
 pub mod drbg;
 pub mod engine;
 pub mod health;
+pub mod kernel;
 pub mod pool;
 pub mod registry;
 mod source;
