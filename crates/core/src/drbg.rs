@@ -4,9 +4,11 @@
 //! requires when no derivation function is used). The reseed policy is wellspring's, stricter
 //! than 90A's limits: a reseed is required after [`DrbgPolicy::reseed_bytes`] of output or
 //! [`DrbgPolicy::reseed_after`] of time, and `generate` refuses to run past either limit.
-//! A change of process id (a `fork()`) also forces a reseed, so a child never repeats its
+//! A `fork()` (seen through a `pthread_atfork` child handler) also forces a reseed, so a child never repeats its
 //! parent's output. Key and counter are zeroized on drop.
 
+use std::sync::Once;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use aes::Aes256;
@@ -75,7 +77,28 @@ pub struct CtrDrbg {
     #[zeroize(skip)]
     seeded_at: Instant,
     #[zeroize(skip)]
-    pid: u32,
+    fork_generation: u64,
+}
+
+/// Incremented in every child process by a `pthread_atfork` handler: a change tells a DRBG
+/// that it was copied into a new process (cheaper than calling `getpid()` per request).
+static FORK_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+extern "C" fn on_fork_child() {
+    // Only an atomic increment: async-signal-safe, as a fork handler must be.
+    FORK_GENERATION.fetch_add(1, Ordering::SeqCst);
+}
+
+/// How many `fork()`s separate this process from the one that first asked (0 in the
+/// original process's lineage until it forks).
+pub(crate) fn fork_generation() -> u64 {
+    static REGISTER: Once = Once::new();
+    REGISTER.call_once(|| {
+        // SAFETY: registers a child handler that only performs an atomic increment; the
+        // function pointer stays valid for the life of the process.
+        unsafe { libc::pthread_atfork(None, None, Some(on_fork_child)) };
+    });
+    FORK_GENERATION.load(Ordering::SeqCst)
 }
 
 fn increment(v: &mut [u8; BLOCK_LEN]) {
@@ -94,7 +117,7 @@ impl CtrDrbg {
             policy,
             bytes_since_seed: 0,
             seeded_at: Instant::now(),
-            pid: std::process::id(),
+            fork_generation: fork_generation(),
         };
         drbg.update(entropy);
         drbg
@@ -124,14 +147,14 @@ impl CtrDrbg {
         self.update(entropy);
         self.bytes_since_seed = 0;
         self.seeded_at = Instant::now();
-        self.pid = std::process::id();
+        self.fork_generation = fork_generation();
     }
 
     /// True when the next `generate` of `len` bytes would be refused for want of a reseed.
     pub fn needs_reseed(&self, len: usize) -> bool {
         self.bytes_since_seed + len as u64 > self.policy.reseed_bytes
             || self.seeded_at.elapsed() >= self.policy.reseed_after
-            || self.pid != std::process::id()
+            || self.fork_generation != FORK_GENERATION.load(Ordering::SeqCst)
     }
 
     /// CTR_DRBG_Generate (§10.2.1.5.1) without additional input: fills `out`.

@@ -194,7 +194,10 @@ fn a_child_process_never_repeats_the_parent_drbg_output() {
         let mut child = [0u8; 32];
         let code = match rng.try_fill_bytes(&mut child) {
             Ok(()) => 0,
-            Err(_) => 1,
+            Err(e) => {
+                eprintln!("child: {e}");
+                1
+            }
         };
         // SAFETY: writing 32 bytes from a live buffer to the pipe's write end.
         unsafe { libc::write(fds[1], child.as_ptr().cast(), 32) };

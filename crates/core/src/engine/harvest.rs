@@ -88,6 +88,20 @@ fn harvest_family(inner: &Inner, members: &[usize]) {
 
 /// One batch from one source; false when the source is out of service.
 fn harvest_once(inner: &Inner, index: usize) -> bool {
+    let in_service = harvest_batch(inner, index);
+    let claim = {
+        let shared = inner.lock();
+        let slot = &shared.slots[index];
+        match (slot.credited(), slot.h) {
+            (true, Some(h)) => h * inner.config.safety_factor / slot.group_size as f64,
+            _ => 0.0,
+        }
+    };
+    inner.claims[index].store(claim.to_bits(), Ordering::Relaxed);
+    in_service
+}
+
+fn harvest_batch(inner: &Inner, index: usize) -> bool {
     let source = Arc::clone(&inner.config.sources[index]);
     let retest = {
         let shared = inner.lock();
@@ -144,9 +158,12 @@ fn harvest_once(inner: &Inner, index: usize) -> bool {
         if slot.continuous_test(&samples).is_some() {
             return false;
         }
-        let credit = slot.h.map_or(0.0, |h| {
-            samples.len() as f64 * h * inner.config.safety_factor / slot.group_size as f64
+        let per_sample = slot.h.map_or(0.0, |h| {
+            h * inner.config.safety_factor / slot.group_size as f64
         });
+        // Published before any block from this batch can be served (see engine::fork).
+        inner.claims[index].store(per_sample.to_bits(), Ordering::Relaxed);
+        let credit = samples.len() as f64 * per_sample;
         slot.credited_bits += credit;
         slot.assessment_buffer.extend_from_slice(&samples);
         let reassess = (slot.assessment_buffer.len() >= inner.config.reassess_samples)

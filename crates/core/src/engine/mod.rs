@@ -9,6 +9,7 @@
 //! ```
 
 mod config;
+mod fork;
 mod harvest;
 mod rng;
 mod slot;
@@ -69,6 +70,12 @@ pub(crate) struct Inner {
     pub(crate) raw_bytes: AtomicU64,
     pub(crate) cpu_used_ns: AtomicU64,
     pub(crate) started: Instant,
+    /// Per source, the credit per sample (f64 bits) currently granted, readable without the
+    /// lock: a forked child, whose copy of the lock may be held by a thread that no longer
+    /// exists, conditions fresh samples with these.
+    pub(crate) claims: Vec<AtomicU64>,
+    /// The fork generation the engine was started in.
+    pub(crate) fork_generation: u64,
     raw: ParallelCollector,
 }
 
@@ -123,6 +130,7 @@ impl Engine {
             return Err(EngineError::NoSources);
         }
         let slots = new_slots(&config);
+        let n_sources = slots.len();
         let inner = Arc::new(Inner {
             shared: Mutex::new(Shared {
                 slots,
@@ -142,6 +150,8 @@ impl Engine {
             raw_bytes: AtomicU64::new(0),
             cpu_used_ns: AtomicU64::new(0),
             started: Instant::now(),
+            claims: (0..n_sources).map(|_| AtomicU64::new(0)).collect(),
+            fork_generation: crate::drbg::fork_generation(),
         });
         let threads = harvest::spawn_harvesters(&inner);
         Ok(Engine {
@@ -161,6 +171,9 @@ impl Engine {
     /// the starvation timeout passes with no new block, naming the failed sources.
     pub fn fill_full_entropy(&self, out: &mut [u8]) -> Result<(), EngineError> {
         let inner = self.inner();
+        if crate::drbg::fork_generation() != inner.fork_generation {
+            return fork::fill_in_child(inner, out);
+        }
         let mut shared = inner.lock();
         let mut written = 0;
         let mut last_progress = Instant::now();
