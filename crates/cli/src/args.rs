@@ -27,6 +27,10 @@ pub(crate) enum Command {
     Pool(PoolArgs),
     /// Credit full-entropy blocks to the Linux kernel pool (needs root).
     FeedKernel(FeedKernelArgs),
+    /// Create a FIFO and keep it filled with random bytes.
+    Device(DeviceArgs),
+    /// Live terminal dashboard of sources, health and pool state.
+    Monitor(MonitorArgs),
 }
 
 #[derive(Debug, Args)]
@@ -142,4 +146,48 @@ pub(crate) struct FeedKernelArgs {
     /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
     #[arg(long)]
     pub(crate) sources: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  wellspring device /run/wellspring.fifo\n  \
+                        wellspring device ./random.fifo --conditioning drbg --mode 0640\n  \
+                        rngtest -c 100 < ./random.fifo")]
+pub(crate) struct DeviceArgs {
+    /// Where to create the FIFO (must not exist).
+    pub(crate) path: std::path::PathBuf,
+    /// Bytes generated per write.
+    #[arg(long, default_value_t = 65536, value_parser = clap::value_parser!(u64).range(1..=16_777_216))]
+    pub(crate) buffer_size: u64,
+    /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
+    #[arg(long)]
+    pub(crate) sources: Option<String>,
+    /// How output is conditioned.
+    #[arg(long, value_enum, default_value_t = ConditioningArg::Sha256)]
+    pub(crate) conditioning: ConditioningArg,
+    /// Permissions of the FIFO, in octal.
+    #[arg(long, default_value = "0600")]
+    pub(crate) mode: String,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Keys: up/down move, space select, r refresh, q quit.\n\nExamples:\n  \
+                        wellspring monitor\n  wellspring monitor --refresh 0.5 --sources timing,silicon"
+)]
+pub(crate) struct MonitorArgs {
+    /// Seconds between refreshes.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_refresh)]
+    pub(crate) refresh: f64,
+    /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
+    #[arg(long)]
+    pub(crate) sources: Option<String>,
+}
+
+fn parse_refresh(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.05..=3600.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "'{text}' is not a refresh interval between 0.05 and 3600 seconds"
+        )),
+    }
 }

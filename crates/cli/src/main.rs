@@ -3,6 +3,7 @@
 mod args;
 mod commands;
 mod error;
+mod monitor;
 mod output;
 
 use std::process::ExitCode;
@@ -22,6 +23,8 @@ fn main() -> ExitCode {
         Command::Stream(args) => commands::stream::run(args),
         Command::Pool(args) => commands::pool::run(args),
         Command::FeedKernel(args) => commands::feed_kernel::run(args),
+        Command::Device(args) => commands::device::run(args),
+        Command::Monitor(args) => monitor::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub(crate) mod device;
 pub(crate) mod feed_kernel;
 pub(crate) mod pool;
 pub(crate) mod probe;

@@ -145,6 +145,10 @@ fn harvest_batch(inner: &Inner, index: usize) -> bool {
         let mut shared = inner.lock();
         let slot = &mut shared.slots[index];
         slot.samples += samples.len() as u64;
+        let keep = samples.len().min(super::slot::RECENT_SAMPLES);
+        slot.recent.clear();
+        slot.recent
+            .extend_from_slice(&samples[samples.len() - keep..]);
         if !slot.started {
             // Start-up (SP 800-90B §4.3): assess on this sample, then run the start-up test
             // over its first 1024 samples with cutoffs from the assessment.

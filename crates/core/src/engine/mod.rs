@@ -247,6 +247,16 @@ impl Engine {
         }
     }
 
+    /// The latest raw samples harvested from the named source (up to 512), for display.
+    pub fn recent_samples(&self, name: &str) -> Option<Vec<u8>> {
+        let shared = self.inner().lock();
+        shared
+            .slots
+            .iter()
+            .find(|s| s.source.name() == name)
+            .map(|s| s.recent.clone())
+    }
+
     /// A snapshot of credit, output and per-source state.
     pub fn status(&self) -> EngineStatus {
         status::snapshot(self.inner())

@@ -37,7 +37,12 @@ pub(crate) struct Slot {
     pub(crate) assessment_buffer: Vec<u8>,
     /// Whether the start-up assessment and test have run.
     pub(crate) started: bool,
+    /// The latest samples, for live display.
+    pub(crate) recent: Vec<u8>,
 }
+
+/// Samples kept per source for live display.
+pub(crate) const RECENT_SAMPLES: usize = 512;
 
 /// What the engine reports about one source.
 #[derive(Debug, Clone, Serialize)]
@@ -88,6 +93,7 @@ impl Slot {
             last_error: None,
             assessment_buffer: Vec::new(),
             started: false,
+            recent: Vec::new(),
         }
     }
 

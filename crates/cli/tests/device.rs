@@ -1,0 +1,205 @@
+//! `wellspring device`: a FIFO that readers can come and go from.
+
+use std::io::Read;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ws-device-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Kills the device if a test fails before stopping it, so no process outlives the test.
+struct Device(Option<Child>);
+
+impl Drop for Device {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn start_device(path: &Path, extra: &[&str]) -> Device {
+    let child = Command::new(env!("CARGO_BIN_EXE_wellspring"))
+        .arg("device")
+        .arg(path)
+        .args(["--conditioning", "drbg"])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let device = Device(Some(child));
+    let start = Instant::now();
+    while !path.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "FIFO never appeared"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    device
+}
+
+fn stop(mut device: Device) -> std::process::ExitStatus {
+    let mut child = device.0.take().unwrap();
+    // kill(1) sends SIGTERM, as an init system would.
+    Command::new("kill")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "device did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn two_readers_in_a_row_each_read_a_mebibyte_and_the_fifo_is_removed_on_exit() {
+    let dir = scratch("two");
+    let fifo = dir.join("random.fifo");
+    let child = start_device(&fifo, &[]);
+    let meta = std::fs::metadata(&fifo).unwrap();
+    assert!(meta.file_type().is_fifo());
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let mut first = vec![0u8; 1 << 20];
+    let mut second = vec![0u8; 1 << 20];
+    std::fs::File::open(&fifo)
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    std::fs::File::open(&fifo)
+        .unwrap()
+        .read_exact(&mut second)
+        .unwrap();
+    assert_ne!(first[..4096], second[..4096]);
+    let status = stop(child);
+    assert!(status.success(), "{status:?}");
+    assert!(!fifo.exists(), "FIFO left behind");
+}
+
+#[test]
+fn refuses_to_replace_a_regular_file() {
+    let dir = scratch("regular");
+    let file = dir.join("precious.txt");
+    std::fs::write(&file, b"keep me").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_wellspring"))
+        .arg("device")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a FIFO"));
+    assert_eq!(std::fs::read(&file).unwrap(), b"keep me");
+}
+
+#[test]
+fn mode_flag_sets_permissions_and_bad_modes_are_usage_errors() {
+    let dir = scratch("mode");
+    let fifo = dir.join("shared.fifo");
+    let child = start_device(&fifo, &["--mode", "0640"]);
+    assert_eq!(
+        std::fs::metadata(&fifo).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    assert!(stop(child).success());
+    let out = Command::new(env!("CARGO_BIN_EXE_wellspring"))
+        .args([
+            "device",
+            dir.join("x.fifo").to_str().unwrap(),
+            "--mode",
+            "999",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn rngtest_reads_the_fifo_and_passes_fips_140_2() {
+    if !have("rngtest") {
+        eprintln!("skipped: rngtest (Debian rng-tools5) is not installed");
+        return;
+    }
+    let dir = scratch("rngtest");
+    let fifo = dir.join("fips.fifo");
+    let child = start_device(&fifo, &[]);
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("rngtest -c 100 < {}", fifo.display()))
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(stop(child).success());
+    assert!(report.contains("FIPS 140-2 successes: "), "{report}");
+    // FIPS 140-2's tests reject about 0.08% of good 20,000-bit blocks; 3+ of 100 is < 1e-4.
+    let failures: u32 = report
+        .lines()
+        .find_map(|l| l.split("FIPS 140-2 failures: ").nth(1))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap();
+    assert!(failures <= 2, "{report}");
+}
+
+#[test]
+fn rngd_can_read_from_the_fifo() {
+    if !have("rngd") || !running_as_root() {
+        eprintln!("skipped: needs rngd (Debian rng-tools5) and root to feed /dev/random");
+        return;
+    }
+    let dir = scratch("rngd");
+    let fifo = dir.join("rngd.fifo");
+    let device = start_device(&fifo, &[]);
+    let pid_file = dir.join("rngd.pid");
+    let mut rngd = Command::new("rngd")
+        .args(["-f", "-d", "1", "-n", "1", "-r"])
+        .arg(&fifo)
+        .arg("-p")
+        .arg(&pid_file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    // rngd is still running and holds the FIFO open as its entropy source.
+    assert!(rngd.try_wait().unwrap().is_none(), "rngd exited early");
+    let fds: Vec<PathBuf> = std::fs::read_dir(format!("/proc/{}/fd", rngd.id()))
+        .unwrap()
+        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .collect();
+    let _ = rngd.kill();
+    let _ = rngd.wait();
+    assert!(stop(device).success());
+    assert!(
+        fds.iter().any(|p| p == &fifo),
+        "rngd did not open the FIFO: {fds:?}"
+    );
+}
+
+fn running_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("Uid:"))
+        .is_some_and(|l| l.split_whitespace().nth(1) == Some("0"))
+}
