@@ -45,6 +45,37 @@ pub fn mcv_min_entropy(samples: &[u8]) -> Option<f64> {
     Some(-upper.log2())
 }
 
+/// Pearson correlation of two sample streams over their common length; `None` when either
+/// is constant or shorter than two samples.
+///
+/// ```
+/// use wellspring_assess::summary::pearson;
+/// let a = [1u8, 2, 3, 4];
+/// assert!((pearson(&a, &[2, 4, 6, 8]).unwrap() - 1.0).abs() < 1e-12);
+/// assert!((pearson(&a, &[8, 6, 4, 2]).unwrap() + 1.0).abs() < 1e-12);
+/// assert_eq!(pearson(&a, &[5, 5, 5, 5]), None);
+/// ```
+pub fn pearson(a: &[u8], b: &[u8]) -> Option<f64> {
+    let n = a.len().min(b.len());
+    if n < 2 {
+        return None;
+    }
+    let (a, b) = (&a[..n], &b[..n]);
+    let mean = |x: &[u8]| x.iter().map(|&v| v as f64).sum::<f64>() / n as f64;
+    let (ma, mb) = (mean(a), mean(b));
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for (&x, &y) in a.iter().zip(b) {
+        let (dx, dy) = (x as f64 - ma, y as f64 - mb);
+        sab += dx * dy;
+        saa += dx * dx;
+        sbb += dy * dy;
+    }
+    if saa == 0.0 || sbb == 0.0 {
+        return None;
+    }
+    Some(sab / (saa * sbb).sqrt())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,6 +85,26 @@ mod tests {
         assert_eq!(shannon_entropy(&[7u8; 100]), 0.0);
         let halves: Vec<u8> = (0..1000).map(|i| (i % 2) as u8).collect();
         assert!((shannon_entropy(&halves) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn pearson_of_independent_streams_is_near_zero() {
+        // Two different LCG streams' high bytes: |r| ~ 1/sqrt(n) = 0.003 for n = 100,000.
+        let mut x = 1u32;
+        let mut y = 7u32;
+        let a: Vec<u8> = (0..100_000)
+            .map(|_| {
+                x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (x >> 24) as u8
+            })
+            .collect();
+        let b: Vec<u8> = (0..100_000)
+            .map(|_| {
+                y = y.wrapping_mul(22_695_477).wrapping_add(1);
+                (y >> 24) as u8
+            })
+            .collect();
+        assert!(pearson(&a, &b).unwrap().abs() < 0.02);
     }
 
     #[test]

@@ -11,6 +11,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
                         wellspring stream --bytes 64 --format hex\n  wellspring pool --json"
 )]
 pub(crate) struct Cli {
+    /// Configuration file (default: ~/.config/wellspring/config.toml when it exists).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub(crate) config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -31,6 +34,10 @@ pub(crate) enum Command {
     Device(DeviceArgs),
     /// Live terminal dashboard of sources, health and pool state.
     Monitor(MonitorArgs),
+    /// Rank sources by speed, Shannon entropy and min-entropy.
+    Bench(BenchArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -99,9 +106,9 @@ pub(crate) struct StreamArgs {
     /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
     #[arg(long)]
     pub(crate) sources: Option<String>,
-    /// How output is conditioned.
-    #[arg(long, value_enum, default_value_t = ConditioningArg::Sha256)]
-    pub(crate) conditioning: ConditioningArg,
+    /// How output is conditioned [default: sha256, or the config file's].
+    #[arg(long, value_enum)]
+    pub(crate) conditioning: Option<ConditioningArg>,
     /// Same as `--conditioning raw`.
     #[arg(long, conflicts_with = "conditioning")]
     pub(crate) unconditioned: bool,
@@ -161,9 +168,9 @@ pub(crate) struct DeviceArgs {
     /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
     #[arg(long)]
     pub(crate) sources: Option<String>,
-    /// How output is conditioned.
-    #[arg(long, value_enum, default_value_t = ConditioningArg::Sha256)]
-    pub(crate) conditioning: ConditioningArg,
+    /// How output is conditioned [default: sha256, or the config file's].
+    #[arg(long, value_enum)]
+    pub(crate) conditioning: Option<ConditioningArg>,
     /// Permissions of the FIFO, in octal.
     #[arg(long, default_value = "0600")]
     pub(crate) mode: String,
@@ -189,5 +196,60 @@ fn parse_refresh(text: &str) -> Result<f64, String> {
         _ => Err(format!(
             "'{text}' is not a refresh interval between 0.05 and 3600 seconds"
         )),
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Grades by min-entropy per sample: A >= 6, B >= 4, C >= 2, D >= 0.5, else F.\n\n\
+                        Examples:\n  wellspring bench\n  wellspring bench --sources all --json\n  \
+                        wellspring bench --sources silicon --explain"
+)]
+pub(crate) struct BenchArgs {
+    /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
+    #[arg(long)]
+    pub(crate) sources: Option<String>,
+    /// Samples per source (default 20,000 for fast sources, 2,000 for slow ones).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(2..=10_000_000))]
+    pub(crate) samples: Option<u64>,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Print each source's physics note.
+    #[arg(long)]
+    pub(crate) explain: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  wellspring completions bash > /etc/bash_completion.d/wellspring\n  \
+                        wellspring completions zsh > ~/.zfunc/_wellspring\n  \
+                        wellspring completions fish > ~/.config/fish/completions/wellspring.fish"
+)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+impl Command {
+    /// Fills flags the user left out from the configuration file (flags always win).
+    pub(crate) fn with_config(mut self, config: &crate::config::Config) -> Self {
+        match &mut self {
+            Command::Stream(a) => {
+                a.sources = config.sources(a.sources.take());
+                a.conditioning = Some(config.conditioning(a.conditioning));
+            }
+            Command::Device(a) => {
+                a.sources = config.sources(a.sources.take());
+                a.conditioning = Some(config.conditioning(a.conditioning));
+            }
+            Command::Pool(a) => a.sources = config.sources(a.sources.take()),
+            Command::FeedKernel(a) => a.sources = config.sources(a.sources.take()),
+            Command::Monitor(a) => a.sources = config.sources(a.sources.take()),
+            Command::Bench(a) => a.sources = config.sources(a.sources.take()),
+            Command::Scan(_) | Command::Probe(_) | Command::Completions(_) => {}
+        }
+        self
     }
 }

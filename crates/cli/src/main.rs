@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod config;
 mod error;
 mod monitor;
 mod output;
@@ -17,7 +18,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return error::report_clap(err),
     };
-    let result = match cli.command {
+    let config = match config::Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(err) => return err.report(),
+    };
+    let result = match cli.command.with_config(&config) {
         Command::Scan(args) => commands::scan::run(args),
         Command::Probe(args) => commands::probe::run(args),
         Command::Stream(args) => commands::stream::run(args),
@@ -25,6 +30,8 @@ fn main() -> ExitCode {
         Command::FeedKernel(args) => commands::feed_kernel::run(args),
         Command::Device(args) => commands::device::run(args),
         Command::Monitor(args) => monitor::run(args),
+        Command::Bench(args) => commands::bench::run(args),
+        Command::Completions(args) => commands::completions::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

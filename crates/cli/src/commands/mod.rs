@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub(crate) mod bench;
+pub(crate) mod completions;
 pub(crate) mod device;
 pub(crate) mod feed_kernel;
 pub(crate) mod pool;

@@ -14,11 +14,12 @@ use crate::error::{CliError, CliResult};
 /// Bytes generated per write; a multiple of 3 so base64 never pads mid-stream.
 const CHUNK: usize = 3 * 21_846;
 
-pub(crate) fn conditioning(arg: ConditioningArg, unconditioned: bool) -> Conditioning {
+/// The mode a command runs in; `arg` has already been resolved against the config file.
+pub(crate) fn conditioning(arg: Option<ConditioningArg>, unconditioned: bool) -> Conditioning {
     if unconditioned {
         return Conditioning::Raw;
     }
-    match arg {
+    match arg.unwrap_or(ConditioningArg::Sha256) {
         ConditioningArg::Raw => Conditioning::Raw,
         ConditioningArg::Sha256 => Conditioning::Sha256,
         ConditioningArg::Drbg => Conditioning::Drbg,

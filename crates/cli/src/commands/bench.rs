@@ -1,0 +1,208 @@
+//! `wellspring bench`: rank sources by measured quality and speed, and report which sources'
+//! sample streams are correlated (sources sharing a clock are not independent).
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use serde::Serialize;
+use wellspring_assess::summary::{mcv_min_entropy, pearson, shannon_entropy};
+use wellspring_core::collect::ParallelCollector;
+use wellspring_core::health::HealthTests;
+use wellspring_core::registry::Registry;
+use wellspring_core::{EntropySource, SourceCategory, SpeedClass};
+
+use crate::args::BenchArgs;
+use crate::error::{CliError, CliResult};
+use crate::output::{grade, print_json, table};
+
+#[derive(Serialize)]
+struct Ranked {
+    name: &'static str,
+    category: SourceCategory,
+    samples_per_second: f64,
+    shannon: f64,
+    min_entropy: f64,
+    grade: &'static str,
+    healthy: bool,
+    samples: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Correlation {
+    a: &'static str,
+    b: &'static str,
+    r: f64,
+}
+
+#[derive(Serialize)]
+struct BenchReport {
+    sources: Vec<Ranked>,
+    /// The most correlated pairs, strongest first.
+    correlations: Vec<Correlation>,
+}
+
+/// Samples per source: the default bench takes about a second in all.
+fn samples_for(source: &dyn EntropySource, requested: Option<u64>) -> usize {
+    requested.map_or_else(
+        || match source.info().speed {
+            SpeedClass::Fast => 20_000,
+            SpeedClass::Slow => 2_000,
+        },
+        |n| n as usize,
+    )
+}
+
+pub(crate) fn run(args: BenchArgs) -> CliResult {
+    let sources = Registry::builtin().select(args.sources.as_deref())?;
+    let progress = (std::io::stderr().is_terminal() && !args.json).then(|| {
+        let bar = indicatif::ProgressBar::new(sources.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} benchmarking {pos}/{len} sources {wide_bar} {elapsed}",
+            )
+            .expect("valid template"),
+        );
+        bar
+    });
+    // Collect all sources at once, so their streams overlap in time for the correlation.
+    let collected: Vec<_> = {
+        let mut by_size: Vec<(usize, Vec<_>)> = Vec::new();
+        for source in &sources {
+            let n = samples_for(source.as_ref(), args.samples);
+            match by_size.iter_mut().find(|(size, _)| *size == n) {
+                Some((_, group)) => group.push(source.clone()),
+                None => by_size.push((n, vec![source.clone()])),
+            }
+        }
+        let mut all = Vec::new();
+        for (n, group) in by_size {
+            let collector = ParallelCollector::new(group, Duration::from_secs(60));
+            all.extend(collector.collect(n));
+            if let Some(bar) = &progress {
+                bar.set_position(all.len() as u64);
+            }
+        }
+        all
+    };
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let registry = Registry::builtin();
+    let mut ranked: Vec<Ranked> = Vec::new();
+    let mut streams: Vec<(&'static str, &[u8])> = Vec::new();
+    for c in &collected {
+        let info = registry.find(c.name).map(|s| *s.info());
+        let category = info.map_or(SourceCategory::Novel, |i| i.category);
+        let description = args.explain.then(|| info.map_or("", |i| i.physics));
+        match &c.outcome {
+            Ok(samples) => {
+                let min_entropy = mcv_min_entropy(samples).unwrap_or(0.0);
+                let mut health = HealthTests::new(min_entropy.max(0.01) * 0.5, false);
+                health.feed_all(samples);
+                ranked.push(Ranked {
+                    name: c.name,
+                    category,
+                    samples_per_second: samples.len() as f64 / c.seconds.max(1e-9),
+                    shannon: shannon_entropy(samples),
+                    min_entropy,
+                    grade: grade(min_entropy),
+                    healthy: health.healthy(),
+                    samples: samples.len(),
+                    error: None,
+                    description,
+                });
+                streams.push((c.name, samples));
+            }
+            Err(e) => ranked.push(Ranked {
+                name: c.name,
+                category,
+                samples_per_second: 0.0,
+                shannon: 0.0,
+                min_entropy: 0.0,
+                grade: "F",
+                healthy: false,
+                samples: 0,
+                error: Some(e.clone()),
+                description,
+            }),
+        }
+    }
+    // Best first: min-entropy per sample, then speed.
+    ranked.sort_by(|a, b| {
+        b.min_entropy
+            .total_cmp(&a.min_entropy)
+            .then(b.samples_per_second.total_cmp(&a.samples_per_second))
+    });
+    let mut correlations = Vec::new();
+    for (i, (a, sa)) in streams.iter().enumerate() {
+        for (b, sb) in &streams[i + 1..] {
+            if let Some(r) = pearson(sa, sb) {
+                correlations.push(Correlation { a, b, r });
+            }
+        }
+    }
+    correlations.sort_by(|x, y| y.r.abs().total_cmp(&x.r.abs()));
+    correlations.truncate(10);
+    let report = BenchReport {
+        sources: ranked,
+        correlations,
+    };
+    if args.json {
+        return print_json(&report);
+    }
+    print_table(&report);
+    if report.sources.iter().all(|s| s.error.is_some()) {
+        return Err(CliError::runtime("no source delivered samples"));
+    }
+    Ok(())
+}
+
+fn print_table(report: &BenchReport) {
+    let rows: Vec<Vec<String>> = report
+        .sources
+        .iter()
+        .map(|s| {
+            vec![
+                s.name.to_owned(),
+                s.category.to_string(),
+                format!("{:.0}", s.samples_per_second),
+                format!("{:.2}", s.shannon),
+                format!("{:.2}", s.min_entropy),
+                s.grade.to_owned(),
+                match (&s.error, s.healthy) {
+                    (Some(e), _) => format!("error: {e}"),
+                    (None, true) => "ok".into(),
+                    (None, false) => "FAILED".into(),
+                },
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table(
+            &[
+                "SOURCE",
+                "CATEGORY",
+                "SAMPLES/S",
+                "SHANNON",
+                "MIN-H",
+                "GRADE",
+                "HEALTH"
+            ],
+            &rows
+        )
+    );
+    if let Some(top) = report.correlations.first() {
+        println!(
+            "\nlargest correlation: {} ~ {} (r = {:+.3})",
+            top.a, top.b, top.r
+        );
+    }
+    for s in report.sources.iter().filter(|s| s.description.is_some()) {
+        println!("\n{}: {}", s.name, s.description.unwrap_or(""));
+    }
+}

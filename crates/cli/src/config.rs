@@ -1,0 +1,91 @@
+//! The configuration file: default sources, conditioning and camera feeds.
+//!
+//! Read from `--config PATH`, or else `$XDG_CONFIG_HOME/wellspring/config.toml` (by default
+//! `~/.config/wellspring/config.toml`) when it exists. Command-line flags always win.
+//!
+//! ```toml
+//! sources = "timing,silicon"
+//! conditioning = "drbg"
+//!
+//! [camera]            # the same [camera] table as `server --camera-config`
+//! refresh_seconds = 60
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::args::ConditioningArg;
+use crate::error::{CliError, CliResult};
+
+/// Defaults from the configuration file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Config {
+    /// Default `--sources` filter.
+    pub(crate) sources: Option<String>,
+    /// Default conditioning mode: raw, sha256 or drbg.
+    pub(crate) conditioning: Option<String>,
+    /// Camera feeds, in the `--camera-config` format. Accepted so one file serves every
+    /// command; read by the camera sources once `wellspring-camera` is wired in (issue 6).
+    #[allow(dead_code)]
+    pub(crate) camera: Option<toml::Table>,
+    /// Where the file was read from.
+    #[serde(skip)]
+    pub(crate) path: Option<PathBuf>,
+}
+
+fn default_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("wellspring").join("config.toml"))
+}
+
+impl Config {
+    /// Loads `explicit` (an error if missing), or the default file if it exists.
+    pub(crate) fn load(explicit: Option<&Path>) -> CliResult<Config> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => match default_path().filter(|p| p.is_file()) {
+                Some(p) => p,
+                None => return Ok(Config::default()),
+            },
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| CliError::usage(format!("cannot read config {}: {e}", path.display())))?;
+        let mut config: Config = toml::from_str(&text)
+            .map_err(|e| CliError::usage(format!("config {}: {}", path.display(), e.message())))?;
+        if let Some(mode) = &config.conditioning {
+            parse_conditioning(mode).ok_or_else(|| {
+                CliError::usage(format!(
+                    "config {}: conditioning '{mode}' is not raw, sha256 or drbg",
+                    path.display()
+                ))
+            })?;
+        }
+        config.path = Some(path);
+        Ok(config)
+    }
+
+    /// The flag if given, else the config's sources.
+    pub(crate) fn sources(&self, flag: Option<String>) -> Option<String> {
+        flag.or_else(|| self.sources.clone())
+    }
+
+    /// The flag if given, else the config's mode, else sha256.
+    pub(crate) fn conditioning(&self, flag: Option<ConditioningArg>) -> ConditioningArg {
+        flag.or_else(|| self.conditioning.as_deref().and_then(parse_conditioning))
+            .unwrap_or(ConditioningArg::Sha256)
+    }
+}
+
+fn parse_conditioning(text: &str) -> Option<ConditioningArg> {
+    match text {
+        "raw" => Some(ConditioningArg::Raw),
+        "sha256" => Some(ConditioningArg::Sha256),
+        "drbg" => Some(ConditioningArg::Drbg),
+        _ => None,
+    }
+}
