@@ -112,9 +112,18 @@ fn harvest_batch(inner: &Inner, index: usize) -> bool {
         }
     };
     if retest {
-        let outcome = source.collect(STARTUP_TEST_SAMPLES);
+        // A failure means the claim was wrong: measure again on a fresh start-up sample and
+        // never raise the claim on re-admission, only lower it.
+        let outcome = source.collect(inner.config.startup_samples.max(STARTUP_TEST_SAMPLES));
+        let fresh_h = outcome
+            .as_ref()
+            .ok()
+            .and_then(|s| (inner.config.assessor)(s));
         let mut shared = inner.lock();
         let slot = &mut shared.slots[index];
+        if let (Some(old), Some(new)) = (slot.h, fresh_h) {
+            slot.set_entropy(Some(old.min(new)));
+        }
         match outcome.map_err(|e| e.to_string()).and_then(|s| {
             slot.startup_test(&s)
                 .map_err(|f| format!("re-test {f:?} failed"))
