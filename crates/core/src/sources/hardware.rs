@@ -144,3 +144,50 @@ impl EntropySource for DiskIo {
         Ok(out)
     }
 }
+
+/// Completion time of small direct reads from a scratch file.
+#[derive(Debug, Default)]
+pub struct DiskRead;
+
+static DISK_READ: SourceInfo = SourceInfo {
+    name: "disk_read",
+    category: SourceCategory::Hardware,
+    physics: "Reads 4 KiB blocks at scattered offsets of a 1 MiB scratch file with O_DIRECT, \
+              bypassing the page cache, and times each read to completion: the request \
+              travels the block layer and the virtio queue to the host's storage, whose \
+              queueing and media latency vary.",
+    speed: SpeedClass::Slow,
+};
+
+impl EntropySource for DiskRead {
+    fn info(&self) -> &SourceInfo {
+        &DISK_READ
+    }
+
+    fn collect(&self, n: usize) -> Result<Vec<u8>, SourceError> {
+        use std::os::unix::fs::FileExt;
+        let io_err = |source| SourceError::Io {
+            name: DISK_READ.name,
+            source,
+        };
+        let path = scratch_dir().join(format!("wellspring-disk-read-{}", std::process::id()));
+        let mut file = open_scratch(&path).map_err(io_err)?;
+        let _ = std::fs::remove_file(&path);
+        let mut block = Box::new(AlignedBlock([0x5a; BLOCK]));
+        for i in 0..256u64 {
+            file.seek(SeekFrom::Start(i * BLOCK as u64))
+                .map_err(io_err)?;
+            file.write_all(&block.0).map_err(io_err)?;
+        }
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            // 97 is coprime with 256: the reads hop around the file.
+            let offset = ((i * 97) % 256 * BLOCK) as u64;
+            let t0 = ticks();
+            let read = file.read_at(&mut block.0, offset);
+            out.push(ticks().wrapping_sub(t0) as u8);
+            read.map_err(io_err)?;
+        }
+        Ok(out)
+    }
+}
