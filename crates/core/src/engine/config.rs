@@ -10,10 +10,26 @@ use crate::drbg::DrbgPolicy;
 /// Measures min-entropy per sample from a sample slice; `None` when it cannot.
 pub type Assessor = fn(&[u8]) -> Option<f64>;
 
-/// Sources known to measure correlated phenomena (they share a clock or a mechanism), as
-/// measured by `wellspring bench` on the reference VM and listed in docs/SOURCES.md. Members
-/// of a group share one credit budget instead of adding up.
-pub const DEFAULT_CORRELATED_GROUPS: &[&[&str]] = &[];
+/// Sources that measure the same mechanism through different windows, listed in
+/// docs/SOURCES.md. Their sample streams show little linear correlation (`wellspring bench`
+/// measures |r| < 0.1), but an attacker who models the mechanism models all of them at
+/// once, so members of a group share one credit budget instead of adding up.
+pub const DEFAULT_CORRELATED_GROUPS: &[&[&str]] = &[
+    // The TSC against a vDSO-computed kernel clock.
+    &["clock_jitter", "monotonic_raw_jitter", "realtime_jitter", "boottime_jitter"],
+    // hrtimer expiry and wake-up after nanosleep.
+    &["sleep_jitter", "timer_slack"],
+    // The same block device queue.
+    &["disk_io", "disk_read"],
+    // Cache-line ownership transfers between the two cores.
+    &["cache_contention", "atomic_contention"],
+    // DRAM access latency.
+    &["memory_timing", "dram_row_buffer", "tlb_miss", "memory_clock_beat"],
+    // The loopback network stack's softirq processing.
+    &["tcp_loopback", "udp_loopback"],
+    // Scheduler wake-ups of a second thread.
+    &["futex_wake", "pipe_wake", "cpu_io_beat"],
+];
 
 /// How the engine harvests, accounts and conditions.
 #[derive(Clone)]
