@@ -6,6 +6,7 @@ mod config;
 mod error;
 mod monitor;
 mod output;
+mod progress;
 
 use std::process::ExitCode;
 

@@ -14,7 +14,11 @@ pub(crate) fn run(args: PoolArgs) -> CliResult {
     let sources = Registry::builtin().select(args.sources.as_deref())?;
     let engine =
         Engine::start(EngineConfig::new(sources)).map_err(|e| CliError::runtime(e.to_string()))?;
+    let spinner = crate::progress::spinner(&format!("harvesting for {:.1} s", args.seconds));
     std::thread::sleep(Duration::from_secs_f64(args.seconds));
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
+    }
     let status = engine.status();
     if args.json {
         return print_json(&status);

@@ -64,6 +64,12 @@ fn write_stream(
         .rate
         .map_or(CHUNK, |r| (r as usize).clamp(1, CHUNK) / 3 * 3)
         .max(3);
+    // A progress bar only when the bytes go somewhere other than the terminal.
+    let progress = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        None
+    } else {
+        crate::progress::bytes(args.bytes, "streaming")
+    };
     while endless || remaining > 0 {
         let take = if endless {
             step
@@ -93,6 +99,9 @@ fn write_stream(
         .map_err(StreamError::Io)?;
         remaining -= if endless { 0 } else { take as u64 };
         written += take as u64;
+        if let Some(bar) = &progress {
+            bar.set_position(written);
+        }
         if let Some(rate) = args.rate {
             out.flush().map_err(StreamError::Io)?;
             let due = Duration::from_secs_f64(written as f64 / rate as f64);
@@ -100,6 +109,9 @@ fn write_stream(
                 std::thread::sleep(wait);
             }
         }
+    }
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
     }
     if args.format != Format::Raw {
         out.write_all(b"\n").map_err(StreamError::Io)?;

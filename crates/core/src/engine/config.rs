@@ -16,7 +16,12 @@ pub type Assessor = fn(&[u8]) -> Option<f64>;
 /// once, so members of a group share one credit budget instead of adding up.
 pub const DEFAULT_CORRELATED_GROUPS: &[&[&str]] = &[
     // The TSC against a vDSO-computed kernel clock.
-    &["clock_jitter", "monotonic_raw_jitter", "realtime_jitter", "boottime_jitter"],
+    &[
+        "clock_jitter",
+        "monotonic_raw_jitter",
+        "realtime_jitter",
+        "boottime_jitter",
+    ],
     // hrtimer expiry and wake-up after nanosleep.
     &["sleep_jitter", "timer_slack"],
     // The same block device queue.
@@ -24,7 +29,12 @@ pub const DEFAULT_CORRELATED_GROUPS: &[&[&str]] = &[
     // Cache-line ownership transfers between the two cores.
     &["cache_contention", "atomic_contention"],
     // DRAM access latency.
-    &["memory_timing", "dram_row_buffer", "tlb_miss", "memory_clock_beat"],
+    &[
+        "memory_timing",
+        "dram_row_buffer",
+        "tlb_miss",
+        "memory_clock_beat",
+    ],
     // The loopback network stack's softirq processing.
     &["tcp_loopback", "udp_loopback"],
     // Scheduler wake-ups of a second thread.

@@ -1,0 +1,29 @@
+//! Progress bars on stderr, only when stderr is a terminal (never in pipes, logs or CI).
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// A byte-count bar for `total` bytes, or `None` when stderr is not a terminal.
+pub(crate) fn bytes(total: u64, what: &str) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() || total == 0 {
+        return None;
+    }
+    let bar = ProgressBar::new(total);
+    let template = format!(
+        "{{spinner}} {what} {{bytes}}/{{total_bytes}} {{wide_bar}} {{bytes_per_sec}} {{eta}}"
+    );
+    bar.set_style(ProgressStyle::with_template(&template).expect("valid template"));
+    Some(bar)
+}
+
+/// A spinner with a message, or `None` when stderr is not a terminal.
+pub(crate) fn spinner(message: &str) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_message(message.to_owned());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(bar)
+}
