@@ -38,6 +38,8 @@ pub(crate) enum Command {
     Bench(BenchArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Serve random numbers over HTTP (ANU QRNG and LiveCam compatible).
+    Server(ServerArgs),
 }
 
 #[derive(Debug, Args)]
@@ -248,8 +250,45 @@ impl Command {
             Command::FeedKernel(a) => a.sources = config.sources(a.sources.take()),
             Command::Monitor(a) => a.sources = config.sources(a.sources.take()),
             Command::Bench(a) => a.sources = config.sources(a.sources.take()),
+            Command::Server(a) => a.sources = config.sources(a.sources.take()),
             Command::Scan(_) | Command::Probe(_) | Command::Completions(_) => {}
         }
         self
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  wellspring server\n  \
+                        wellspring server --port 9000 --rate-limit 100/s\n  \
+                        curl 'http://127.0.0.1:8042/API/jsonI.php?length=10&type=uint16'")]
+pub(crate) struct ServerArgs {
+    /// Address to bind; 0.0.0.0 exposes the server to the network and must be asked for.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub(crate) host: std::net::IpAddr,
+    /// Port to listen on.
+    #[arg(long, default_value_t = 8042)]
+    pub(crate) port: u16,
+    /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
+    #[arg(long)]
+    pub(crate) sources: Option<String>,
+    /// Serve unconditioned samples for `raw=true` (research only).
+    #[arg(long)]
+    pub(crate) allow_raw: bool,
+    /// Camera feeds configuration (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) camera_config: Option<std::path::PathBuf>,
+    /// Requests per second allowed per client IP, e.g. `100/s`.
+    #[arg(long, value_parser = parse_rate)]
+    pub(crate) rate_limit: Option<f64>,
+    /// Allow one browser origin (CORS), e.g. `https://app.example`.
+    #[arg(long, value_name = "ORIGIN")]
+    pub(crate) cors: Option<String>,
+}
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    let number = text.strip_suffix("/s").unwrap_or(text);
+    match number.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(v),
+        _ => Err(format!("'{text}' is not a rate like 100/s")),
     }
 }

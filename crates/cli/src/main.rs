@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         Command::Monitor(args) => monitor::run(args),
         Command::Bench(args) => commands::bench::run(args),
         Command::Completions(args) => commands::completions::run(args),
+        Command::Server(args) => commands::server::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,4 +7,5 @@ pub(crate) mod feed_kernel;
 pub(crate) mod pool;
 pub(crate) mod probe;
 pub(crate) mod scan;
+pub(crate) mod server;
 pub(crate) mod stream;

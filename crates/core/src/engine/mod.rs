@@ -201,6 +201,26 @@ impl Engine {
         Ok(())
     }
 
+    /// Fills `out` from full-entropy blocks already in the reservoir, without waiting;
+    /// returns false (and takes nothing) when there are not enough.
+    pub fn try_fill_full_entropy(&self, out: &mut [u8]) -> bool {
+        let inner = self.inner();
+        if crate::drbg::fork_generation() != inner.fork_generation {
+            return false;
+        }
+        let mut shared = inner.lock();
+        if shared.reservoir.len() * BLOCK_BYTES < out.len() {
+            return false;
+        }
+        for chunk in out.chunks_mut(BLOCK_BYTES) {
+            let block = shared.reservoir.pop_front().expect("length checked above");
+            chunk.copy_from_slice(&block[..chunk.len()]);
+            shared.blocks_served += 1;
+        }
+        inner.space_ready.notify_all();
+        true
+    }
+
     /// Fills `out` with unconditioned output: the XOR of fresh raw samples from every source
     /// that answers in time. For studying the noise; never credited, never mixed with the
     /// credited path.

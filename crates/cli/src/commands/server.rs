@@ -1,0 +1,41 @@
+//! `wellspring server`: the HTTP API on a tokio runtime, over a running engine.
+
+use std::net::SocketAddr;
+
+use wellspring_core::engine::{Engine, EngineConfig};
+use wellspring_core::registry::Registry;
+use wellspring_server::{EngineBackend, ServerConfig};
+
+use crate::args::ServerArgs;
+use crate::error::{CliError, CliResult};
+
+pub(crate) fn run(args: ServerArgs) -> CliResult {
+    if let Some(path) = &args.camera_config {
+        // Fail loudly rather than start without the feeds the user asked for.
+        return Err(CliError::usage(format!(
+            "--camera-config {}: camera feeds are not built into this version of wellspring",
+            path.display()
+        )));
+    }
+    let sources = Registry::builtin().select(args.sources.as_deref())?;
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(crate::output::color_enabled())
+        .try_init();
+    let engine =
+        Engine::start(EngineConfig::new(sources)).map_err(|e| CliError::runtime(e.to_string()))?;
+    let config = ServerConfig {
+        addr: SocketAddr::new(args.host, args.port),
+        allow_raw: args.allow_raw,
+        rate_limit: args.rate_limit,
+        cors_origin: args.cors,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::runtime(format!("cannot start the async runtime: {e}")))?;
+    eprintln!("wellspring: serving on http://{}", config.addr);
+    runtime
+        .block_on(wellspring_server::serve(EngineBackend::new(engine), config))
+        .map_err(|e| CliError::runtime(e.to_string()))
+}

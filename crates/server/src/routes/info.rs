@@ -1,0 +1,87 @@
+//! `/rng`, `/health`, `/sources`, `/pool/status`, `/metrics` and `/openapi.json`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use serde_json::{Value, json};
+use wellspring_core::pool::Conditioning;
+
+use super::random::take;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A float uniform in [0, 1) from the top 53 bits of 8 DRBG bytes (never 1.0).
+pub(crate) async fn rng(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let bytes = take(&state, Conditioning::Drbg, 8).await?;
+    let x = u64::from_le_bytes(bytes.try_into().expect("8 bytes"));
+    let random = (x >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+    Ok(Json(json!({"random": random})))
+}
+
+pub(crate) async fn health(State(state): State<AppState>) -> Json<Value> {
+    let status = state.backend.status();
+    let credited_healthy = status.sources.iter().filter(|s| s.credited).count();
+    let verdict = if credited_healthy == 0 {
+        "failed"
+    } else if status.sources_healthy < status.sources_total {
+        "degraded"
+    } else {
+        "ok"
+    };
+    let names: Vec<&str> = status.sources.iter().map(|s| s.name).collect();
+    // No camera feeds are wired into this server yet: the LiveCam fields report none.
+    Json(json!({
+        "status": verdict,
+        "entropy_sources": names,
+        "sources_healthy": status.sources_healthy,
+        "sources_total": status.sources_total,
+        "livecam_total_regions": 0,
+        "livecam_by_continent": {},
+        "livecam_prefetching": false,
+    }))
+}
+
+pub(crate) async fn sources(State(state): State<AppState>) -> Json<Value> {
+    let status = state.backend.status();
+    let list: Vec<Value> = status
+        .sources
+        .iter()
+        .map(|s| {
+            json!({
+                "name": s.name,
+                "category": s.category,
+                "available": true,
+                "healthy": s.healthy,
+                "samples": s.samples,
+                "min_entropy": s.min_entropy,
+                "last_error": s.last_error,
+            })
+        })
+        .collect();
+    Json(json!({"sources": list}))
+}
+
+pub(crate) async fn pool_status(State(state): State<AppState>) -> Json<Value> {
+    let status = state.backend.status();
+    let mut value = serde_json::to_value(&status).unwrap_or_else(|_| json!({}));
+    if let Some(map) = value.as_object_mut() {
+        map.insert("conditioning".into(), json!("drbg"));
+    }
+    Json(value)
+}
+
+pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let status = state.backend.status();
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(&status),
+    )
+}
+
+pub(crate) async fn openapi() -> Json<Value> {
+    Json(crate::openapi::document())
+}

@@ -1,0 +1,74 @@
+//! The router: every route of the contract, JSON 404/405 fallbacks, metrics and rate limits.
+
+mod info;
+mod random;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/API/jsonI.php", get(random::legacy))
+        .route("/api/v1/random", get(random::v1))
+        .route("/rng", get(info::rng))
+        .route("/health", get(info::health))
+        .route("/sources", get(info::sources))
+        .route("/pool/status", get(info::pool_status))
+        .route("/metrics", get(info::metrics))
+        .route("/openapi.json", get(info::openapi))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_and_limit,
+        ))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "no such route (see /openapi.json)")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method not allowed: every route is GET",
+    )
+}
+
+/// Applies the per-client rate limit and counts every response by route and status.
+async fn count_and_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_owned();
+    if let Some(limiter) = &state.limiter {
+        let client = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+        if let Err(retry_after) = limiter.check(client) {
+            state.metrics.request(&route, 429);
+            let mut response =
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded").into_response();
+            if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return response;
+        }
+    }
+    let response = next.run(request).await;
+    state.metrics.request(&route, response.status().as_u16());
+    response
+}

@@ -1,0 +1,157 @@
+//! `/API/jsonI.php` (the legacy ANU QRNG API, exactly) and `/api/v1/random` (the same shapes
+//! plus `conditioning` and `raw`).
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use wellspring_core::pool::Conditioning;
+
+use crate::error::ApiError;
+use crate::query::{integer, parse};
+use crate::state::AppState;
+
+/// Largest `length` and `size` (the ANU API's limits).
+const MAX_LENGTH: usize = 1024;
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Uint8,
+    Uint16,
+    Hex16,
+}
+
+pub(crate) async fn legacy(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let params = parse(query.as_deref(), &["length", "type", "size"])?;
+    respond(&state, &params, Conditioning::Drbg).await
+}
+
+pub(crate) async fn v1(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let params = parse(
+        query.as_deref(),
+        &["length", "type", "size", "conditioning", "raw"],
+    )?;
+    let raw = match params.get("raw").copied() {
+        None | Some("false") | Some("0") => false,
+        Some("true") | Some("1") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "parameter 'raw' must be true or false, got '{other}'"
+            )));
+        }
+    };
+    let mode = match (raw, params.get("conditioning").copied()) {
+        (true, Some(_)) => {
+            return Err(ApiError::bad_request(
+                "parameter 'conditioning' cannot be combined with raw=true",
+            ));
+        }
+        (true, None) if !state.allow_raw => {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "raw output is disabled; start the server with --allow-raw",
+            ));
+        }
+        (true, None) => Conditioning::Raw,
+        (false, None) | (false, Some("drbg")) => Conditioning::Drbg,
+        (false, Some("sha256")) => Conditioning::Sha256,
+        (false, Some(other)) => {
+            return Err(ApiError::bad_request(format!(
+                "parameter 'conditioning' must be drbg or sha256, got '{other}'"
+            )));
+        }
+    };
+    respond(&state, &params, mode).await
+}
+
+async fn respond(
+    state: &AppState,
+    params: &std::collections::HashMap<&str, &str>,
+    mode: Conditioning,
+) -> Result<Json<Value>, ApiError> {
+    let length = integer(params, "length", 1..=MAX_LENGTH, None)?;
+    let kind = match params.get("type").copied() {
+        Some("uint8") => Kind::Uint8,
+        Some("uint16") => Kind::Uint16,
+        Some("hex16") => Kind::Hex16,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "parameter 'type' must be uint8, uint16 or hex16, got '{other}'"
+            )));
+        }
+        None => {
+            return Err(ApiError::bad_request(
+                "parameter 'type' is required (uint8, uint16 or hex16)",
+            ));
+        }
+    };
+    let size = match kind {
+        Kind::Hex16 => integer(params, "size", 1..=MAX_LENGTH, Some(1))?,
+        _ if params.contains_key("size") => {
+            return Err(ApiError::bad_request(
+                "parameter 'size' applies only to type=hex16",
+            ));
+        }
+        _ => 1,
+    };
+    let bytes_needed = match kind {
+        Kind::Uint8 => length,
+        Kind::Uint16 => 2 * length,
+        Kind::Hex16 => length * size,
+    };
+    let bytes = take(state, mode, bytes_needed).await?;
+    state.metrics.served(mode, bytes.len());
+    let body = match kind {
+        Kind::Uint8 => json!({"type": "uint8", "length": length, "data": bytes, "success": true}),
+        Kind::Uint16 => {
+            let data: Vec<u16> = bytes
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            json!({"type": "uint16", "length": length, "data": data, "success": true})
+        }
+        Kind::Hex16 => {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            let data: Vec<String> = bytes
+                .chunks_exact(size)
+                .map(|chunk| {
+                    let mut s = String::with_capacity(2 * size);
+                    for b in chunk {
+                        s.push(HEX[(b >> 4) as usize] as char);
+                        s.push(HEX[(b & 15) as usize] as char);
+                    }
+                    s
+                })
+                .collect();
+            json!({"type": "string", "length": length, "size": size, "data": data, "success": true})
+        }
+    };
+    Ok(Json(body))
+}
+
+/// Takes ready bytes at once, or waits for them on a blocking thread.
+pub(crate) async fn take(
+    state: &AppState,
+    mode: Conditioning,
+    n: usize,
+) -> Result<Vec<u8>, ApiError> {
+    if let Some(bytes) = state.backend.try_take(mode, n) {
+        return Ok(bytes);
+    }
+    let backend = state.backend.clone();
+    tokio::task::spawn_blocking(move || backend.take(mode, n))
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("generator task failed: {e}"),
+            )
+        })?
+        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()))
+}

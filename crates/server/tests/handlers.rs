@@ -1,0 +1,221 @@
+//! Every route and every bad input, through the router with no socket.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::Value;
+use tower::ServiceExt;
+use wellspring_server::{ServerConfig, app};
+
+async fn get(uri: &str, config: &ServerConfig) -> (StatusCode, Value) {
+    let router = app(common::Counting::new(), config).unwrap();
+    let response = router
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, json)
+}
+
+fn default() -> ServerConfig {
+    ServerConfig::default()
+}
+
+#[tokio::test]
+async fn legacy_uint8_uint16_and_hex16_have_the_anu_shapes() {
+    let (status, json) = get("/API/jsonI.php?length=4&type=uint8", &default()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        json,
+        serde_json::json!({"type": "uint8", "length": 4, "data": [0, 1, 2, 3], "success": true})
+    );
+
+    // uint16 from big-endian byte pairs: (0,1) -> 1, (2,3) -> 515.
+    let (_, json) = get("/API/jsonI.php?length=2&type=uint16", &default()).await;
+    assert_eq!(json["data"], serde_json::json!([1, 515]));
+    assert_eq!(json["type"], "uint16");
+
+    let (_, json) = get("/API/jsonI.php?length=2&type=hex16&size=3", &default()).await;
+    assert_eq!(
+        json,
+        serde_json::json!({"type": "string", "length": 2, "size": 3, "data": ["000102", "030405"], "success": true})
+    );
+    let (_, json) = get("/API/jsonI.php?length=1&type=hex16", &default()).await;
+    assert_eq!(json["size"], 1);
+    assert_eq!(json["data"][0].as_str().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn v1_takes_conditioning_and_guards_raw() {
+    let (status, json) = get(
+        "/api/v1/random?length=1024&type=uint8&conditioning=sha256",
+        &default(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json["data"].as_array().unwrap().len(), 1024);
+    let (status, json) = get("/api/v1/random?length=3&type=uint8&raw=true", &default()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(json["success"], false);
+    let allow = ServerConfig {
+        allow_raw: true,
+        ..default()
+    };
+    let (status, _) = get("/api/v1/random?length=3&type=uint8&raw=true", &allow).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn every_bad_input_is_a_400_naming_the_parameter() {
+    let long = format!(
+        "/api/v1/random?length=1&type=uint8&size={}",
+        "9".repeat(60_000)
+    );
+    let cases: Vec<(String, &str)> = vec![
+        ("/API/jsonI.php?length=0&type=uint8".into(), "length"),
+        ("/API/jsonI.php?length=-1&type=uint8".into(), "length"),
+        ("/API/jsonI.php?length=1025&type=uint8".into(), "length"),
+        (
+            "/API/jsonI.php?length=100000000000000000000&type=uint8".into(),
+            "length",
+        ),
+        ("/API/jsonI.php?length=ten&type=uint8".into(), "length"),
+        ("/API/jsonI.php?type=uint8".into(), "length"),
+        ("/API/jsonI.php?length=5&type=uint32".into(), "type"),
+        ("/API/jsonI.php?length=5".into(), "type"),
+        ("/API/jsonI.php?length=5&type=hex16&size=0".into(), "size"),
+        (
+            "/API/jsonI.php?length=5&type=hex16&size=1025".into(),
+            "size",
+        ),
+        (
+            "/API/jsonI.php?length=5&type=uint8&length=6".into(),
+            "length",
+        ),
+        (
+            "/api/v1/random?length=5&type=uint8&conditioning=md5".into(),
+            "conditioning",
+        ),
+        ("/api/v1/random?length=5&type=uint8&bogus=1".into(), "bogus"),
+        (long, "query string"),
+    ];
+    for (uri, names) in cases {
+        let (status, json) = get(&uri, &default()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(json["success"], false, "{uri}");
+        let error = json["error"].as_str().unwrap();
+        assert!(error.contains(names), "{uri}: {error}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_get_json_errors() {
+    let (status, json) = get("/no/such/route", &default()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(json["success"], false);
+    let router = app(common::Counting::new(), &default()).unwrap();
+    let response = router
+        .oneshot(Request::post("/rng").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&bytes).unwrap()["success"],
+        false
+    );
+}
+
+#[tokio::test]
+async fn rng_health_sources_status_metrics_and_openapi() {
+    let (_, json) = get("/rng", &default()).await;
+    // Counting bytes 0..8 little-endian, top 53 bits: (0x0706050403020100 >> 11) / 2^53.
+    let expected = (0x0706_0504_0302_0100u64 >> 11) as f64 / (1u64 << 53) as f64;
+    assert_eq!(json["random"].as_f64().unwrap(), expected);
+
+    let (_, health) = get("/health", &default()).await;
+    for key in [
+        "status",
+        "entropy_sources",
+        "sources_healthy",
+        "sources_total",
+        "livecam_total_regions",
+        "livecam_by_continent",
+        "livecam_prefetching",
+    ] {
+        assert!(!health[key].is_null(), "{key}");
+    }
+    assert!(["ok", "degraded", "failed"].contains(&health["status"].as_str().unwrap()));
+
+    let (_, sources) = get("/sources", &default()).await;
+    assert_eq!(sources["sources"][0]["name"], "memory_timing");
+    let (_, pool) = get("/pool/status", &default()).await;
+    assert!(pool["credited_bits"].is_number() && pool["reseeds"].is_number());
+
+    let router = app(common::Counting::new(), &default()).unwrap();
+    let response = router
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let text = String::from_utf8(
+        axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(text.contains("# TYPE wellspring_bytes_served_total counter"));
+    assert!(text.contains("wellspring_source_healthy{source=\"memory_timing\"}"));
+
+    let (_, doc) = get("/openapi.json", &default()).await;
+    for route in wellspring_server::openapi::ROUTES {
+        assert!(
+            doc["paths"][route.path].is_object(),
+            "{} undocumented",
+            route.path
+        );
+        // Every documented route is actually served (not a 404).
+        let (status, _) = get(route.path, &default()).await;
+        assert_ne!(
+            status,
+            StatusCode::NOT_FOUND,
+            "{} documented but not served",
+            route.path
+        );
+    }
+}
+
+#[tokio::test]
+async fn rate_limit_answers_429_with_retry_after() {
+    let config = ServerConfig {
+        rate_limit: Some(2.0),
+        ..default()
+    };
+    let router = app(common::Counting::new(), &config).unwrap();
+    let mut statuses = Vec::new();
+    let mut retry_after = None;
+    for _ in 0..5 {
+        let response = router
+            .clone()
+            .oneshot(Request::get("/rng").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            retry_after = response.headers().get("retry-after").cloned();
+        }
+        statuses.push(response.status());
+    }
+    assert_eq!(statuses[..2], [StatusCode::OK, StatusCode::OK]);
+    assert!(
+        statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    assert_eq!(retry_after.unwrap(), "1");
+}
