@@ -36,7 +36,7 @@ async fn legacy_uint8_uint16_and_hex16_have_the_anu_shapes() {
     );
 
     // uint16 from big-endian byte pairs: (0,1) -> 1, (2,3) -> 515.
-    let (_, json) = get("/API/jsonI.php?length=2&type=uint16", &default()).await;
+    let (_, json) = get("/API/jsonI.php?length=2&type=uint16&size=1", &default()).await;
     assert_eq!(json["data"], serde_json::json!([1, 515]));
     assert_eq!(json["type"], "uint16");
 

@@ -91,15 +91,9 @@ async fn respond(
             ));
         }
     };
-    let size = match kind {
-        Kind::Hex16 => integer(params, "size", 1..=MAX_LENGTH, Some(1))?,
-        _ if params.contains_key("size") => {
-            return Err(ApiError::bad_request(
-                "parameter 'size' applies only to type=hex16",
-            ));
-        }
-        _ => 1,
-    };
+    // ANU clients (e.g. the `quantumrandom` package) send `size` with every type; it is
+    // checked everywhere and used only by hex16, as the ANU service does.
+    let size = integer(params, "size", 1..=MAX_LENGTH, Some(1))?;
     let bytes_needed = match kind {
         Kind::Uint8 => length,
         Kind::Uint16 => 2 * length,
