@@ -10,3 +10,12 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "== cargo test"
 cargo test --workspace
+
+echo "== python (venv at .venv, maturin develop, pytest)"
+VENV="$PWD/.venv"
+if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+fi
+"$VENV/bin/pip" install --quiet --disable-pip-version-check "maturin>=1.7,<2" pytest
+VIRTUAL_ENV="$VENV" "$VENV/bin/maturin" develop --release --quiet -m crates/python/Cargo.toml
+"$VENV/bin/python" -m pytest crates/python/tests -q -W error

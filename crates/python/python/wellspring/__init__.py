@@ -1,0 +1,118 @@
+"""wellspring: random numbers from the physical noise inside this computer.
+
+Sources are health-tested (SP 800-90B RCT/APT) and credited only with the min-entropy
+measured on their own samples; output is SHA-256 conditioned full entropy (``"sha256"``), a
+CTR_DRBG seeded from it (``"drbg"``), or the unconditioned noise (``"raw"``, research only).
+
+>>> import wellspring
+>>> pool = wellspring.EntropyPool(conditioning="drbg")
+>>> key = pool.get_random_bytes(32)
+>>> rng = wellspring.Random()          # a drop-in random.Random
+>>> rng.randint(1, 6) in range(1, 7)
+True
+"""
+
+from __future__ import annotations
+
+import random as _random
+
+from wellspring._native import HealthError, NativePool, detect_available_sources
+
+__all__ = ["EntropyPool", "HealthError", "Random", "detect_available_sources"]
+
+
+class EntropyPool:
+    """A pool of entropy sources with background harvesting, health tests and conditioning.
+
+    ``sources`` is a list of source or category names (default: every available fast source
+    that measures physical noise); ``conditioning`` is ``"sha256"`` (full entropy, default),
+    ``"drbg"`` (CTR_DRBG, bulk speed) or ``"raw"`` (unconditioned samples, for research).
+    Raises ``ValueError`` for unknown names or modes. The GIL is released while collecting
+    and generating, and a pool is safe across ``fork()``: a child never repeats its parent.
+    """
+
+    def __init__(self, sources: list[str] | None = None, conditioning: str = "sha256") -> None:
+        if sources is not None and (isinstance(sources, str) or not all(isinstance(s, str) for s in sources)):
+            raise ValueError("sources must be a list of source or category names")
+        if not isinstance(conditioning, str):
+            raise ValueError("conditioning must be 'sha256', 'drbg' or 'raw'")
+        self._native = NativePool(sources, conditioning)
+
+    @classmethod
+    def auto(cls) -> "EntropyPool":
+        """A pool over every available fast physical-noise source, with SHA-256 output."""
+        return cls()
+
+    def get_random_bytes(self, n: int) -> bytes:
+        """``n`` random bytes. Raises ``ValueError`` for a negative ``n`` and ``HealthError``
+        when the sources fail and no output can be produced."""
+        if not isinstance(n, int) or isinstance(n, bool):
+            raise ValueError(f"n must be an int, not {type(n).__name__}")
+        return self._native.get_random_bytes(n)
+
+    def health_report(self) -> dict:
+        """``{"healthy": n, "total": n, "sources": [{"name", "healthy", "quarantined", ...}]}``."""
+        return self._native.health_report()
+
+    def collect_all(self, parallel: bool = True, timeout: float = 10.0, samples: int = 1024) -> dict:
+        """Raw samples from every source: ``{name: {"samples": bytes | None, "seconds": float,
+        "error": str | None}}``. A source slower than ``timeout`` reports an error instead of
+        stalling the others."""
+        return self._native.collect_all(bool(parallel), float(timeout), int(samples))
+
+    @property
+    def source_count(self) -> int:
+        """Number of sources in the pool."""
+        return self._native.source_count
+
+    @property
+    def conditioning(self) -> str:
+        """The output mode."""
+        return self._native.conditioning
+
+    def sources(self) -> list[str]:
+        """Names of the pool's sources."""
+        return self._native.sources()
+
+    def __repr__(self) -> str:
+        return f"EntropyPool(sources={self.sources()!r}, conditioning={self.conditioning!r})"
+
+
+_RECIP_BPF = 2.0**-53
+
+
+class Random(_random.Random):
+    """``random.Random`` drawing from a wellspring pool, like ``random.SystemRandom``.
+
+    Switch existing code by changing one line: ``rng = wellspring.Random()``. Seeding has no
+    effect and the state cannot be saved or restored (there is none to reproduce).
+    """
+
+    def __init__(self, pool: EntropyPool | None = None, conditioning: str = "drbg") -> None:
+        self._pool = pool if pool is not None else EntropyPool(conditioning=conditioning)
+        super().__init__()
+
+    def random(self) -> float:
+        """A float in [0.0, 1.0) with 53 random bits."""
+        return (int.from_bytes(self._pool.get_random_bytes(7), "big") >> 3) * _RECIP_BPF
+
+    def getrandbits(self, k: int) -> int:
+        """An int with ``k`` random bits."""
+        if k < 0:
+            raise ValueError("number of bits must be non-negative")
+        numbytes = (k + 7) // 8
+        x = int.from_bytes(self._pool.get_random_bytes(numbytes), "big")
+        return x >> (numbytes * 8 - k)
+
+    def randbytes(self, n: int) -> bytes:
+        """``n`` random bytes."""
+        return self._pool.get_random_bytes(n)
+
+    def seed(self, *args: object, **kwds: object) -> None:
+        """Has no effect: output comes from the pool."""
+        return None
+
+    def _notimplemented(self, *args: object, **kwds: object) -> None:
+        raise NotImplementedError("wellspring.Random has no state to save or restore")
+
+    getstate = setstate = _notimplemented  # type: ignore[assignment]
