@@ -5,12 +5,12 @@
 //! collection, health tests, measured entropy accounting, conditioning and a DRBG.
 //!
 //! ```
-//! use wellspring_core::{registry::Registry, pool::{ByteSource, Conditioning, Pool, PoolConfig}};
+//! use wellspring_core::{engine::{Engine, EngineConfig}, pool::Conditioning, registry::Registry};
 //!
-//! let sources = Registry::builtin().select(Some("clock_jitter")).unwrap();
-//! let mut pool = Pool::new(sources, Conditioning::Sha256, PoolConfig::default()).unwrap();
+//! let sources = Registry::builtin().select(Some("memory_timing")).unwrap();
+//! let engine = Engine::start(EngineConfig::new(sources)).unwrap();
 //! let mut key = [0u8; 32];
-//! pool.fill(&mut key).unwrap();
+//! engine.fill_full_entropy(&mut key).unwrap(); // 320 measured bits behind each 32 bytes
 //! ```
 
 pub mod clock;

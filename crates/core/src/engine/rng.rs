@@ -98,7 +98,7 @@ impl EngineRng {
 impl ByteSource for EngineRng {
     fn fill(&mut self, out: &mut [u8]) -> Result<(), PoolError> {
         self.try_fill(out)
-            .map_err(|e| PoolError::NoSamples(e.to_string()))
+            .map_err(|e| PoolError::Failed(e.to_string()))
     }
 }
 
@@ -135,6 +135,6 @@ impl ByteSource for RawOutput {
     fn fill(&mut self, out: &mut [u8]) -> Result<(), PoolError> {
         self.engine
             .fill_raw(out)
-            .map_err(|e| PoolError::NoSamples(e.to_string()))
+            .map_err(|e| PoolError::Failed(e.to_string()))
     }
 }
