@@ -219,3 +219,35 @@ async fn rate_limit_answers_429_with_retry_after() {
     );
     assert_eq!(retry_after.unwrap(), "1");
 }
+
+#[tokio::test]
+async fn cors_is_off_by_default_and_allows_only_the_named_origin() {
+    let request = || {
+        Request::get("/rng")
+            .header("origin", "https://app.example")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let router = app(common::Counting::new(), &default()).unwrap();
+    let response = router.oneshot(request()).await.unwrap();
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+
+    let config = ServerConfig {
+        cors_origin: Some("https://app.example".into()),
+        ..default()
+    };
+    let router = app(common::Counting::new(), &config).unwrap();
+    let response = router.oneshot(request()).await.unwrap();
+    assert_eq!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .unwrap(),
+        "https://app.example"
+    );
+}

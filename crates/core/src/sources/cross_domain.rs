@@ -61,22 +61,22 @@ simple_source!(
 simple_source!(
     /// Dependent DRAM loads completed within a fixed window of the monotonic clock.
     MemoryClockBeat, "memory_clock_beat", CrossDomain, Fast,
-    "Counts how many steps of a dependent pointer chase through 16 MiB (each step a DRAM \
-     access) complete in 3 µs of monotonic time: the memory controller's clock domain, with \
+    "Counts how many steps of a dependent pointer chase (each step a DRAM access) through a shared 16 MiB buffer complete in 3 µs of monotonic time: the memory controller's clock domain, with \
      its refresh cycles and queueing, beating against the system timer's.",
     |n| {
-        // A single-cycle permutation over the words: step i -> (i * 5 + 1) mod len visits all
-        // of them (len is a power of two, the multiplier ≡ 1 mod 4, the increment odd).
-        const WORDS: usize = 2 << 20;
-        let chain: Vec<u32> = (0..WORDS).map(|i| ((i * 5 + 1) % WORDS) as u32).collect();
-        let mut at = 0u32;
+        // The shared buffer holds word i = i, so `next = (buffer[at] * 5 + 1) mod len` is a
+        // dependent load walking a single-cycle permutation (len is a power of two, the
+        // multiplier is 1 mod 4, the increment odd).
+        let chain = crate::sources::hardware::memory_buffer();
+        let len = chain.len() as u64;
+        let mut at = 0u64;
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
             let start = monotonic_ns();
             let mut steps = 0u64;
             while monotonic_ns().wrapping_sub(start) < 3_000 {
                 for _ in 0..4 {
-                    at = chain[at as usize];
+                    at = (chain[at as usize] * 5 + 1) % len;
                 }
                 steps += 1;
             }

@@ -32,7 +32,7 @@ const MEMORY_WORDS: usize = 16 * 1024 * 1024 / 8;
 const MEMORY_STRIDE: usize = 524_309;
 
 /// The scattered-read buffer, allocated on first use and kept for the process's lifetime.
-fn memory_buffer() -> &'static [u64] {
+pub(crate) fn memory_buffer() -> &'static [u64] {
     static BUFFER: std::sync::OnceLock<Box<[u64]>> = std::sync::OnceLock::new();
     BUFFER.get_or_init(|| (0..MEMORY_WORDS as u64).collect())
 }

@@ -3,86 +3,49 @@
 use std::hint::black_box;
 
 use crate::clock::ticks;
-use crate::sources::util::{io_error, simple_source};
+use crate::sources::util::simple_source;
 
-/// Size of each source's private mapping: big enough to leave the caches and the TLB reach.
-const REGION: usize = 8 << 20;
-const PAGE: usize = 4096;
-
-/// A page-aligned anonymous mapping, unmapped on drop.
-struct Region {
-    ptr: *mut u8,
-    len: usize,
+/// The shared 16 MiB scatter buffer (see `memory_timing`): larger than the caches and the
+/// TLB's reach, allocated once per process so the sources measure DRAM, not the allocator.
+fn buffer() -> &'static [u64] {
+    crate::sources::hardware::memory_buffer()
 }
 
-impl Region {
-    fn new(len: usize) -> std::io::Result<Region> {
-        // SAFETY: an anonymous private mapping with no address hint; the result is checked.
-        let ptr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_POPULATE,
-                -1,
-                0,
-            )
-        };
-        if ptr == libc::MAP_FAILED {
-            return Err(std::io::Error::last_os_error());
-        }
-        Ok(Region {
-            ptr: ptr.cast(),
-            len,
-        })
-    }
+const PAGE_WORDS: usize = 4096 / 8;
 
-    /// Reads the byte at `offset` (taken modulo the length) without letting the compiler
-    /// elide or merge the access.
-    fn read(&self, offset: usize) -> u8 {
-        // SAFETY: the offset is reduced into the mapping, which lives as long as `self`.
-        unsafe { self.ptr.add(offset % self.len).read_volatile() }
+/// Evicts the cache line holding `buffer[index]` so the next read goes to DRAM.
+fn flush(buffer: &[u64], index: usize) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: CLFLUSH on the address of a live element of `buffer`; it only evicts a line.
+    unsafe {
+        core::arch::x86_64::_mm_clflush(buffer.as_ptr().add(index).cast());
     }
-
-    /// Evicts the cache line at `offset` so the next read goes to DRAM.
-    fn flush(&self, offset: usize) {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: CLFLUSH on an address inside the live mapping; it only evicts a line.
-        unsafe {
-            core::arch::x86_64::_mm_clflush(self.ptr.add(offset % self.len));
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = offset;
-    }
-}
-
-impl Drop for Region {
-    fn drop(&mut self) {
-        // SAFETY: unmapping exactly the region mapped in `new`.
-        unsafe { libc::munmap(self.ptr.cast(), self.len) };
-    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (buffer, index);
 }
 
 simple_source!(
     /// Latency of reading two uncached lines that may share a DRAM bank.
     DramRowBuffer, "dram_row_buffer", Silicon, Fast,
-    "Flushes two cache lines 64 KiB apart (often the same DRAM bank, different rows) and \
+    "Flushes two cache lines 64 KiB apart in a shared 16 MiB buffer (often the same DRAM bank, different rows) and \
      times reading both. When they map to one bank the second read must close the open row \
      and activate another (a row-buffer conflict); whether that happens, and how long the \
      controller's queue and refresh cycles delay it, varies read to read.",
     |n| {
-        let region = Region::new(REGION).map_err(io_error("dram_row_buffer"))?;
+        let buffer = buffer();
         let mut out = Vec::with_capacity(n);
         let mut base = 0usize;
+        // 64 KiB apart, in words.
+        let distance = (64 << 10) / 8;
         for _ in 0..n {
-            let (a, b) = (base, base + (64 << 10));
-            region.flush(a);
-            region.flush(b);
+            let (a, b) = (base, base + distance);
+            flush(buffer, a);
+            flush(buffer, b);
             let t0 = ticks();
-            black_box(region.read(a));
-            black_box(region.read(b));
+            black_box(buffer[a]);
+            black_box(buffer[b]);
             out.push(ticks().wrapping_sub(t0) as u8);
-            base = (base + 4 * PAGE + 64) % (REGION / 2);
+            base = (base + 4 * PAGE_WORDS + 8) % (buffer.len() - distance);
         }
         Ok(out)
     }
@@ -91,20 +54,20 @@ simple_source!(
 simple_source!(
     /// Latency of reads that miss the TLB.
     TlbMiss, "tlb_miss", Silicon, Fast,
-    "Reads one byte from each of many 4 KiB pages in an 8 MiB region, visiting them in a \
+    "Reads one word from each of the 4,096 pages of a shared 16 MiB buffer, visiting them in a \
      scattered order, and times each read. With more pages than TLB entries each read needs \
      a page walk — and on a VM a two-dimensional walk through the guest and host tables — \
      whose cost depends on which table levels are still cached.",
     |n| {
-        let region = Region::new(REGION).map_err(io_error("tlb_miss"))?;
-        let pages = REGION / PAGE;
+        let buffer = buffer();
+        let pages = buffer.len() / PAGE_WORDS;
         let mut page = 0usize;
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
             // 1021 is prime and coprime with the page count: every page is visited.
             page = (page + 1021) % pages;
             let t0 = ticks();
-            black_box(region.read(page * PAGE + (page & 63) * 64));
+            black_box(buffer[page * PAGE_WORDS + (page & 63) * 8]);
             out.push(ticks().wrapping_sub(t0) as u8);
         }
         Ok(out)
