@@ -68,16 +68,38 @@ fn wait_for_room(inner: &Inner) -> bool {
     !inner.stop.load(Ordering::SeqCst)
 }
 
+/// Every source is harvested at least once in this many rounds, whatever its yield, so its
+/// health tests and re-assessment keep running and uncredited sources are still mixed in.
+const EVERY_N_ROUNDS: u64 = 8;
+
 fn harvest_family(inner: &Inner, members: &[usize]) {
+    // Credited bits per CPU nanosecond of each member's last batch: the CPU budget goes
+    // first to the sources that earn the most credit for it.
+    let mut yield_per_ns = vec![f64::NAN; members.len()];
+    let mut round = 0u64;
     while wait_for_room(inner) {
+        round += 1;
+        let best = yield_per_ns
+            .iter()
+            .copied()
+            .filter(|y| y.is_finite())
+            .fold(0.0, f64::max);
         let mut idle = true;
-        for &index in members {
+        for (k, &index) in members.iter().enumerate() {
             if inner.stop.load(Ordering::SeqCst) {
                 return;
             }
+            let y = yield_per_ns[k];
+            if y.is_finite() && y < best / 4.0 && !round.is_multiple_of(EVERY_N_ROUNDS) {
+                continue;
+            }
+            let credit0 = inner.lock().slots[index].credited_bits;
             let cpu0 = thread_cpu_ns();
             idle &= !harvest_once(inner, index);
-            respect_budget(inner, thread_cpu_ns().saturating_sub(cpu0));
+            let spent = thread_cpu_ns().saturating_sub(cpu0);
+            let credit1 = inner.lock().slots[index].credited_bits;
+            yield_per_ns[k] = (credit1 - credit0) / spent.max(1) as f64;
+            respect_budget(inner, spent);
         }
         if idle {
             // Every member is quarantined or failing: check back without spinning.
