@@ -1,5 +1,9 @@
 //! The `wellspring` binary as a user runs it: exit codes, exact byte counts, JSON shapes.
 
+mod common;
+
+use common::running_as_root;
+
 use std::process::{Command, Output};
 
 use base64::Engine as _;
@@ -209,12 +213,4 @@ fn feed_kernel_credits_as_root_and_fails_clearly_without_privilege() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("needs root"), "{stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1);
-}
-
-fn running_as_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find(|l| l.starts_with("Uid:"))
-        .is_some_and(|l| l.split_whitespace().nth(1) == Some("0"))
 }

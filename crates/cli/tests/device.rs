@@ -1,5 +1,9 @@
 //! `wellspring device`: a FIFO that readers can come and go from.
 
+mod common;
+
+use common::running_as_root;
+
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -194,12 +198,4 @@ fn rngd_can_read_from_the_fifo() {
         fds.iter().any(|p| p == &fifo),
         "rngd did not open the FIFO: {fds:?}"
     );
-}
-
-fn running_as_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find(|l| l.starts_with("Uid:"))
-        .is_some_and(|l| l.split_whitespace().nth(1) == Some("0"))
 }
