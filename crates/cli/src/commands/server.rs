@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use wellspring_core::engine::{Engine, EngineConfig};
 use wellspring_core::registry::Registry;
-use wellspring_server::{EngineBackend, ServerConfig};
+use wellspring_server::{EngineBackend, ServeError, ServerConfig};
 
 use crate::args::ServerArgs;
 use crate::error::{CliError, CliResult};
@@ -34,8 +34,11 @@ pub(crate) fn run(args: ServerArgs) -> CliResult {
         .enable_all()
         .build()
         .map_err(|e| CliError::runtime(format!("cannot start the async runtime: {e}")))?;
-    eprintln!("wellspring: serving on http://{}", config.addr);
+    let addr = config.addr;
     runtime
         .block_on(wellspring_server::serve(EngineBackend::new(engine), config))
-        .map_err(|e| CliError::runtime(e.to_string()))
+        .map_err(|e| match e {
+            ServeError::BadOrigin(_) => CliError::usage(e.to_string()),
+            ServeError::Io(io) => CliError::runtime(format!("cannot serve on {addr}: {io}")),
+        })
 }

@@ -1,0 +1,98 @@
+//! `wellspring server` as a process: default loopback bind, flag errors, a busy port, SIGTERM.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn serves_on_loopback_and_stops_cleanly_on_sigterm() {
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wellspring"))
+        .args([
+            "server",
+            "--port",
+            &port.to_string(),
+            "--sources",
+            "memory_timing",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let response = loop {
+        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+            stream
+                .write_all(b"GET /API/jsonI.php?length=4&type=uint8 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut text = String::new();
+            stream.read_to_string(&mut text).unwrap();
+            break text;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "server never listened"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"success\":true"));
+    Command::new("kill")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no graceful exit on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn bad_flags_are_usage_errors_and_a_busy_port_is_a_runtime_error() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_wellspring"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for args in [
+        &["server", "--rate-limit", "fast"][..],
+        &["server", "--host", "not-an-ip"],
+        &["server", "--port", "70000"],
+        &["server", "--camera-config", "/nonexistent/webcams.toml"],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr)
+                .trim_end()
+                .lines()
+                .count(),
+            1,
+            "{args:?}"
+        );
+    }
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = run(&["server", "--port", &port, "--sources", "memory_timing"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cannot serve on 127.0.0.1"), "{stderr}");
+}
