@@ -7,6 +7,7 @@ mod error;
 mod monitor;
 mod output;
 mod progress;
+mod quality;
 
 use std::process::ExitCode;
 

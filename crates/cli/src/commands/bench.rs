@@ -5,15 +5,14 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use serde::Serialize;
-use wellspring_assess::summary::{mcv_min_entropy, pearson, shannon_entropy};
+use wellspring_assess::summary::pearson;
 use wellspring_core::collect::ParallelCollector;
-use wellspring_core::health::HealthTests;
 use wellspring_core::registry::Registry;
 use wellspring_core::{EntropySource, SourceCategory, SpeedClass};
 
 use crate::args::BenchArgs;
 use crate::error::{CliError, CliResult};
-use crate::output::{grade, print_json, table};
+use crate::output::{print_json, table};
 
 #[derive(Serialize)]
 struct Ranked {
@@ -100,17 +99,15 @@ pub(crate) fn run(args: BenchArgs) -> CliResult {
         let description = args.explain.then(|| info.map_or("", |i| i.physics));
         match &c.outcome {
             Ok(samples) => {
-                let min_entropy = mcv_min_entropy(samples).unwrap_or(0.0);
-                let mut health = HealthTests::new(min_entropy.max(0.01) * 0.5, false);
-                health.feed_all(samples);
+                let quality = crate::quality::measure(samples, c.seconds);
                 ranked.push(Ranked {
                     name: c.name,
                     category,
-                    samples_per_second: samples.len() as f64 / c.seconds.max(1e-9),
-                    shannon: shannon_entropy(samples),
-                    min_entropy,
-                    grade: grade(min_entropy),
-                    healthy: health.healthy(),
+                    samples_per_second: quality.samples_per_second,
+                    shannon: quality.shannon,
+                    min_entropy: quality.min_entropy,
+                    grade: quality.grade,
+                    healthy: quality.health.healthy(),
                     samples: samples.len(),
                     error: None,
                     description,

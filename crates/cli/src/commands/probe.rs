@@ -3,14 +3,13 @@
 use std::time::Instant;
 
 use serde::Serialize;
-use wellspring_assess::summary::{mcv_min_entropy, shannon_entropy};
 use wellspring_core::SourceCategory;
 use wellspring_core::health::HealthTests;
 use wellspring_core::registry::Registry;
 
 use crate::args::ProbeArgs;
 use crate::error::{CliError, CliResult};
-use crate::output::{grade, print_json};
+use crate::output::print_json;
 
 #[derive(Serialize)]
 struct ProbeReport {
@@ -47,21 +46,19 @@ pub(crate) fn run(args: ProbeArgs) -> CliResult {
         .collect(args.samples as usize)
         .map_err(|e| CliError::runtime(e.to_string()))?;
     let seconds = start.elapsed().as_secs_f64();
-    let min_entropy = mcv_min_entropy(&samples).unwrap_or(0.0);
-    let mut health = HealthTests::new(min_entropy.max(0.01), false);
-    health.feed_all(&samples);
+    let quality = crate::quality::measure(&samples, seconds);
     let info = source.info();
     let report = ProbeReport {
         name: info.name,
         category: info.category,
-        samples_per_second: samples.len() as f64 / seconds.max(1e-9),
-        shannon: shannon_entropy(&samples),
-        min_entropy,
-        grade: grade(min_entropy),
-        healthy: health.healthy(),
+        samples_per_second: quality.samples_per_second,
+        shannon: quality.shannon,
+        min_entropy: quality.min_entropy,
+        grade: quality.grade,
+        healthy: quality.health.healthy(),
         samples: samples.len() as u64,
         seconds,
-        health,
+        health: quality.health,
         description: args.explain.then_some(info.physics),
     };
     if args.json {

@@ -10,6 +10,25 @@ use std::path::PathBuf;
 
 use crate::{Availability, EntropySource, SourceCategory, SourceError, SourceInfo, SpeedClass};
 
+/// `n` bytes from a 64-bit generator instruction, little-endian, failing when it does.
+fn words(
+    n: usize,
+    mut step: impl FnMut() -> Option<u64>,
+    name: &'static str,
+    failure: &str,
+) -> Result<Vec<u8>, SourceError> {
+    let mut out = Vec::with_capacity(n + 8);
+    while out.len() < n {
+        let word = step().ok_or_else(|| SourceError::Failed {
+            name,
+            message: failure.to_owned(),
+        })?;
+        out.extend_from_slice(&word.to_le_bytes());
+    }
+    out.truncate(n);
+    Ok(out)
+}
+
 /// The x86 RDRAND instruction.
 #[derive(Debug, Default)]
 pub struct Rdrand;
@@ -63,21 +82,9 @@ impl EntropySource for Rdrand {
     fn collect(&self, n: usize) -> Result<Vec<u8>, SourceError> {
         #[cfg(target_arch = "x86_64")]
         if rdrand_supported() {
-            let mut out = Vec::with_capacity(n + 8);
-            while out.len() < n {
-                // SAFETY: RDRAND support was detected at run time just above.
-                match unsafe { rdrand_step() } {
-                    Some(v) => out.extend_from_slice(&v.to_le_bytes()),
-                    None => {
-                        return Err(SourceError::Failed {
-                            name: RDRAND.name,
-                            message: "RDRAND failed ten times in a row".into(),
-                        });
-                    }
-                }
-            }
-            out.truncate(n);
-            return Ok(out);
+            // SAFETY: RDRAND support was detected at run time just above.
+            let step = || unsafe { rdrand_step() };
+            return words(n, step, RDRAND.name, "RDRAND failed ten times in a row");
         }
         Err(SourceError::Unavailable {
             name: RDRAND.name,
@@ -150,21 +157,9 @@ impl EntropySource for Rdseed {
         }
         #[cfg(target_arch = "x86_64")]
         {
-            let mut out = Vec::with_capacity(n + 8);
-            while out.len() < n {
-                // SAFETY: the kernel reports RDSEED as present and working (checked above).
-                match unsafe { rdseed_step() } {
-                    Some(v) => out.extend_from_slice(&v.to_le_bytes()),
-                    None => {
-                        return Err(SourceError::Failed {
-                            name: RDSEED.name,
-                            message: "RDSEED failed 100 times in a row".into(),
-                        });
-                    }
-                }
-            }
-            out.truncate(n);
-            Ok(out)
+            // SAFETY: the kernel reports RDSEED as present and working (checked above).
+            let step = || unsafe { rdseed_step() };
+            words(n, step, RDSEED.name, "RDSEED failed 100 times in a row")
         }
         #[cfg(not(target_arch = "x86_64"))]
         Err(SourceError::Unavailable {
