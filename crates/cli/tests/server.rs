@@ -29,20 +29,26 @@ fn serves_on_loopback_and_stops_cleanly_on_sigterm() {
         .spawn()
         .unwrap();
     let start = Instant::now();
+    // Retry the whole exchange until the server is up: early connections may be refused
+    // or reset while it binds.
+    let fetch = || -> std::io::Result<String> {
+        let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+        stream.write_all(b"GET /API/jsonI.php?length=4&type=uint8 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;
+        let mut text = String::new();
+        stream.read_to_string(&mut text)?;
+        Ok(text)
+    };
     let response = loop {
-        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
-            stream
-                .write_all(b"GET /API/jsonI.php?length=4&type=uint8 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                .unwrap();
-            let mut text = String::new();
-            stream.read_to_string(&mut text).unwrap();
-            break text;
+        match fetch() {
+            Ok(text) if !text.is_empty() => break text,
+            _ => {
+                assert!(
+                    start.elapsed() < Duration::from_secs(20),
+                    "server never answered"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            }
         }
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "server never listened"
-        );
-        std::thread::sleep(Duration::from_millis(50));
     };
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("\"success\":true"));
@@ -62,9 +68,11 @@ fn serves_on_loopback_and_stops_cleanly_on_sigterm() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(status.success(), "{status:?}");
+    bad_flags_are_usage_errors_and_a_busy_port_is_a_runtime_error();
 }
 
-#[test]
+/// Run after the serving test, not beside it: both pick free ports, and a listener of one
+/// must never be mistaken for the other's server.
 fn bad_flags_are_usage_errors_and_a_busy_port_is_a_runtime_error() {
     let run = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_wellspring"))
