@@ -4,4 +4,5 @@
 //! the SP 800-90B min-entropy estimators and the SP 800-22 battery.
 
 pub mod sp800_22;
+pub mod sp800_90b;
 pub mod summary;

@@ -1,0 +1,83 @@
+//! The four prediction estimators of SP 800-90B §6.3.7–§6.3.10, with the tie-break rules
+//! of NIST's `ea_non_iid`, and their shared global/local bound.
+
+pub mod common;
+pub mod lag;
+pub mod lz78y;
+pub mod multi_mcw;
+pub mod multi_mmc;
+
+pub use common::{PredictorCounts, prediction_estimate};
+
+/// Small, fast hasher for the predictors' context dictionaries (keys are packed symbol
+/// strings; HashDoS is not a concern for an offline statistic).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct ContextHasher(u64);
+
+impl std::hash::Hasher for ContextHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        // FxHash-style mixing step (rotate, xor, multiply by a 64-bit odd constant).
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u128(&mut self, x: u128) {
+        self.write_u64(x as u64);
+        self.write_u64((x >> 64) as u64);
+    }
+}
+
+pub(crate) type ContextMap<V> =
+    std::collections::HashMap<u128, V, std::hash::BuildHasherDefault<ContextHasher>>;
+
+/// The postfix dictionary of MultiMMC and LZ78Y: counts of the symbols seen after one
+/// context, with the current prediction. Ties go to the larger symbol value (the tool's
+/// rule), and the prediction is updated as counts grow, never rescanned.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Postfixes {
+    counts: Vec<(u8, u64)>,
+    best: u64,
+    prediction: u8,
+}
+
+impl Postfixes {
+    /// The predicted symbol and its count (the count is at least 1 once anything was added).
+    pub(crate) fn predict(&self) -> (u8, u64) {
+        (self.prediction, self.best)
+    }
+
+    /// Counts `symbol` after this context. A symbol not yet present is added only when
+    /// `make_new`; returns whether it was added.
+    pub(crate) fn increment(&mut self, symbol: u8, make_new: bool) -> bool {
+        let (count, added) = match self.counts.iter_mut().find(|e| e.0 == symbol) {
+            Some(e) => {
+                e.1 += 1;
+                (e.1, false)
+            }
+            None if make_new => {
+                self.counts.push((symbol, 1));
+                (1, true)
+            }
+            None => return false,
+        };
+        if count > self.best || (count == self.best && symbol > self.prediction) {
+            self.prediction = symbol;
+            self.best = count;
+        }
+        added
+    }
+}
+
+/// Packs up to 16 symbols into a key.
+#[inline]
+pub(crate) fn pack(symbols: &[u8]) -> u128 {
+    symbols
+        .iter()
+        .fold(0u128, |acc, &s| (acc << 8) | u128::from(s))
+}

@@ -1,0 +1,164 @@
+//! MultiMMC prediction estimate (SP 800-90B §6.3.9): Markov models of depth 1..16 count
+//! which symbol followed each context; a scoreboard picks the depth.
+//!
+//! Rules of NIST's tool reproduced here: ties between postfix counts go to the larger
+//! symbol; the scoreboard's `>=` favours the deeper model; each depth holds at most
+//! 100,000 (context, postfix) entries; a deeper context is looked up only while the
+//! shallower ones were found; a round where the current winner made no prediction neither
+//! counts nor breaks the run. Binary data use flat count tables (the tool's fast path,
+//! including its quirk of writing 1 rather than incrementing for an entry reached without
+//! a lookup).
+
+use super::{ContextMap, Postfixes, PredictorCounts, pack, prediction_estimate};
+
+/// Deepest model (§6.3.9 step 1: D = 16).
+const DEPTH: usize = 16;
+/// Entries per depth (§6.3.9: "MAX_ENTRIES = 100,000").
+const MAX_ENTRIES: usize = 100_000;
+
+/// Running totals of correct predictions by the winning depth.
+#[derive(Default)]
+struct Tally {
+    scoreboard: [u64; DEPTH],
+    winner: usize,
+    correct: u64,
+    run: u64,
+    longest: u64,
+}
+
+impl Tally {
+    /// Records depth `d`'s prediction outcome while `cur_winner` is the round's winner.
+    fn record(&mut self, d: usize, cur_winner: usize, right: bool) {
+        if right {
+            self.scoreboard[d] += 1;
+            if self.scoreboard[d] >= self.scoreboard[self.winner] {
+                self.winner = d;
+            }
+            if d == cur_winner {
+                self.correct += 1;
+                self.run += 1;
+                self.longest = self.longest.max(self.run);
+            }
+        } else if d == cur_winner {
+            self.run = 0;
+        }
+    }
+}
+
+/// Predictor counts of MultiMMC on `data` (symbols below `k`); `None` with fewer than
+/// four samples.
+pub fn multi_mmc_counts(data: &[u8], k: usize) -> Option<PredictorCounts> {
+    if data.len() < 4 {
+        return None;
+    }
+    let tally = if k <= 2 { binary(data) } else { general(data) };
+    Some(PredictorCounts {
+        correct: tally.correct,
+        predictions: (data.len() - 2) as u64,
+        longest_run: tally.longest,
+    })
+}
+
+/// MultiMMC min-entropy per symbol; `None` with fewer than four samples.
+pub fn multi_mmc(data: &[u8], k: usize) -> Option<f64> {
+    multi_mmc_counts(data, k).map(|c| prediction_estimate(c, k.max(2)))
+}
+
+fn binary(s: &[u8]) -> Tally {
+    // tables[d]: counts for contexts of d + 1 bits, two counts per context.
+    let mut tables: Vec<Vec<u64>> = (0..DEPTH).map(|d| vec![0u64; 2 << (d + 1)]).collect();
+    let mut entries = [0usize; DEPTH];
+    let mut pattern = 0usize;
+    for d in 0..DEPTH.min(s.len() - 1) {
+        pattern = (pattern << 1) | (s[d] & 1) as usize;
+        tables[d][2 * pattern + (s[d + 1] & 1) as usize] = 1;
+        entries[d] = 1;
+    }
+    let mut tally = Tally::default();
+    for i in 2..s.len() {
+        let cur_winner = tally.winner;
+        let next = (s[i] & 1) as usize;
+        let mut found = false;
+        let mut pattern = 0usize;
+        for d in 0..DEPTH.min(i - 1) {
+            pattern |= ((s[i - d - 1] & 1) as usize) << d;
+            let base = 2 * pattern;
+            if d == 0 || found {
+                let (c0, c1) = (tables[d][base], tables[d][base + 1]);
+                let (prediction, count) = if c0 > c1 { (0, c0) } else { (1, c1) };
+                found = count != 0;
+                if found {
+                    tally.record(d, cur_winner, prediction == next);
+                }
+            }
+            let entry = &mut tables[d][base + next];
+            if found && *entry != 0 {
+                *entry += 1;
+            } else if entries[d] < MAX_ENTRIES {
+                *entry = 1;
+                entries[d] += 1;
+            }
+        }
+    }
+    tally
+}
+
+fn general(s: &[u8]) -> Tally {
+    let mut models: Vec<ContextMap<Postfixes>> =
+        (0..DEPTH).map(|_| ContextMap::default()).collect();
+    let mut entries = [0usize; DEPTH];
+    let n = s.len() - 2;
+    for d in 0..DEPTH {
+        if d < n {
+            models[d]
+                .entry(pack(&s[..=d]))
+                .or_default()
+                .increment(s[d + 1], true);
+            entries[d] = 1;
+        }
+    }
+    let mut tally = Tally::default();
+    for i in 2..s.len() {
+        let cur_winner = tally.winner;
+        let mut found = false;
+        for d in 0..DEPTH.min(i - 1) {
+            let key = pack(&s[i - d - 1..i]);
+            if d == 0 || found {
+                found = models[d].contains_key(&key);
+            }
+            if found {
+                let model = models[d].get_mut(&key).expect("context was found");
+                let (prediction, _) = model.predict();
+                tally.record(d, cur_winner, prediction == s[i]);
+                if model.increment(s[i], entries[d] < MAX_ENTRIES) {
+                    entries[d] += 1;
+                }
+            } else if entries[d] < MAX_ENTRIES {
+                models[d].entry(key).or_default().increment(s[i], true);
+                entries[d] += 1;
+            }
+        }
+    }
+    tally
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_and_general_paths_agree() {
+        let mut x = 99u64;
+        let bits: Vec<u8> = (0..20_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                u8::from(x % 10 < 7)
+            })
+            .collect();
+        let a = binary(&bits);
+        let b = general(&bits);
+        assert_eq!((a.correct, a.longest), (b.correct, b.longest));
+    }
+}

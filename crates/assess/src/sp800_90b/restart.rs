@@ -1,0 +1,1 @@
+//! Restart sanity test (SP 800-90B §3.1.4).
