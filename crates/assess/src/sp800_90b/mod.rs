@@ -55,6 +55,9 @@ pub enum AssessError {
     /// More data than the suffix arrays can index (2^31 - 1 symbols or bits).
     #[error("too many samples: {0} bits exceed the 2^31 - 1 limit")]
     TooLarge(usize),
+    /// A restart matrix that is not 1000 × 1000 samples.
+    #[error("a restart matrix holds 1000 x 1000 samples, not {0}")]
+    RestartShape(usize),
 }
 
 /// Progress callback: `(stage, fraction done in 0..=1)`. Called from worker threads.

@@ -1,0 +1,398 @@
+//! Permutation testing (SP 800-90B §5.1): 19 statistics of the 11 tests of §5.1.1–§5.1.12,
+//! computed on the data and on 10,000 Fisher–Yates shuffles of it. A statistic is decided
+//! as soon as at least 6 shuffles were ≥ and at least 6 were ≤ the original; one still
+//! undecided after every shuffle rejects the IID hypothesis (§5.1 step 4: the original
+//! lies in the extreme 0.05% tails).
+//!
+//! Data choices follow NIST's `ea_iid`: the excursion, covariance (non-binary data) and
+//! compression statistics use the raw samples, the others the translated symbols; binary
+//! data use Conversion I (ones per 8-bit block) and II (8-bit blocks as numbers) of §5.1.
+//! Shuffles run on every rayon thread, each with its own xoshiro256** stream (jumped by
+//! 2^128 per thread) and its own copy of the data, shuffled cumulatively as the tool does.
+
+use std::io::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rand_core::RngCore;
+use rand_xoshiro::Xoshiro256StarStar;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::sp800_90b::Progress;
+
+/// Number of shuffles (§5.1 step 2: 10,000 permutations).
+pub const PERMUTATIONS: usize = 10_000;
+/// A statistic is decided once both C0 + C1 and C1 + C2 exceed this (§5.1 step 4).
+const DECIDED: u32 = 5;
+/// bzip2 block size for the compression statistic (NIST's tool: `BZ2_bzBuffToBuffCompress`
+/// with blockSize100k = 5).
+const BZIP2_LEVEL: u32 = 5;
+
+/// Names of the 19 statistics in the tool's order.
+pub const NAMES: [&str; 19] = [
+    "excursion",
+    "numDirectionalRuns",
+    "lenDirectionalRuns",
+    "numIncreasesDecreases",
+    "numRunsMedian",
+    "lenRunsMedian",
+    "avgCollision",
+    "maxCollision",
+    "periodicity(1)",
+    "periodicity(2)",
+    "periodicity(8)",
+    "periodicity(16)",
+    "periodicity(32)",
+    "covariance(1)",
+    "covariance(2)",
+    "covariance(8)",
+    "covariance(16)",
+    "covariance(32)",
+    "compression",
+];
+
+/// Lags of the periodicity and covariance statistics (§5.1.10, §5.1.11).
+const LAGS: [usize; 5] = [1, 2, 8, 16, 32];
+
+/// The data one round of statistics looks at.
+pub(crate) struct Context {
+    /// Mean of the raw samples.
+    pub raw_mean: f64,
+    /// Median of the translated symbols (0.5 for binary data).
+    pub median: f64,
+    /// Alphabet size.
+    pub k: usize,
+}
+
+/// One statistic's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Statistic {
+    /// The tool's name for it.
+    pub name: &'static str,
+    /// Its value on the unshuffled data.
+    pub value: f64,
+    /// Shuffles whose value was greater than, equal to and less than `value`.
+    pub counts: [u32; 3],
+    /// Whether the statistic was decided (not in the extreme tails).
+    pub passed: bool,
+}
+
+/// Mean of the raw samples and median of the translated ones, as the tool computes them.
+pub(crate) fn context(symbols: &[u8], raw: &[u8], k: usize) -> Context {
+    let sum: u64 = raw.iter().map(|&x| u64::from(x)).sum();
+    let raw_mean = sum as f64 / raw.len() as f64;
+    let median = if k == 2 {
+        0.5
+    } else {
+        let mut counts = [0usize; 256];
+        for &s in symbols {
+            counts[s as usize] += 1;
+        }
+        let nth = |rank: usize| {
+            let mut seen = 0;
+            for (v, &c) in counts.iter().enumerate() {
+                seen += c;
+                if seen > rank {
+                    return v as f64;
+                }
+            }
+            255.0
+        };
+        let half = symbols.len() / 2;
+        if symbols.len() % 2 == 1 {
+            nth(half)
+        } else {
+            (nth(half) + nth(half - 1)) / 2.0
+        }
+    };
+    Context {
+        raw_mean,
+        median,
+        k,
+    }
+}
+
+/// Ones in each 8-bit block (Conversion I; a short last block counts what it has).
+fn conversion1(bits: &[u8]) -> Vec<u8> {
+    bits.chunks(8).map(|c| c.iter().sum()).collect()
+}
+
+/// Each 8-bit block as a number, first bit most significant (Conversion II; a short last
+/// block is left-aligned).
+fn conversion2(bits: &[u8]) -> Vec<u8> {
+    bits.chunks(8)
+        .map(|c| {
+            c.iter()
+                .enumerate()
+                .fold(0u8, |acc, (i, &b)| acc | (b << (7 - i)))
+        })
+        .collect()
+}
+
+/// Number of runs and longest run of a ±1 sequence given as booleans.
+fn runs(seq: impl Iterator<Item = bool>) -> (f64, f64) {
+    let (mut count, mut longest, mut run) = (0u64, 0u64, 0u64);
+    let mut prev = None;
+    for x in seq {
+        if prev == Some(x) {
+            run += 1;
+        } else {
+            count += 1;
+            run = 1;
+        }
+        longest = longest.max(run);
+        prev = Some(x);
+    }
+    (count as f64, longest as f64)
+}
+
+/// Lengths of the collision segments of §5.1.7 (the tool's `find_collisions`).
+fn collisions(data: &[u8], stamp: &mut [u32; 256], epoch: &mut u32) -> (f64, f64) {
+    let n = data.len();
+    let (mut sum, mut count, mut max) = (0u64, 0u64, 0u64);
+    let mut i = 0usize;
+    let mut j = 0usize;
+    while i + j < n {
+        *epoch = epoch.wrapping_add(1);
+        if *epoch == 0 {
+            stamp.fill(0);
+            *epoch = 1;
+        }
+        j = 0;
+        while i + j < n {
+            let s = data[i + j] as usize;
+            if stamp[s] == *epoch {
+                let len = (j + 1) as u64;
+                sum += len;
+                count += 1;
+                max = max.max(len);
+                i += j;
+                j = 0;
+                break;
+            }
+            stamp[s] = *epoch;
+            j += 1;
+        }
+        i += 1;
+    }
+    let avg = if count == 0 {
+        f64::NAN
+    } else {
+        sum as f64 / count as f64
+    };
+    (avg, max as f64)
+}
+
+/// bzip2 (block size 5) length of the samples written in decimal, space separated.
+fn compressed_length(raw: &[u8]) -> f64 {
+    let mut text = Vec::with_capacity(raw.len() * 4);
+    for (i, &x) in raw.iter().enumerate() {
+        if i > 0 {
+            text.push(b' ');
+        }
+        let _ = write!(text, "{x}");
+    }
+    let mut encoder =
+        bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::new(BZIP2_LEVEL));
+    if encoder.write_all(&text).is_err() {
+        return 0.0;
+    }
+    encoder.finish().map_or(0.0, |out| out.len() as f64)
+}
+
+/// Computes the statistics flagged in `wanted` into `out`.
+pub(crate) fn statistics(
+    symbols: &[u8],
+    raw: &[u8],
+    ctx: &Context,
+    wanted: &[bool; 19],
+    out: &mut [f64; 19],
+) {
+    let binary = ctx.k == 2;
+    if wanted[0] {
+        let (mut sum, mut max) = (0.0f64, 0.0f64);
+        for (i, &x) in raw.iter().enumerate() {
+            sum += f64::from(x);
+            let d = (sum - (i + 1) as f64 * ctx.raw_mean).abs();
+            if d > max {
+                max = d;
+            }
+        }
+        out[0] = max;
+    }
+    let conv1 = (binary && wanted[1..=3].iter().chain(&wanted[8..=17]).any(|&w| w))
+        .then(|| conversion1(symbols));
+    let series: &[u8] = conv1.as_deref().unwrap_or(symbols);
+    if wanted[1..=3].iter().any(|&w| w) && series.len() >= 2 {
+        let ups = series.windows(2).map(|w| w[0] <= w[1]);
+        let (count, longest) = runs(ups.clone());
+        let up = ups.filter(|&u| u).count();
+        out[1] = count;
+        out[2] = longest;
+        out[3] = up.max(series.len() - 1 - up) as f64;
+    }
+    if wanted[4] || wanted[5] {
+        let (count, longest) = runs(symbols.iter().map(|&s| f64::from(s) >= ctx.median));
+        out[4] = count;
+        out[5] = longest;
+    }
+    if wanted[6] || wanted[7] {
+        let mut stamp = [0u32; 256];
+        let mut epoch = 0u32;
+        let (avg, max) = if binary {
+            collisions(&conversion2(symbols), &mut stamp, &mut epoch)
+        } else {
+            collisions(symbols, &mut stamp, &mut epoch)
+        };
+        out[6] = avg;
+        out[7] = max;
+    }
+    for (slot, &lag) in LAGS.iter().enumerate() {
+        if wanted[8 + slot] && series.len() >= lag {
+            out[8 + slot] = series
+                .iter()
+                .zip(&series[lag..])
+                .filter(|(a, b)| a == b)
+                .count() as f64;
+        }
+        if wanted[13 + slot] {
+            let data: &[u8] = if binary { series } else { raw };
+            if data.len() >= lag {
+                out[13 + slot] = data
+                    .iter()
+                    .zip(&data[lag..])
+                    .map(|(&a, &b)| u64::from(a) * u64::from(b))
+                    .sum::<u64>() as f64;
+            }
+        }
+    }
+    if wanted[18] {
+        out[18] = compressed_length(raw);
+    }
+}
+
+/// A uniform integer in `[0, s]` (Lemire's nearly divisionless method, as the tool uses).
+fn below_or_equal(rng: &mut Xoshiro256StarStar, s: u64) -> u64 {
+    let range = s + 1;
+    let mut m = u128::from(rng.next_u64()) * u128::from(range);
+    if (m as u64) < range {
+        let threshold = range.wrapping_neg() % range;
+        while (m as u64) < threshold {
+            m = u128::from(rng.next_u64()) * u128::from(range);
+        }
+    }
+    (m >> 64) as u64
+}
+
+/// Shared tallies of the shuffles.
+struct Tally {
+    counts: [[u32; 3]; 19],
+    undecided: [bool; 19],
+}
+
+/// Runs the permutation tests; `rng` seeds the per-thread streams.
+pub(crate) fn permutation_tests(
+    symbols: &[u8],
+    raw: &[u8],
+    ctx: &Context,
+    rng: Xoshiro256StarStar,
+    progress: Option<Progress<'_>>,
+) -> Vec<Statistic> {
+    let mut original = [0.0f64; 19];
+    statistics(symbols, raw, ctx, &[true; 19], &mut original);
+    let tally = Mutex::new(Tally {
+        counts: [[0; 3]; 19],
+        undecided: [true; 19],
+    });
+    let next = AtomicUsize::new(0);
+    let workers = rayon::current_num_threads().max(1);
+    (0..workers).into_par_iter().for_each(|w| {
+        let mut rng = rng.clone();
+        for _ in 0..w {
+            rng.jump();
+        }
+        let mut data = symbols.to_vec();
+        let mut raw_data = raw.to_vec();
+        let mut values = [0.0f64; 19];
+        loop {
+            let round = next.fetch_add(1, Ordering::Relaxed);
+            if round >= PERMUTATIONS {
+                break;
+            }
+            let wanted = tally.lock().map(|t| t.undecided).unwrap_or([false; 19]);
+            if !wanted.iter().any(|&x| x) {
+                break;
+            }
+            for i in (1..data.len()).rev() {
+                let r = below_or_equal(&mut rng, i as u64) as usize;
+                data.swap(i, r);
+                raw_data.swap(i, r);
+            }
+            statistics(&data, &raw_data, ctx, &wanted, &mut values);
+            let Ok(mut t) = tally.lock() else { break };
+            for j in 0..19 {
+                if !(wanted[j] && t.undecided[j]) {
+                    continue;
+                }
+                let c = &mut t.counts[j];
+                if values[j] > original[j] {
+                    c[0] += 1;
+                } else if values[j] == original[j] {
+                    c[1] += 1;
+                } else {
+                    c[2] += 1;
+                }
+                if c[0] + c[1] > DECIDED && c[1] + c[2] > DECIDED {
+                    t.undecided[j] = false;
+                }
+            }
+            if let Some(progress) = progress {
+                progress(
+                    "permutation tests",
+                    (round + 1) as f64 / PERMUTATIONS as f64,
+                );
+            }
+        }
+    });
+    let t = tally.into_inner().unwrap_or_else(|e| e.into_inner());
+    (0..19)
+        .map(|j| {
+            let c = t.counts[j];
+            Statistic {
+                name: NAMES[j],
+                value: original[j],
+                counts: c,
+                passed: c[0] + c[1] > DECIDED && c[1] + c[2] > DECIDED,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions_of_section_5_1() {
+        // SP 800-90B §5.1 example: 0110 0110 0101 1001 ... Conversion I counts ones per 8 bits.
+        let bits = [0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 0, 1, 1];
+        assert_eq!(conversion1(&bits), vec![4, 3]);
+        assert_eq!(conversion2(&bits), vec![0b0110_0110, 0b0101_1000]);
+    }
+
+    #[test]
+    fn collision_segments() {
+        // 2,1,1 | 2,0,1,0 | 3 (tail without a repeat is dropped): lengths 3 and 4.
+        let mut stamp = [0u32; 256];
+        let mut epoch = 0;
+        let (avg, max) = collisions(&[2, 1, 1, 2, 0, 1, 0, 3], &mut stamp, &mut epoch);
+        assert_eq!((avg, max), (3.5, 4.0));
+    }
+
+    #[test]
+    fn runs_count_and_length() {
+        let (count, longest) = runs([true, true, false, true, true, true].into_iter());
+        assert_eq!((count, longest), (3.0, 3.0));
+    }
+}
