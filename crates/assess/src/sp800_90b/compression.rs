@@ -80,7 +80,11 @@ fn g(z: f64, num_blocks: usize, log2: &[f64]) -> f64 {
         let term = l * bi;
         kahan_add(&mut ai, &mut ai_comp, term);
         let scaled = (num_blocks - i) as f64 * term;
-        if scaled > 0.0 {
+        // The tool stops where a term underflows to zero in double. In f64 the power
+        // (1-z)^i sticks at the smallest subnormal instead of reaching zero, so stop once
+        // it leaves the normal range: the remaining terms (< 1e-300) cannot change sums
+        // of order one, and subnormal arithmetic is very slow.
+        if scaled > 0.0 && bi >= f64::MIN_POSITIVE {
             kahan_add(&mut first, &mut first_comp, scaled);
         } else {
             truncated = true;

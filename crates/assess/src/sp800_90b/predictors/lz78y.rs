@@ -33,7 +33,7 @@ pub fn lz78y(data: &[u8], k: usize) -> Option<f64> {
 
 fn binary(s: &[u8]) -> (u64, u64) {
     // tables[j - 1]: counts for contexts of j bits, two per context (most recent bit lowest).
-    let mut tables: Vec<Vec<u64>> = (1..=B).map(|j| vec![0u64; 2 << j]).collect();
+    let mut tables: Vec<Vec<u32>> = (1..=B).map(|j| vec![0u32; 2 << j]).collect();
     let mut size = 0usize;
     let mut pattern = 0usize;
     for j in 0..B {
@@ -47,7 +47,7 @@ fn binary(s: &[u8]) -> (u64, u64) {
         let full = s[i - B..i]
             .iter()
             .fold(0usize, |acc, &b| (acc << 1) | (b & 1) as usize);
-        let mut best = 0u64;
+        let mut best = 0u32;
         let mut prediction = None;
         for j in (1..=B).rev() {
             let base = 2 * (full & ((1 << j) - 1));

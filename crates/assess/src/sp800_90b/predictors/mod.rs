@@ -16,7 +16,14 @@ pub(crate) struct ContextHasher(u64);
 
 impl std::hash::Hasher for ContextHasher {
     fn finish(&self) -> u64 {
-        self.0
+        // MurmurHash3's fmix64 finaliser: spreads entropy into the low bits, which pick
+        // the bucket (a bare multiply leaves them depending on the key's low bits only).
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
@@ -38,33 +45,59 @@ pub(crate) type ContextMap<V> =
 
 /// The postfix dictionary of MultiMMC and LZ78Y: counts of the symbols seen after one
 /// context, with the current prediction. Ties go to the larger symbol value (the tool's
-/// rule), and the prediction is updated as counts grow, never rescanned.
+/// rule), and the prediction is updated as counts grow, never rescanned. Small
+/// dictionaries are a list; past [`DENSE_AFTER`] symbols they switch to a 256-entry table.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Postfixes {
-    counts: Vec<(u8, u64)>,
-    best: u64,
+    sparse: Vec<(u8, u32)>,
+    dense: Option<Box<[u32; 256]>>,
+    best: u32,
     prediction: u8,
 }
+
+/// Distinct postfixes kept as a list before switching to a table.
+const DENSE_AFTER: usize = 8;
 
 impl Postfixes {
     /// The predicted symbol and its count (the count is at least 1 once anything was added).
     pub(crate) fn predict(&self) -> (u8, u64) {
-        (self.prediction, self.best)
+        (self.prediction, u64::from(self.best))
     }
 
     /// Counts `symbol` after this context. A symbol not yet present is added only when
     /// `make_new`; returns whether it was added.
     pub(crate) fn increment(&mut self, symbol: u8, make_new: bool) -> bool {
-        let (count, added) = match self.counts.iter_mut().find(|e| e.0 == symbol) {
-            Some(e) => {
-                e.1 += 1;
-                (e.1, false)
-            }
-            None if make_new => {
-                self.counts.push((symbol, 1));
+        let (count, added) = if let Some(table) = self.dense.as_mut() {
+            let c = &mut table[symbol as usize];
+            if *c > 0 {
+                *c += 1;
+                (*c, false)
+            } else if make_new {
+                *c = 1;
                 (1, true)
+            } else {
+                return false;
             }
-            None => return false,
+        } else {
+            match self.sparse.iter_mut().find(|e| e.0 == symbol) {
+                Some(e) => {
+                    e.1 += 1;
+                    (e.1, false)
+                }
+                None if make_new => {
+                    self.sparse.push((symbol, 1));
+                    if self.sparse.len() > DENSE_AFTER {
+                        let mut table = Box::new([0u32; 256]);
+                        for &(s, c) in &self.sparse {
+                            table[s as usize] = c;
+                        }
+                        self.sparse = Vec::new();
+                        self.dense = Some(table);
+                    }
+                    (1, true)
+                }
+                None => return false,
+            }
         };
         if count > self.best || (count == self.best && symbol > self.prediction) {
             self.prediction = symbol;

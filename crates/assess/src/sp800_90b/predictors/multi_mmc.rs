@@ -66,7 +66,7 @@ pub fn multi_mmc(data: &[u8], k: usize) -> Option<f64> {
 
 fn binary(s: &[u8]) -> Tally {
     // tables[d]: counts for contexts of d + 1 bits, two counts per context.
-    let mut tables: Vec<Vec<u64>> = (0..DEPTH).map(|d| vec![0u64; 2 << (d + 1)]).collect();
+    let mut tables: Vec<Vec<u32>> = (0..DEPTH).map(|d| vec![0u32; 2 << (d + 1)]).collect();
     let mut entries = [0usize; DEPTH];
     let mut pattern = 0usize;
     for d in 0..DEPTH.min(s.len() - 1) {
@@ -123,11 +123,13 @@ fn general(s: &[u8]) -> Tally {
         let mut found = false;
         for d in 0..DEPTH.min(i - 1) {
             let key = pack(&s[i - d - 1..i]);
-            if d == 0 || found {
-                found = models[d].contains_key(&key);
-            }
-            if found {
-                let model = models[d].get_mut(&key).expect("context was found");
+            let model = if d == 0 || found {
+                models[d].get_mut(&key)
+            } else {
+                None
+            };
+            found = model.is_some();
+            if let Some(model) = model {
                 let (prediction, _) = model.predict();
                 tally.record(d, cur_winner, prediction == s[i]);
                 if model.increment(s[i], entries[d] < MAX_ENTRIES) {
