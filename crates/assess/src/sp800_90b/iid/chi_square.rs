@@ -5,8 +5,6 @@
 
 use serde::Serialize;
 
-use crate::sp800_22::special::igamc;
-
 /// Significance level of both tests (§5.2: "at the 0.001 level").
 const ALPHA: f64 = 0.001;
 
@@ -23,11 +21,72 @@ pub struct ChiSquare {
     pub passed: bool,
 }
 
+/// ln Γ(x) for x > 0: Stirling's series (terms to x^-7) after shifting x above 15.
+fn ln_gamma(mut x: f64) -> f64 {
+    let mut shift = 0.0;
+    while x < 15.0 {
+        shift -= x.ln();
+        x += 1.0;
+    }
+    let inv = 1.0 / x;
+    let inv2 = inv * inv;
+    let series = inv * (1.0 / 12.0 - inv2 * (1.0 / 360.0 - inv2 * (1.0 / 1260.0 - inv2 / 1680.0)));
+    shift + (x - 0.5) * x.ln() - x + 0.5 * (2.0 * std::f64::consts::PI).ln() + series
+}
+
+/// Regularised upper incomplete gamma Q(a, x): the power series of P for x < a + 1,
+/// else the continued fraction of Q (modified Lentz), as in any numerical library.
+/// Works for the large `a` (hundreds or thousands) that chi-square tests with many
+/// bins need.
+fn gamma_q(a: f64, x: f64) -> f64 {
+    if x <= 0.0 || a <= 0.0 {
+        return 1.0;
+    }
+    let log_front = a * x.ln() - x - ln_gamma(a);
+    if x < a + 1.0 {
+        let (mut term, mut sum, mut ap) = (1.0 / a, 1.0 / a, a);
+        for _ in 0..100_000 {
+            ap += 1.0;
+            term *= x / ap;
+            sum += term;
+            if term.abs() < sum.abs() * 1e-17 {
+                break;
+            }
+        }
+        1.0 - sum * log_front.exp()
+    } else {
+        let tiny = 1e-300;
+        let mut b = x + 1.0 - a;
+        let mut c = 1.0 / tiny;
+        let mut d = 1.0 / b;
+        let mut h = d;
+        for i in 1..100_000 {
+            let an = -(i as f64) * (i as f64 - a);
+            b += 2.0;
+            d = an * d + b;
+            if d.abs() < tiny {
+                d = tiny;
+            }
+            c = b + an / c;
+            if c.abs() < tiny {
+                c = tiny;
+            }
+            d = 1.0 / d;
+            let step = d * c;
+            h *= step;
+            if (step - 1.0).abs() < 1e-16 {
+                break;
+            }
+        }
+        log_front.exp() * h
+    }
+}
+
 fn finish(statistic: f64, df: i64) -> ChiSquare {
     let p_value = if df <= 0 {
         1.0
     } else {
-        igamc(df as f64 / 2.0, statistic / 2.0)
+        gamma_q(df as f64 / 2.0, statistic / 2.0)
     };
     ChiSquare {
         statistic,
@@ -161,6 +220,27 @@ pub fn binary_independence(data: &[u8]) -> ChiSquare {
         })
         .sum();
     finish(t, (1i64 << m) - 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gamma_q_known_values() {
+        // Q(1, x) = e^-x; Q(0.5, x) = erfc(sqrt x); chi-square with 2 df at 2·ln 1000.
+        assert!((gamma_q(1.0, 3.0) - (-3.0f64).exp()).abs() < 1e-13);
+        assert!((gamma_q(0.5, 2.0) - puruspe::erfc(2.0f64.sqrt())).abs() < 1e-13);
+        assert!((gamma_q(1.0, 1000f64.ln()) - 0.001).abs() < 1e-14);
+        // Large a: Q(a, a) tends to 1/2 (a = 1147.5: 0.5 - 1/(3·sqrt(2πa)) ≈ 0.49607).
+        let q = gamma_q(1147.5, 1147.5);
+        assert!(
+            (q - (0.5 - 1.0 / (3.0 * (2.0 * std::f64::consts::PI * 1147.5).sqrt()))).abs() < 1e-4,
+            "{q}"
+        );
+        assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-12);
+        assert!((ln_gamma(171.0) - (1..171).map(|i| (i as f64).ln()).sum::<f64>()).abs() < 1e-9);
+    }
 }
 
 /// Goodness-of-fit test for binary data: ones and zeros in ten equal blocks.

@@ -272,6 +272,15 @@ pub(crate) fn statistics(
     }
 }
 
+/// The 19 statistics of the unshuffled data, in the order of [`NAMES`] (deterministic:
+/// these are the numbers to compare with NIST's "Unpermuted result" lines).
+pub fn original_statistics(symbols: &crate::sp800_90b::Symbols) -> [f64; 19] {
+    let ctx = context(&symbols.symbols, &symbols.raw, symbols.k);
+    let mut out = [0.0; 19];
+    statistics(&symbols.symbols, &symbols.raw, &ctx, &[true; 19], &mut out);
+    out
+}
+
 /// A uniform integer in `[0, s]` (Lemire's nearly divisionless method, as the tool uses).
 fn below_or_equal(rng: &mut Xoshiro256StarStar, s: u64) -> u64 {
     let range = s + 1;
