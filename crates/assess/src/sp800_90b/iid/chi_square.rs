@@ -222,6 +222,26 @@ pub fn binary_independence(data: &[u8]) -> ChiSquare {
     finish(t, (1i64 << m) - 2)
 }
 
+/// Goodness-of-fit test for binary data: ones and zeros in ten equal blocks.
+pub fn binary_goodness_of_fit(data: &[u8]) -> ChiSquare {
+    let n = data.len();
+    let sub = n / 10;
+    let ones: u64 = data.iter().map(|&b| u64::from(b)).sum();
+    let p = ones as f64 / n as f64;
+    let e0 = (1.0 - p) * sub as f64;
+    let e1 = p * sub as f64;
+    let mut t = 0.0;
+    for j in 0..10 {
+        let o1: u64 = data[j * sub..(j + 1) * sub]
+            .iter()
+            .map(|&b| u64::from(b))
+            .sum();
+        let o0 = sub as u64 - o1;
+        t += (o0 as f64 - e0).powi(2) / e0 + (o1 as f64 - e1).powi(2) / e1;
+    }
+    finish(t, 9)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,24 +261,4 @@ mod tests {
         assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-12);
         assert!((ln_gamma(171.0) - (1..171).map(|i| (i as f64).ln()).sum::<f64>()).abs() < 1e-9);
     }
-}
-
-/// Goodness-of-fit test for binary data: ones and zeros in ten equal blocks.
-pub fn binary_goodness_of_fit(data: &[u8]) -> ChiSquare {
-    let n = data.len();
-    let sub = n / 10;
-    let ones: u64 = data.iter().map(|&b| u64::from(b)).sum();
-    let p = ones as f64 / n as f64;
-    let e0 = (1.0 - p) * sub as f64;
-    let e1 = p * sub as f64;
-    let mut t = 0.0;
-    for j in 0..10 {
-        let o1: u64 = data[j * sub..(j + 1) * sub]
-            .iter()
-            .map(|&b| u64::from(b))
-            .sum();
-        let o0 = sub as u64 - o1;
-        t += (o0 as f64 - e0).powi(2) / e0 + (o1 as f64 - e1).powi(2) / e1;
-    }
-    finish(t, 9)
 }
