@@ -40,6 +40,8 @@ pub(crate) enum Command {
     Completions(CompletionsArgs),
     /// Serve random numbers over HTTP (ANU QRNG and LiveCam compatible).
     Server(ServerArgs),
+    /// SP 800-90B min-entropy assessment of a sample file or of one source's samples.
+    Assess(AssessArgs),
 }
 
 #[derive(Debug, Args)]
@@ -65,6 +67,39 @@ pub(crate) struct ProbeArgs {
     /// Print the source's physics note.
     #[arg(long)]
     pub(crate) explain: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  wellspring assess samples.bin --bits-per-sample 8\n  \
+                        wellspring assess noise.bin --bits-per-sample 4 --iid --json\n  \
+                        wellspring assess --source clock_jitter --samples 1000000 --json"
+)]
+pub(crate) struct AssessArgs {
+    /// The sample file: one sample per byte, in its low `--bits-per-sample` bits.
+    #[arg(required_unless_present = "source", conflicts_with = "source")]
+    pub(crate) file: Option<std::path::PathBuf>,
+    /// Bits per sample, 1..=8 (default 8).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=8))]
+    pub(crate) bits_per_sample: u8,
+    /// Also run the IID track (permutation, chi-square and LRS tests).
+    #[arg(long)]
+    pub(crate) iid: bool,
+    /// Truncate the bitstring to 1,000,000 bits (NIST's `-t`).
+    #[arg(long)]
+    pub(crate) truncate_bitstring: bool,
+    /// Seed for the permutation shuffles (default: from the operating system).
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Collect the samples from this source instead of reading a file.
+    #[arg(long)]
+    pub(crate) source: Option<String>,
+    /// Samples to collect with `--source`.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(2..=100_000_000))]
+    pub(crate) samples: u64,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// Output encodings of `stream`.
@@ -251,7 +286,8 @@ impl Command {
             Command::Monitor(a) => a.sources = config.sources(a.sources.take()),
             Command::Bench(a) => a.sources = config.sources(a.sources.take()),
             Command::Server(a) => a.sources = config.sources(a.sources.take()),
-            Command::Scan(_) | Command::Probe(_) | Command::Completions(_) => {}
+            Command::Scan(_) | Command::Probe(_) | Command::Completions(_) | Command::Assess(_) => {
+            }
         }
         self
     }

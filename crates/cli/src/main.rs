@@ -35,6 +35,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => commands::bench::run(args),
         Command::Completions(args) => commands::completions::run(args),
         Command::Server(args) => commands::server::run(args),
+        Command::Assess(args) => commands::assess::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub(crate) mod assess;
 pub(crate) mod bench;
 pub(crate) mod completions;
 pub(crate) mod device;
