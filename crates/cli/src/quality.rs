@@ -1,6 +1,7 @@
 //! The quality figures `probe` and `bench` report for a batch of samples, computed one way.
 
-use wellspring_assess::summary::{mcv_min_entropy, shannon_entropy};
+use wellspring_assess::summary::shannon_entropy;
+use wellspring_core::engine::default_assessor;
 use wellspring_core::health::HealthTests;
 
 use crate::output::grade;
@@ -19,7 +20,9 @@ pub(crate) struct Quality {
 }
 
 pub(crate) fn measure(samples: &[u8], seconds: f64) -> Quality {
-    let min_entropy = mcv_min_entropy(samples).unwrap_or(0.0);
+    // The engine's own measurement (SP 800-90B non-IID, all ten estimators); too few samples
+    // for the predictors measure nothing, so they show 0 rather than an optimistic MCV.
+    let min_entropy = default_assessor(samples).unwrap_or(0.0);
     let mut health = HealthTests::new((min_entropy * CLAIM_FACTOR).max(0.01), false);
     health.feed_all(samples);
     Quality {

@@ -71,10 +71,13 @@ fn full_entropy_output_is_backed_by_320_credited_bits_per_block() {
     // Every block produced needed 320 credited bits.
     assert!(status.credited_bits >= 320.0 * status.blocks_produced as f64 - 1e-6);
     let s = &status.sources[0];
-    // Uniform bytes, 2048 start-up samples: the fullest of 256 bins holds ~14-20 samples, so
-    // the MCV upper bound gives roughly 6.0-6.9 bits; certainly between 5.5 and 8.
+    // Uniform bytes, 2048 start-up samples, the full SP 800-90B non-IID assessment: MCV alone
+    // gives 6.0-6.9 bits (the fullest of 256 bins holds ~14-20 samples), and the bitstring
+    // compression estimate on only 16,384 bits is the usual minimum at 0.55-0.8 bits per bit
+    // (measured: 4.5-6.0 bits per sample over six 2048-byte /dev/urandom files); so well
+    // above 3.5 and never above the MCV bound.
     let h = s.min_entropy.unwrap();
-    assert!(h > 5.5 && h <= 8.0, "{h}");
+    assert!(h > 3.5 && h <= 7.0, "{h}");
     assert!(
         (s.credited_bits - status.credited_bits).abs() < 1e-6,
         "{} vs {}",

@@ -76,6 +76,10 @@ pub struct AssessOptions<'a> {
     pub seed: Option<u64>,
     /// Optional progress reporting.
     pub progress: Option<Progress<'a>>,
+    /// Run the estimators on rayon's thread pool (default). `false` runs them one after
+    /// another on the calling thread, so a caller that budgets its own CPU time (the
+    /// engine's harvesters) is charged for the assessment.
+    pub parallel: bool,
 }
 
 impl Default for AssessOptions<'_> {
@@ -86,6 +90,7 @@ impl Default for AssessOptions<'_> {
             truncate_bitstring: false,
             seed: None,
             progress: None,
+            parallel: true,
         }
     }
 }
@@ -98,6 +103,7 @@ impl std::fmt::Debug for AssessOptions<'_> {
             .field("truncate_bitstring", &self.truncate_bitstring)
             .field("seed", &self.seed)
             .field("progress", &self.progress.is_some())
+            .field("parallel", &self.parallel)
             .finish()
     }
 }
@@ -239,25 +245,26 @@ pub fn assess(samples: &[u8], opts: &AssessOptions<'_>) -> Result<AssessReport, 
     }
     let done = AtomicUsize::new(0);
     let total = jobs.len();
-    let results: Vec<(bool, TaskOutput)> = jobs
-        .par_iter()
-        .with_max_len(1)
-        .map(|&(on_bits, task)| {
-            let out = match (&bitstring, on_bits) {
-                (Some(bits), true) => run_task(task, bits, 2),
-                _ => run_task(task, &symbols.symbols, k),
-            };
-            let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if let Some(progress) = opts.progress {
-                let set = if on_bits { "bitstring" } else { "original" };
-                progress(
-                    &format!("{set} {}", task_key(task)),
-                    finished as f64 / total as f64,
-                );
-            }
-            (on_bits, out)
-        })
-        .collect();
+    let run = |&(on_bits, task): &(bool, Task)| {
+        let out = match (&bitstring, on_bits) {
+            (Some(bits), true) => run_task(task, bits, 2),
+            _ => run_task(task, &symbols.symbols, k),
+        };
+        let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(progress) = opts.progress {
+            let set = if on_bits { "bitstring" } else { "original" };
+            progress(
+                &format!("{set} {}", task_key(task)),
+                finished as f64 / total as f64,
+            );
+        }
+        (on_bits, out)
+    };
+    let results: Vec<(bool, TaskOutput)> = if opts.parallel {
+        jobs.par_iter().with_max_len(1).map(run).collect()
+    } else {
+        jobs.iter().map(run).collect()
+    };
 
     let mut original = EstimatorSet::default();
     let mut bit_set = bitstring.as_ref().map(|_| EstimatorSet::default());

@@ -28,6 +28,7 @@ pub(crate) fn run(args: AssessArgs) -> CliResult {
         truncate_bitstring: args.truncate_bitstring,
         seed: args.seed,
         progress: Some(&progress),
+        parallel: true,
     };
     let result = assess(&samples, &opts);
     if let Some(bar) = &bar {

@@ -58,6 +58,10 @@ pub struct EngineConfig {
     pub startup_timeout: Duration,
     /// Samples accumulated before a source is re-assessed in the background.
     pub reassess_samples: usize,
+    /// Least time between two re-assessments of one source: the full SP 800-90B assessment
+    /// of 65,536 samples costs about as much CPU as a fast source's harvest of several
+    /// seconds, so it is refreshed on a clock rather than on every 65,536 samples.
+    pub reassess_interval: Duration,
     /// Full-entropy blocks kept ready; harvesting pauses when the reservoir is full.
     pub reservoir_blocks: usize,
     /// SHA-256 or HMAC-SHA256.
@@ -84,6 +88,7 @@ impl EngineConfig {
             startup_samples: 4096,
             startup_timeout: Duration::from_secs(2),
             reassess_samples: 65_536,
+            reassess_interval: Duration::from_secs(60),
             // 64 KiB of full-entropy output: enough for 1,365 DRBG reseeds.
             reservoir_blocks: 2048,
             conditioner: ConditionerKind::Sha256,
@@ -99,7 +104,21 @@ impl EngineConfig {
     }
 }
 
-/// The default estimator: SP 800-90B's most-common-value estimate.
+/// The default estimator: the full non-IID assessment of SP 800-90B §6.3 (all ten
+/// estimators on the bytes and on their bitstring, combined as NIST's `ea_non_iid` does),
+/// with each sample taken as 8 bits. `None` when the samples cannot be assessed (too few,
+/// or too few for every estimator but MCV, which alone would over-credit short runs).
 pub fn default_assessor(samples: &[u8]) -> Option<f64> {
-    wellspring_assess::summary::mcv_min_entropy(samples)
+    use wellspring_assess::sp800_90b::{AssessOptions, assess};
+    // Sequential on the calling (harvester) thread, so the CPU budget is charged for it.
+    let opts = AssessOptions {
+        parallel: false,
+        ..AssessOptions::default()
+    };
+    let report = assess(samples, &opts).ok()?;
+    // A constant source has exactly zero; otherwise require the predictors to have run.
+    if report.alphabet_size > 1 && report.estimators.original.lz78y.is_none() {
+        return None;
+    }
+    Some(report.h_assessed)
 }

@@ -200,9 +200,18 @@ fn harvest_batch(inner: &Inner, index: usize) -> bool {
         inner.claims[index].store(per_sample.to_bits(), Ordering::Relaxed);
         let credit = samples.len() as f64 * per_sample;
         slot.credited_bits += credit;
-        slot.assessment_buffer.extend_from_slice(&samples);
-        let reassess = (slot.assessment_buffer.len() >= inner.config.reassess_samples)
-            .then(|| std::mem::take(&mut slot.assessment_buffer));
+        let reassess = if slot.last_assessed.elapsed() >= inner.config.reassess_interval {
+            let room = inner
+                .config
+                .reassess_samples
+                .saturating_sub(slot.assessment_buffer.len());
+            slot.assessment_buffer
+                .extend_from_slice(&samples[..room.min(samples.len())]);
+            (slot.assessment_buffer.len() >= inner.config.reassess_samples)
+                .then(|| std::mem::take(&mut slot.assessment_buffer))
+        } else {
+            None
+        };
         let shared = &mut *shared;
         shared.credited_bits += credit;
         if condition(shared, &samples, credit) {
@@ -213,7 +222,10 @@ fn harvest_batch(inner: &Inner, index: usize) -> bool {
     if let Some(buffer) = reassess {
         // Assess outside the lock: the estimators take milliseconds to seconds.
         let h = (inner.config.assessor)(&buffer);
-        inner.lock().slots[index].set_entropy(h);
+        let mut shared = inner.lock();
+        let slot = &mut shared.slots[index];
+        slot.set_entropy(h);
+        slot.last_assessed = Instant::now();
     }
     true
 }

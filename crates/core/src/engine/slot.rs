@@ -35,6 +35,9 @@ pub(crate) struct Slot {
     pub(crate) last_error: Option<String>,
     /// Samples gathered since the last assessment, for the background re-assessment.
     pub(crate) assessment_buffer: Vec<u8>,
+    /// When the last assessment finished (start-up counts); the re-assessment buffer fills
+    /// only once `reassess_interval` has passed since.
+    pub(crate) last_assessed: Instant,
     /// Whether the start-up assessment and test have run.
     pub(crate) started: bool,
     /// The latest samples, for live display.
@@ -92,6 +95,7 @@ impl Slot {
             apt_failures: 0,
             last_error: None,
             assessment_buffer: Vec::new(),
+            last_assessed: Instant::now(),
             started: false,
             recent: Vec::new(),
         }
