@@ -4,6 +4,8 @@
 //! safety comes from the engine itself: a DRBG handle in a forked child reseeds from samples
 //! the child collects, so a child never repeats its parent's output.
 
+mod analysis;
+
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -213,6 +215,7 @@ fn detect_available_sources<'py>(py: Python<'py>) -> PyResult<Bound<'py, PyList>
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativePool>()?;
     m.add_function(wrap_pyfunction!(detect_available_sources, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::assess_json, m)?)?;
     m.add("HealthError", m.py().get_type::<HealthError>())?;
     Ok(())
 }

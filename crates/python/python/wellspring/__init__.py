@@ -14,11 +14,12 @@ True
 
 from __future__ import annotations
 
+import json as _json
 import random as _random
 
-from wellspring._native import HealthError, NativePool, detect_available_sources
+from wellspring._native import HealthError, NativePool, assess_json, detect_available_sources
 
-__all__ = ["EntropyPool", "HealthError", "Random", "detect_available_sources"]
+__all__ = ["EntropyPool", "HealthError", "Random", "assess", "detect_available_sources"]
 
 
 class EntropyPool:
@@ -116,3 +117,33 @@ class Random(_random.Random):
         raise NotImplementedError("wellspring.Random has no state to save or restore")
 
     getstate = setstate = _notimplemented  # type: ignore[assignment]
+
+
+def assess(
+    data: bytes | bytearray | memoryview,
+    bits_per_sample: int = 8,
+    *,
+    iid: bool = False,
+    seed: int | None = None,
+) -> dict:
+    """SP 800-90B min-entropy assessment of ``data``, one sample per byte in its low
+    ``bits_per_sample`` bits (1..8), exactly as ``wellspring assess FILE --json`` reports it:
+    ``{"samples", "bits_per_sample", "estimators": {"original": {...}, "bitstring": {...}},
+    "h_original", "h_bitstring", "h_assessed", "iid"}``. With ``iid=True`` the IID track
+    (permutation, chi-square and LRS tests) runs too; ``seed`` fixes its shuffles.
+
+    Raises ``ValueError`` for empty data, a sample wider than ``bits_per_sample`` or a
+    ``bits_per_sample`` outside 1..8. The GIL is released while the estimators run.
+
+    >>> import os, wellspring
+    >>> r = wellspring.assess(os.urandom(20_000))
+    >>> 5.0 < r["h_assessed"] <= 8.0
+    True
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ValueError(f"data must be bytes-like, not {type(data).__name__}")
+    if isinstance(bits_per_sample, bool) or not isinstance(bits_per_sample, int) or not 1 <= bits_per_sample <= 8:
+        raise ValueError(f"bits_per_sample must be an int in 1..8, not {bits_per_sample!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64):
+        raise ValueError(f"seed must be an int in 0..2**64, not {seed!r}")
+    return _json.loads(assess_json(bytes(data), bits_per_sample, bool(iid), seed))

@@ -3,6 +3,13 @@ import random
 class HealthError(RuntimeError): ...
 
 def detect_available_sources() -> list[dict[str, object]]: ...
+def assess(
+    data: bytes | bytearray | memoryview,
+    bits_per_sample: int = 8,
+    *,
+    iid: bool = False,
+    seed: int | None = None,
+) -> dict[str, object]: ...
 
 class EntropyPool:
     def __init__(self, sources: list[str] | None = None, conditioning: str = "sha256") -> None: ...
