@@ -200,7 +200,10 @@ fn harvest_batch(inner: &Inner, index: usize) -> bool {
         inner.claims[index].store(per_sample.to_bits(), Ordering::Relaxed);
         let credit = samples.len() as f64 * per_sample;
         slot.credited_bits += credit;
-        let reassess = if slot.last_assessed.elapsed() >= inner.config.reassess_interval {
+        let due = slot
+            .last_assessed
+            .is_none_or(|t| t.elapsed() >= inner.config.reassess_interval);
+        let reassess = if due {
             let room = inner
                 .config
                 .reassess_samples
@@ -225,7 +228,7 @@ fn harvest_batch(inner: &Inner, index: usize) -> bool {
         let mut shared = inner.lock();
         let slot = &mut shared.slots[index];
         slot.set_entropy(h);
-        slot.last_assessed = Instant::now();
+        slot.last_assessed = Some(Instant::now());
     }
     true
 }
