@@ -80,4 +80,137 @@ impl Bits {
         }
         count
     }
+
+    /// The packed words; bits past `len` in the last word are zero.
+    pub fn words(&self) -> &[u64] {
+        &self.words
+    }
+
+    /// The `k` bits (1 ≤ k ≤ 64) starting at bit `start` as an integer, first bit most
+    /// significant. Panics past the end.
+    pub fn bits_at(&self, start: usize, k: usize) -> u64 {
+        assert!(
+            (1..=64).contains(&k) && start + k <= self.len,
+            "bits {start}+{k} of {}",
+            self.len
+        );
+        let (word, offset) = (start / 64, start % 64);
+        let mut v = self.words[word] << offset;
+        if offset + k > 64 {
+            v |= self.words[word + 1] >> (64 - offset);
+        }
+        v >> (64 - k)
+    }
+
+    /// Bits `start..start + len` as a new sequence.
+    pub fn slice(&self, start: usize, len: usize) -> Bits {
+        assert!(
+            start + len <= self.len,
+            "bits {start}+{len} of {}",
+            self.len
+        );
+        let mut words = Vec::with_capacity(len.div_ceil(64));
+        let mut i = 0;
+        while i < len {
+            let take = (len - i).min(64);
+            words.push(self.bits_at(start + i, take) << (64 - take));
+            i += take;
+        }
+        Bits { words, len }
+    }
+
+    /// This sequence followed by its own first `k` bits (k ≤ len): the wrap-around that
+    /// approximate entropy and serial count over.
+    pub fn wrapped(&self, k: usize) -> Bits {
+        assert!(k <= self.len, "wrap {k} of {}", self.len);
+        let mut out = self.clone();
+        out.words.truncate(self.len.div_ceil(64));
+        let mut i = 0;
+        while i < k {
+            let take = (k - i).min(64);
+            out.push_bits(self.bits_at(i, take), take);
+            i += take;
+        }
+        out
+    }
+
+    /// Appends the low `k` bits of `value` (1 ≤ k ≤ 64), most significant first.
+    fn push_bits(&mut self, value: u64, k: usize) {
+        let offset = self.len % 64;
+        let v = (if k == 64 {
+            value
+        } else {
+            value & ((1u64 << k) - 1)
+        }) << (64 - k);
+        if offset == 0 {
+            self.words.push(v);
+        } else {
+            let last = self.words.len() - 1;
+            self.words[last] |= v >> offset;
+            if offset + k > 64 {
+                self.words.push(v << (64 - offset));
+            }
+        }
+        self.len += k;
+    }
+
+    /// Every bit in order, a word at a time.
+    pub fn iter(&self) -> impl Iterator<Item = bool> + '_ {
+        self.words
+            .iter()
+            .flat_map(|&w| (0..64).rev().map(move |j| w >> j & 1 == 1))
+            .take(self.len)
+    }
+
+    /// The value of every `m`-bit window (1 ≤ m ≤ 32) starting at positions
+    /// `start..start + count`, in order; each window must lie inside the sequence.
+    pub fn windows(&self, start: usize, count: usize, m: usize) -> impl Iterator<Item = u32> + '_ {
+        assert!((1..=32).contains(&m), "window length {m}");
+        assert!(
+            count == 0 || start + count + m - 1 <= self.len,
+            "windows past the end"
+        );
+        let mask = if m == 32 { u32::MAX } else { (1u32 << m) - 1 };
+        let mut v = if count == 0 || m == 1 {
+            0
+        } else {
+            self.bits_at(start, m - 1) as u32
+        };
+        let first = start + m - 1;
+        (first..first + count).map(move |i| {
+            let bit = (self.words[i / 64] >> (63 - i % 64)) as u32 & 1;
+            v = (v << 1 | bit) & mask;
+            v
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extraction_slicing_and_wrapping_agree_with_single_bits() {
+        let bits = Bits::from_bytes(
+            &(0..40u8)
+                .map(|i| i.wrapping_mul(37) ^ 0x5a)
+                .collect::<Vec<_>>(),
+        );
+        for (start, k) in [(0, 1), (3, 64), (60, 10), (100, 33), (256, 64)] {
+            let want = (start..start + k).fold(0u64, |v, i| v << 1 | bits.get(i) as u64);
+            assert_eq!(bits.bits_at(start, k), want, "{start}+{k}");
+        }
+        let s = bits.slice(13, 150);
+        assert_eq!(s.len(), 150);
+        assert!((0..150).all(|i| s.get(i) == bits.get(13 + i)));
+        let w = s.wrapped(70);
+        assert_eq!(w.len(), 220);
+        assert!((0..220).all(|i| w.get(i) == s.get(i % 150)));
+        assert_eq!(
+            w.iter().collect::<Vec<_>>(),
+            (0..220).map(|i| w.get(i)).collect::<Vec<_>>()
+        );
+        let win: Vec<u32> = bits.windows(5, 100, 9).collect();
+        assert!((0..100).all(|j| win[j] as u64 == bits.bits_at(5 + j, 9)));
+    }
 }

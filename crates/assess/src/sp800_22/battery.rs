@@ -1,0 +1,304 @@
+//! The whole battery: fifteen tests with sts 2.1.2's defaults, run in parallel, giving the
+//! `report --json` shape of DESIGN.md (`{"bits", "alpha", "tests": [{"name", "params",
+//! "p_values", "passed", "skipped"?}]}`), and `TEST.PARAM=VALUE` overrides.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::{
+    Bits, approximate_entropy, block_frequency, cumulative_sums, dft, frequency, linear_complexity,
+    longest_run, non_overlapping_template, overlapping_template, random_excursions,
+    random_excursions_variant, rank, runs, serial, sts_templates, universal,
+};
+use crate::sp800_22::{EXCURSION_STATES, VARIANT_STATES};
+
+/// sts's significance level.
+pub const ALPHA: f64 = 0.01;
+
+/// Test names in report order (DESIGN.md).
+pub const TEST_NAMES: [&str; 15] = [
+    "frequency",
+    "block_frequency",
+    "cumulative_sums",
+    "runs",
+    "longest_run",
+    "rank",
+    "dft",
+    "non_overlapping_template",
+    "overlapping_template",
+    "universal",
+    "approximate_entropy",
+    "random_excursions",
+    "random_excursions_variant",
+    "serial",
+    "linear_complexity",
+];
+
+/// The tunable parameters, one block length per test that has one; defaults are sts 2.1.2's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatteryParams {
+    /// Block frequency block length M (default 128).
+    pub block_frequency_m: usize,
+    /// Non-overlapping template length m (default 9; 2..=21).
+    pub non_overlapping_template_m: usize,
+    /// Overlapping template length m (default 9; 1..=32).
+    pub overlapping_template_m: usize,
+    /// Approximate entropy block length m (default 10; 0..=20).
+    pub approximate_entropy_m: usize,
+    /// Serial block length m (default 16; 2..=24).
+    pub serial_m: usize,
+    /// Linear complexity block length M (default 500; 2..=10^7).
+    pub linear_complexity_m: usize,
+}
+
+impl Default for BatteryParams {
+    fn default() -> Self {
+        BatteryParams {
+            block_frequency_m: 128,
+            non_overlapping_template_m: 9,
+            overlapping_template_m: 9,
+            approximate_entropy_m: 10,
+            serial_m: 16,
+            linear_complexity_m: 500,
+        }
+    }
+}
+
+/// Why a parameter override was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParamError {
+    /// Not of the form `TEST.PARAM=VALUE` (or `TEST.PARAM` for the key).
+    #[error("expected TEST.PARAM=VALUE, got '{0}'")]
+    Malformed(String),
+    /// No test of that name takes parameters.
+    #[error(
+        "unknown test '{0}' (tests with parameters: block_frequency, non_overlapping_template, overlapping_template, approximate_entropy, serial, linear_complexity)"
+    )]
+    UnknownTest(String),
+    /// The test exists but has no such parameter.
+    #[error("test '{test}' has no parameter '{param}' (it takes: m)")]
+    UnknownParam {
+        /// The test name.
+        test: String,
+        /// The parameter asked for.
+        param: String,
+    },
+    /// The value is not an integer in the allowed range.
+    #[error("bad value '{value}' for {key}: expected an integer in {min}..={max}")]
+    BadValue {
+        /// `TEST.PARAM`.
+        key: String,
+        /// The value given.
+        value: String,
+        /// Smallest allowed.
+        min: usize,
+        /// Largest allowed.
+        max: usize,
+    },
+}
+
+impl BatteryParams {
+    /// Overrides one parameter: `key` is `TEST.PARAM` (e.g. `block_frequency.m`; the
+    /// parameter name is case-insensitive, so `block_frequency.M` works too).
+    ///
+    /// ```
+    /// use wellspring_assess::sp800_22::BatteryParams;
+    /// let mut params = BatteryParams::default();
+    /// params.set("block_frequency.m", "20").unwrap();
+    /// assert_eq!(params.block_frequency_m, 20);
+    /// assert!(params.set("serial.m", "1").is_err());
+    /// assert!(params.set("frequency.m", "3").is_err());
+    /// ```
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), ParamError> {
+        let (test, param) = key
+            .split_once('.')
+            .ok_or_else(|| ParamError::Malformed(key.to_string()))?;
+        let (slot, min, max) = match test {
+            "block_frequency" => (&mut self.block_frequency_m, 1, usize::MAX),
+            "non_overlapping_template" => (&mut self.non_overlapping_template_m, 2, 21),
+            "overlapping_template" => (&mut self.overlapping_template_m, 1, 32),
+            "approximate_entropy" => (&mut self.approximate_entropy_m, 0, 20),
+            "serial" => (&mut self.serial_m, 2, 24),
+            "linear_complexity" => (&mut self.linear_complexity_m, 2, 10_000_000),
+            _ => return Err(ParamError::UnknownTest(test.to_string())),
+        };
+        if !param.eq_ignore_ascii_case("m") {
+            return Err(ParamError::UnknownParam {
+                test: test.to_string(),
+                param: param.to_string(),
+            });
+        }
+        let bad = || ParamError::BadValue {
+            key: key.to_string(),
+            value: value.to_string(),
+            min,
+            max,
+        };
+        let v: usize = value.trim().parse().map_err(|_| bad())?;
+        if v < min || v > max {
+            return Err(bad());
+        }
+        *slot = v;
+        Ok(())
+    }
+
+    /// Applies one `TEST.PARAM=VALUE` assignment (the CLI's `--set`).
+    pub fn set_assignment(&mut self, assignment: &str) -> Result<(), ParamError> {
+        let (key, value) = assignment
+            .split_once('=')
+            .ok_or_else(|| ParamError::Malformed(assignment.to_string()))?;
+        self.set(key.trim(), value)
+    }
+
+    /// The parameters reported for test `name`.
+    fn of(&self, name: &str) -> BTreeMap<&'static str, usize> {
+        let m = match name {
+            "block_frequency" => self.block_frequency_m,
+            "non_overlapping_template" => self.non_overlapping_template_m,
+            "overlapping_template" => self.overlapping_template_m,
+            "approximate_entropy" => self.approximate_entropy_m,
+            "serial" => self.serial_m,
+            "linear_complexity" => self.linear_complexity_m,
+            _ => return BTreeMap::new(),
+        };
+        BTreeMap::from([("m", m)])
+    }
+}
+
+/// One test's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestResult {
+    /// Test name (one of [`TEST_NAMES`]).
+    pub name: &'static str,
+    /// Its parameters (`{"m": …}` or empty).
+    pub params: BTreeMap<&'static str, usize>,
+    /// Its p-values, in the order DESIGN.md gives; empty when skipped.
+    pub p_values: Vec<f64>,
+    /// True when the p-values do not reject randomness at [`ALPHA`]: with one p-value, p ≥ α;
+    /// with k > 1, at least (1-α - 3√(α(1-α)/k))·k of them are ≥ α (sts's proportion
+    /// criterion applied to the test's own p-values, so that 148 template p-values are not
+    /// failed by the one or two that chance puts below α). A skipped test shows no evidence
+    /// against randomness and has `passed: true`; check `skipped`.
+    pub passed: bool,
+    /// Why the test could not run (too few bits, too few cycles, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    /// A label per p-value ("forward", "x=-4", "000000001", …), for human reports; not part
+    /// of the JSON contract.
+    #[serde(skip)]
+    pub labels: Vec<String>,
+}
+
+/// The battery's outcome: the `report --json` document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatteryReport {
+    /// Number of bits tested.
+    pub bits: usize,
+    /// Significance level.
+    pub alpha: f64,
+    /// The fifteen tests in [`TEST_NAMES`] order.
+    pub tests: Vec<TestResult>,
+}
+
+/// Whether `p_values` pass at [`ALPHA`] (see [`TestResult::passed`]).
+pub(crate) fn passes(p_values: &[f64]) -> bool {
+    let k = p_values.len() as f64;
+    if p_values.is_empty() {
+        return true;
+    }
+    let good = p_values.iter().filter(|&&p| p >= ALPHA).count() as f64;
+    let p_hat = 1.0 - ALPHA;
+    good >= (p_hat - 3.0 * (p_hat * ALPHA / k).sqrt()) * k
+}
+
+fn too_short(n: usize) -> String {
+    format!("too few bits ({n})")
+}
+
+/// Runs test number `index` of [`TEST_NAMES`]: p-values and labels, or why it was skipped.
+fn run_one(
+    index: usize,
+    bits: &Bits,
+    params: &BatteryParams,
+) -> Result<(Vec<f64>, Vec<String>), String> {
+    let n = bits.len();
+    let one = |p: Option<f64>| {
+        p.map(|p| (vec![p], vec![String::new()]))
+            .ok_or_else(|| too_short(n))
+    };
+    let states = |p: &[f64], states: &[i32]| {
+        (
+            p.to_vec(),
+            states.iter().map(|x| format!("x={x}")).collect(),
+        )
+    };
+    match TEST_NAMES[index] {
+        "frequency" => one(frequency(bits)),
+        "block_frequency" => one(block_frequency(bits, params.block_frequency_m)),
+        "cumulative_sums" => cumulative_sums(bits)
+            .map(|p| (p.to_vec(), vec!["forward".into(), "backward".into()]))
+            .ok_or_else(|| too_short(n)),
+        "runs" => one(runs(bits)),
+        "longest_run" => longest_run(bits)
+            .map(|p| (vec![p], vec![String::new()]))
+            .ok_or_else(|| "needs at least 128 bits".to_string()),
+        "rank" => rank(bits)
+            .map(|p| (vec![p], vec![String::new()]))
+            .ok_or_else(|| "needs at least 1024 bits (one 32×32 matrix)".to_string()),
+        "dft" => one(dft(bits)),
+        "non_overlapping_template" => {
+            let m = params.non_overlapping_template_m;
+            let p = non_overlapping_template(bits, m)?;
+            let labels = sts_templates(m)
+                .iter()
+                .map(|t| format!("{t:0m$b}"))
+                .collect();
+            Ok((p, labels))
+        }
+        "overlapping_template" => overlapping_template(bits, params.overlapping_template_m)
+            .map(|p| (vec![p], vec![String::new()])),
+        "universal" => universal(bits).map(|p| (vec![p], vec![String::new()])),
+        "approximate_entropy" => approximate_entropy(bits, params.approximate_entropy_m)
+            .map(|p| (vec![p], vec![String::new()])),
+        "random_excursions" => random_excursions(bits).map(|p| states(&p, &EXCURSION_STATES)),
+        "random_excursions_variant" => {
+            random_excursions_variant(bits).map(|p| states(&p, &VARIANT_STATES))
+        }
+        "serial" => {
+            serial(bits, params.serial_m).map(|p| (p.to_vec(), vec!["p1".into(), "p2".into()]))
+        }
+        "linear_complexity" => linear_complexity(bits, params.linear_complexity_m)
+            .map(|p| (vec![p], vec![String::new()])),
+        name => unreachable!("unknown test {name}"),
+    }
+}
+
+/// Runs the fifteen tests on `bits` (in parallel on rayon's pool) and reports them in
+/// [`TEST_NAMES`] order.
+pub fn run_battery(bits: &Bits, params: &BatteryParams) -> BatteryReport {
+    let tests = (0..TEST_NAMES.len())
+        .into_par_iter()
+        .map(|i| {
+            let name = TEST_NAMES[i];
+            let (p_values, labels, skipped) = match run_one(i, bits, params) {
+                Ok((p, labels)) => (p, labels, None),
+                Err(reason) => (Vec::new(), Vec::new(), Some(reason)),
+            };
+            TestResult {
+                name,
+                params: params.of(name),
+                passed: passes(&p_values),
+                p_values,
+                skipped,
+                labels,
+            }
+        })
+        .collect();
+    BatteryReport {
+        bits: bits.len(),
+        alpha: ALPHA,
+        tests,
+    }
+}

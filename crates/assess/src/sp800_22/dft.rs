@@ -1,0 +1,67 @@
+//! Discrete Fourier transform (spectral) test, SP 800-22 §2.6, as sts 2.1.2 computes it:
+//! X = ±1, a real FFT (the `realfft` crate); N1 counts the magnitudes below
+//! T = √(ln 20 · n) among the DC term and frequencies 1..⌈n/2⌉-1 (the Nyquist term is left
+//! out), N0 = 0.95·n/2, d = (N1 - N0)/√(n·0.95·0.05/4), p = erfc(|d|/√2). The corrected
+//! threshold is why the document's §2.6.8 examples (computed with √(3n)) disagree.
+
+use realfft::RealFftPlanner;
+
+use super::Bits;
+use super::special::erfc;
+
+/// sts's constant for ln 20 in the threshold √(2.995732274·n).
+const LN_20: f64 = 2.995_732_274;
+
+/// The DFT test's p-value (`None` for fewer than two bits).
+pub fn dft(bits: &Bits) -> Option<f64> {
+    let n = bits.len();
+    if n < 2 {
+        return None;
+    }
+    let mut input: Vec<f64> = bits.iter().map(|b| if b { 1.0 } else { -1.0 }).collect();
+    let fft = RealFftPlanner::<f64>::new().plan_fft_forward(n);
+    let mut spectrum = fft.make_output_vec();
+    fft.process(&mut input, &mut spectrum).ok()?;
+    let threshold = (LN_20 * n as f64).sqrt();
+    // m[0] = |X_0|, m[i] = |X_i| for i = 1..n/2-1 (integer n/2, as sts counts).
+    let below = (0..n / 2)
+        .filter(|&i| {
+            let c = spectrum[i];
+            let magnitude = if i == 0 { c.re.abs() } else { c.norm() };
+            magnitude < threshold
+        })
+        .count();
+    let nf = n as f64;
+    let expected = 0.95 * nf / 2.0;
+    let d = (below as f64 - expected) / (nf / 4.0 * 0.95 * 0.05).sqrt();
+    Some(erfc(d.abs() / 2f64.sqrt()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::frequency::tests::PI_100;
+    use super::*;
+
+    #[test]
+    fn worked_examples_of_section_2_6_8_with_the_corrected_threshold() {
+        // §2.6.4 example, ε = 1001010011, n = 10: the document uses T = √(3n) and gets
+        // N1 = 4, P = 0.029523. With sts's T = √(ln20 · 10) = 5.47 the magnitudes (2, 2, 4.47,
+        // 2.0, 1.53; hand-computed from the 10-point DFT) are all below T, so N1 = 5,
+        // d = (5 - 4.75)/√(10·0.95·0.05/4) = 0.7255 and P = erfc(0.7255/√2) = 0.468160.
+        let p = dft(&Bits::from_ascii(b"1001010011")).unwrap();
+        assert!((p - 0.468_160).abs() < 1e-6, "{p}");
+        // §2.6.8, the 100 bits of π: the document's P = 0.168669 uses T = √(3n) (N1 = 46);
+        // sts's threshold leaves N1 = 47 (sts 2.1.2 run on these 100 bits prints 0.646355).
+        let p = dft(&Bits::from_ascii(PI_100)).unwrap();
+        assert!((p - 0.646_355).abs() < 1e-6, "{p}");
+    }
+
+    #[test]
+    fn a_pure_tone_is_rejected() {
+        // Period-4 square wave 1100…: all the energy in one bin, every other magnitude 0,
+        // so N1 = n/2 - 1 instead of 0.95·n/2.
+        let p = dft(&Bits::from_bytes(&[0xcc; 1000])).unwrap();
+        assert!(p < 1e-10, "{p}");
+        assert_eq!(dft(&Bits::from_ascii(b"1")), None);
+    }
+}
