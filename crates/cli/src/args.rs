@@ -42,6 +42,8 @@ pub(crate) enum Command {
     Server(ServerArgs),
     /// SP 800-90B min-entropy assessment of a sample file or of one source's samples.
     Assess(AssessArgs),
+    /// The NIST SP 800-22 battery on a file or on a source's raw samples.
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -100,6 +102,49 @@ pub(crate) struct AssessArgs {
     /// Print one JSON document.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  wellspring report --file data.bin --json\n  \
+                        wellspring report --file bits.txt --input-format ascii --set block_frequency.m=20\n  \
+                        wellspring report --source clock_jitter --samples 1000000 --output report.md\n  \
+                        wellspring report --file big.bin --samples 100000000 --streams 100"
+)]
+pub(crate) struct ReportArgs {
+    /// Test this source's raw (unconditioned) samples.
+    #[arg(long, conflicts_with = "file", required_unless_present = "file")]
+    pub(crate) source: Option<String>,
+    /// Test the bits of this file.
+    #[arg(long)]
+    pub(crate) file: Option<std::path::PathBuf>,
+    /// How the file holds bits: `bytes` (MSB first) or `ascii` ('0'/'1', anything else ignored).
+    #[arg(long, value_enum, default_value = "bytes")]
+    pub(crate) input_format: InputFormat,
+    /// Bits to test: the first N of the file (default all), or N from the source (default 1,000,000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=8_000_000_000))]
+    pub(crate) samples: Option<u64>,
+    /// Override a test parameter, e.g. `block_frequency.m=20` (repeatable).
+    #[arg(long = "set", value_name = "TEST.PARAM=VALUE")]
+    pub(crate) set: Vec<String>,
+    /// Write a Markdown report here, with its SVG figures in `<name>_figures/` beside it.
+    #[arg(long)]
+    pub(crate) output: Option<std::path::PathBuf>,
+    /// Cut the input into K streams and add sts's multi-stream analysis.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub(crate) streams: u64,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// How `report --file` reads bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum InputFormat {
+    /// Each byte, most significant bit first.
+    Bytes,
+    /// '0' and '1' characters; everything else is ignored.
+    Ascii,
 }
 
 /// Output encodings of `stream`.
@@ -286,8 +331,11 @@ impl Command {
             Command::Monitor(a) => a.sources = config.sources(a.sources.take()),
             Command::Bench(a) => a.sources = config.sources(a.sources.take()),
             Command::Server(a) => a.sources = config.sources(a.sources.take()),
-            Command::Scan(_) | Command::Probe(_) | Command::Completions(_) | Command::Assess(_) => {
-            }
+            Command::Scan(_)
+            | Command::Probe(_)
+            | Command::Completions(_)
+            | Command::Assess(_)
+            | Command::Report(_) => {}
         }
         self
     }

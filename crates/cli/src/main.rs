@@ -8,6 +8,7 @@ mod monitor;
 mod output;
 mod progress;
 mod quality;
+mod report;
 
 use std::process::ExitCode;
 
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         Command::Completions(args) => commands::completions::run(args),
         Command::Server(args) => commands::server::run(args),
         Command::Assess(args) => commands::assess::run(args),
+        Command::Report(args) => commands::report::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

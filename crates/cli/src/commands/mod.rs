@@ -7,6 +7,7 @@ pub(crate) mod device;
 pub(crate) mod feed_kernel;
 pub(crate) mod pool;
 pub(crate) mod probe;
+pub(crate) mod report;
 pub(crate) mod scan;
 pub(crate) mod server;
 pub(crate) mod stream;

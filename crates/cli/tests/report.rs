@@ -1,0 +1,265 @@
+//! `wellspring report` as a user runs it: the JSON contract on the first 10^6 bits of e
+//! (whose p-values SP 800-22 rev1a appendix B publishes), input formats, overrides, the
+//! Markdown report with its figures, multi-stream analysis and bad input.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn wellspring(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wellspring"))
+        .args(args)
+        .output()
+        .expect("run wellspring")
+}
+
+fn e_bits() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../assess/tests/data/e_1e6.bin")
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wellspring-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON document")
+}
+
+const NAMES: [&str; 15] = [
+    "frequency",
+    "block_frequency",
+    "cumulative_sums",
+    "runs",
+    "longest_run",
+    "rank",
+    "dft",
+    "non_overlapping_template",
+    "overlapping_template",
+    "universal",
+    "approximate_entropy",
+    "random_excursions",
+    "random_excursions_variant",
+    "serial",
+    "linear_complexity",
+];
+
+#[test]
+fn json_follows_the_contract_on_the_bits_of_e() {
+    let v = json(&wellspring(&[
+        "report",
+        "--file",
+        &e_bits(),
+        "--samples",
+        "1000000",
+        "--json",
+    ]));
+    assert_eq!(v["bits"], 1_000_000);
+    assert_eq!(v["alpha"], 0.01);
+    let tests = v["tests"].as_array().unwrap();
+    let names: Vec<&str> = tests.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, NAMES);
+    let p = |i: usize| tests[i]["p_values"].as_array().unwrap().clone();
+    // SP 800-22 rev1a appendix B, the first 10^6 bits of e: frequency 0.953749, block
+    // frequency (M=128) 0.211072, runs 0.561917.
+    assert!((p(0)[0].as_f64().unwrap() - 0.953749).abs() < 1e-6);
+    assert!((p(1)[0].as_f64().unwrap() - 0.211072).abs() < 1e-6);
+    assert!((p(3)[0].as_f64().unwrap() - 0.561917).abs() < 1e-6);
+    assert_eq!(p(2).len(), 2);
+    assert_eq!(p(7).len(), 148, "sts's 148 templates of length 9");
+    assert_eq!(p(11).len(), 8);
+    assert_eq!(p(12).len(), 18);
+    assert_eq!(p(13).len(), 2);
+    assert_eq!(tests[1]["params"]["m"], 128);
+    assert_eq!(tests[13]["params"]["m"], 16);
+    assert_eq!(tests[14]["params"]["m"], 500);
+    for t in tests {
+        assert!(t["passed"].is_boolean());
+    }
+}
+
+#[test]
+fn set_overrides_one_parameter_and_rejects_nonsense() {
+    let v = json(&wellspring(&[
+        "report",
+        "--file",
+        &e_bits(),
+        "--samples",
+        "100000",
+        "--set",
+        "block_frequency.m=20",
+        "--json",
+    ]));
+    assert_eq!(v["tests"][1]["params"]["m"], 20);
+    for bad in [
+        "block_frequency.m=abc",
+        "nosuch.m=3",
+        "serial",
+        "frequency.m=4",
+    ] {
+        let out = wellspring(&["report", "--file", &e_bits(), "--set", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+}
+
+#[test]
+fn ascii_and_bytes_read_the_same_bits() {
+    let bytes: Vec<u8> = (0..4000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let bin = temp("same.bin");
+    std::fs::write(&bin, &bytes).unwrap();
+    // The same bits as text, with spaces, newlines and stray characters that are ignored.
+    let mut text = String::new();
+    for (i, b) in bytes.iter().enumerate() {
+        text.push_str(&format!("{b:08b}"));
+        text.push(if i % 8 == 7 { '\n' } else { ' ' });
+    }
+    let txt = temp("same.txt");
+    std::fs::write(&txt, format!("# header x\n{text}")).unwrap();
+    let a = json(&wellspring(&[
+        "report",
+        "--file",
+        bin.to_str().unwrap(),
+        "--json",
+    ]));
+    let b = json(&wellspring(&[
+        "report",
+        "--file",
+        txt.to_str().unwrap(),
+        "--input-format",
+        "ascii",
+        "--json",
+    ]));
+    assert_eq!(a["bits"], 32_000);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn markdown_report_with_figures() {
+    let md = temp("e.md");
+    let out = wellspring(&[
+        "report",
+        "--file",
+        &e_bits(),
+        "--samples",
+        "200000",
+        "--output",
+        md.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.starts_with("# SP 800-22 statistical test report"));
+    for name in NAMES {
+        assert!(
+            text.contains(&format!("| {name} |")),
+            "summary row for {name}"
+        );
+    }
+    let figures = md.with_file_name("e_figures");
+    for f in [
+        "p_values.svg",
+        "bytes.svg",
+        "bias.svg",
+        "autocorrelation.svg",
+    ] {
+        assert!(text.contains(&format!("(e_figures/{f})")));
+        let svg = std::fs::read_to_string(figures.join(f)).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"),
+            "{f}"
+        );
+    }
+    // The terminal summary names every test too.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("linear_complexity") && stdout.contains("report written to"));
+}
+
+#[test]
+fn streams_add_sts_final_analysis() {
+    let v = json(&wellspring(&[
+        "report",
+        "--file",
+        &e_bits(),
+        "--samples",
+        "1000000",
+        "--streams",
+        "10",
+        "--json",
+    ]));
+    let s = &v["streams"];
+    assert_eq!(s["streams"], 10);
+    assert_eq!(s["bits_per_stream"], 100_000);
+    let frequency = &s["tests"][0]["rows"][0];
+    assert_eq!(frequency["sample_size"], 10);
+    let hist: u64 = frequency["histogram"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_u64().unwrap())
+        .sum();
+    assert_eq!(hist, 10);
+    // The whole-input battery is still there, as the contract requires.
+    assert_eq!(v["tests"].as_array().unwrap().len(), 15);
+}
+
+#[test]
+fn a_source_can_be_tested_directly() {
+    let v = json(&wellspring(&[
+        "report",
+        "--source",
+        "clock_jitter",
+        "--samples",
+        "20000",
+        "--json",
+    ]));
+    assert_eq!(v["bits"], 20_000);
+}
+
+#[test]
+fn bad_input_is_a_usage_error() {
+    let empty = temp("empty.bin");
+    std::fs::write(&empty, b"").unwrap();
+    let short = temp("short.bin");
+    std::fs::write(&short, [1u8; 10]).unwrap();
+    let cases: Vec<Vec<String>> = vec![
+        vec!["--file".into(), empty.to_string_lossy().into()],
+        vec![
+            "--file".into(),
+            short.to_string_lossy().into(),
+            "--samples".into(),
+            "81".into(),
+        ],
+        vec!["--file".into(), "/nonexistent/bits.bin".into()],
+        vec![
+            "--file".into(),
+            short.to_string_lossy().into(),
+            "--streams".into(),
+            "100".into(),
+        ],
+        vec!["--source".into(), "no_such_source".into()],
+        vec![],
+    ];
+    for case in cases {
+        let mut args = vec!["report"];
+        args.extend(case.iter().map(String::as_str));
+        let out = wellspring(&args);
+        assert_eq!(out.status.code(), Some(2), "{case:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{case:?}: {err}");
+    }
+}
