@@ -216,6 +216,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativePool>()?;
     m.add_function(wrap_pyfunction!(detect_available_sources, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::assess_json, m)?)?;
+    m.add_function(wrap_pyfunction!(analysis::report_json, m)?)?;
     m.add("HealthError", m.py().get_type::<HealthError>())?;
     Ok(())
 }

@@ -95,3 +95,55 @@ def test_biased_bits_are_assessed_near_their_true_min_entropy():
 def test_assess_rejects_bad_input(args, message):
     with pytest.raises(ValueError, match=message):
         wellspring.assess(*args)
+
+
+E_BITS = ROOT / "crates" / "assess" / "tests" / "data" / "e_1e6.bin"
+
+
+def test_report_equals_the_cli_json_on_the_bits_of_e(cli):
+    out = subprocess.run(
+        [cli, "report", "--file", str(E_BITS), "--samples", "1000000", "--json"],
+        check=True,
+        capture_output=True,
+    )
+    ours = wellspring.report(E_BITS.read_bytes(), samples=1_000_000)
+    assert ours == json.loads(out.stdout)
+    # SP 800-22 rev1a appendix B: frequency on the first 10^6 bits of e is 0.953749.
+    assert ours["tests"][0]["p_values"][0] == pytest.approx(0.953749, abs=1e-6)
+
+
+def test_report_streams_and_overrides_equal_the_cli(cli):
+    out = subprocess.run(
+        [cli, "report", "--file", str(E_BITS), "--samples", "400000", "--streams", "4",
+         "--set", "serial.m=5", "--json"],
+        check=True,
+        capture_output=True,
+    )
+    ours = wellspring.report(E_BITS.read_bytes(), samples=400_000, streams=4, set={"serial.m": 5})
+    assert ours == json.loads(out.stdout)
+    assert ours["streams"]["streams"] == 4
+    assert ours["tests"][13]["params"] == {"m": 5}
+
+
+def test_report_reads_ascii_text_like_bytes():
+    data = bytes(random.Random(4).getrandbits(8) for _ in range(2_000))
+    text = " ".join(f"{b:08b}" for b in data)
+    assert wellspring.report(text) == wellspring.report(data)
+    assert wellspring.report(text.encode(), input_format="ascii")["bits"] == 16_000
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"data": b""}, "no bits"),
+        ({"data": b"\x00", "samples": 9}, "more bits"),
+        ({"data": b"\x00" * 100, "input_format": "hex"}, "input_format"),
+        ({"data": b"\x00" * 100, "set": {"nosuch.m": 3}}, "nosuch"),
+        ({"data": b"\x00" * 100, "streams": 0}, "streams"),
+        ({"data": [0, 1]}, "bytes-like"),
+    ],
+)
+def test_report_rejects_bad_arguments(kwargs, message):
+    data = kwargs.pop("data")
+    with pytest.raises(ValueError, match=message):
+        wellspring.report(data, **kwargs)

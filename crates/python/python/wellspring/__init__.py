@@ -17,9 +17,9 @@ from __future__ import annotations
 import json as _json
 import random as _random
 
-from wellspring._native import HealthError, NativePool, assess_json, detect_available_sources
+from wellspring._native import HealthError, NativePool, assess_json, detect_available_sources, report_json
 
-__all__ = ["EntropyPool", "HealthError", "Random", "assess", "detect_available_sources"]
+__all__ = ["EntropyPool", "HealthError", "Random", "assess", "detect_available_sources", "report"]
 
 
 class EntropyPool:
@@ -147,3 +147,42 @@ def assess(
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64):
         raise ValueError(f"seed must be an int in 0..2**64, not {seed!r}")
     return _json.loads(assess_json(bytes(data), bits_per_sample, bool(iid), seed))
+
+
+def report(
+    data: bytes | bytearray | memoryview | str,
+    *,
+    input_format: str = "bytes",
+    samples: int | None = None,
+    set: dict[str, int] | None = None,
+    streams: int = 1,
+) -> dict:
+    """The NIST SP 800-22 battery (all 15 tests, computed as NIST's sts 2.1.2 does) on the bits
+    of ``data``, exactly as ``wellspring report --file F --json`` reports it:
+    ``{"bits", "alpha", "tests": [{"name", "params", "p_values", "passed", "skipped"?}]}``.
+
+    ``input_format`` is ``"bytes"`` (each byte MSB first) or ``"ascii"`` ('0'/'1' characters,
+    anything else ignored; a ``str`` is read this way); ``samples`` tests only the first that
+    many bits; ``set`` overrides parameters (``{"block_frequency.m": 20}``); ``streams`` > 1
+    adds sts's multi-stream analysis under ``"streams"``. Raises ``ValueError`` for bad
+    arguments. The GIL is released while the tests run.
+
+    >>> import os, wellspring
+    >>> r = wellspring.report(os.urandom(125_000))
+    >>> [t["name"] for t in r["tests"]][:3]
+    ['frequency', 'block_frequency', 'cumulative_sums']
+    """
+    if isinstance(data, str):
+        data, input_format = data.encode("ascii", "replace"), "ascii"
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ValueError(f"data must be bytes-like or str, not {type(data).__name__}")
+    if samples is not None and (isinstance(samples, bool) or not isinstance(samples, int) or samples < 1):
+        raise ValueError(f"samples must be a positive int, not {samples!r}")
+    if isinstance(streams, bool) or not isinstance(streams, int) or streams < 1:
+        raise ValueError(f"streams must be a positive int, not {streams!r}")
+    overrides = []
+    for key, value in (set or {}).items():
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"set[{key!r}] must be an int, not {value!r}")
+        overrides.append(f"{key}={value}")
+    return _json.loads(report_json(bytes(data), input_format, samples, overrides, streams))

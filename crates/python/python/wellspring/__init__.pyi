@@ -10,6 +10,14 @@ def assess(
     iid: bool = False,
     seed: int | None = None,
 ) -> dict[str, object]: ...
+def report(
+    data: bytes | bytearray | memoryview | str,
+    *,
+    input_format: str = "bytes",
+    samples: int | None = None,
+    set: dict[str, int] | None = None,
+    streams: int = 1,
+) -> dict[str, object]: ...
 
 class EntropyPool:
     def __init__(self, sources: list[str] | None = None, conditioning: str = "sha256") -> None: ...
