@@ -8,7 +8,7 @@ scan = {s["name"]: s for s in json.load(open(sys.argv[1]))["sources"]}
 bench = json.load(open(sys.argv[2]))
 measured = {s["name"]: s for s in bench["sources"]}
 order = ["timing", "system", "network", "hardware", "silicon", "cross_domain", "novel", "platform"]
-print("| source | category | speed | samples/s | Shannon (bits/byte) | min-entropy (bits/sample, MCV) | grade | physics |")
+print("| source | category | speed | samples/s | Shannon (bits/byte) | min-entropy (bits/sample, SP 800-90B) | grade | physics |")
 print("|---|---|---|---|---|---|---|---|")
 for cat in order:
     for name, s in scan.items():
