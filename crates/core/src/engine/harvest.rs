@@ -68,6 +68,22 @@ fn wait_for_room(inner: &Inner) -> bool {
     !inner.stop.load(Ordering::SeqCst)
 }
 
+/// How long a low-yield family waits instead of a round it skips.
+const LOW_YIELD_PAUSE: Duration = Duration::from_millis(20);
+
+/// Publishes this family's best yield into the engine's decaying maximum and returns that
+/// maximum. The decay (1% per call) lets the maximum follow a source that slows down.
+fn publish_best(inner: &Inner, mine: f64) -> f64 {
+    let updated = inner
+        .best_yield
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
+            let global = f64::from_bits(bits) * 0.99;
+            Some(global.max(mine).to_bits())
+        })
+        .unwrap_or_else(|bits| bits);
+    (f64::from_bits(updated) * 0.99).max(mine)
+}
+
 /// Every source is harvested at least once in this many rounds, whatever its yield, so its
 /// health tests and re-assessment keep running and uncredited sources are still mixed in.
 const EVERY_N_ROUNDS: u64 = 8;
@@ -84,6 +100,12 @@ fn harvest_family(inner: &Inner, members: &[usize]) {
             .copied()
             .filter(|y| y.is_finite())
             .fold(0.0, f64::max);
+        // A family earning under a quarter of the best family's yield only runs every
+        // EVERY_N_ROUNDS-th round; the shared budget then goes to the families that earn.
+        if best < publish_best(inner, best) / 4.0 && !round.is_multiple_of(EVERY_N_ROUNDS) {
+            std::thread::sleep(LOW_YIELD_PAUSE);
+            continue;
+        }
         let mut idle = true;
         for (k, &index) in members.iter().enumerate() {
             if inner.stop.load(Ordering::SeqCst) {

@@ -69,6 +69,9 @@ pub(crate) struct Inner {
     pub(crate) drbg_bytes: AtomicU64,
     pub(crate) raw_bytes: AtomicU64,
     pub(crate) cpu_used_ns: AtomicU64,
+    /// The best credit per CPU-ns any family earns lately (f64 bits, a decaying maximum):
+    /// families far below it harvest only now and then, leaving the budget to the best.
+    pub(crate) best_yield: AtomicU64,
     pub(crate) started: Instant,
     /// Per source, the credit per sample (f64 bits) currently granted, readable without the
     /// lock: a forked child, whose copy of the lock may be held by a thread that no longer
@@ -149,6 +152,7 @@ impl Engine {
             drbg_bytes: AtomicU64::new(0),
             raw_bytes: AtomicU64::new(0),
             cpu_used_ns: AtomicU64::new(0),
+            best_yield: AtomicU64::new(0),
             started: Instant::now(),
             claims: (0..n_sources).map(|_| AtomicU64::new(0)).collect(),
             fork_generation: crate::drbg::fork_generation(),
