@@ -178,6 +178,13 @@ pub trait EntropySource: Send + Sync {
     /// Collects `n` raw samples.
     fn collect(&self, n: usize) -> Result<Vec<u8>, SourceError>;
 
+    /// Whether this source's samples may earn entropy credit. False for what others can
+    /// observe too (public webcam images): such samples are mixed in and health-tested, but
+    /// the engine never credits them, whatever the estimators say.
+    fn creditable(&self) -> bool {
+        true
+    }
+
     /// The source's stable name.
     fn name(&self) -> &'static str {
         self.info().name

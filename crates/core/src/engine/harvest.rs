@@ -215,9 +215,12 @@ fn harvest_batch(inner: &Inner, index: usize) -> bool {
         if slot.continuous_test(&samples).is_some() {
             return false;
         }
-        let per_sample = slot.h.map_or(0.0, |h| {
-            h * inner.config.safety_factor / slot.group_size as f64
-        });
+        let per_sample = match slot.h {
+            Some(h) if slot.source.creditable() => {
+                h * inner.config.safety_factor / slot.group_size as f64
+            }
+            _ => 0.0,
+        };
         // Published before any block from this batch can be served (see engine::fork).
         inner.claims[index].store(per_sample.to_bits(), Ordering::Relaxed);
         let credit = samples.len() as f64 * per_sample;

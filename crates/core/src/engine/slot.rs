@@ -108,7 +108,7 @@ impl Slot {
     }
 
     pub(crate) fn credited(&self) -> bool {
-        self.h.is_some() && !self.quarantined()
+        self.h.is_some() && !self.quarantined() && self.source.creditable()
     }
 
     /// The min-entropy per sample the health tests check: the claim the engine credits,
