@@ -49,6 +49,13 @@ pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<Frame, DecodeError> {
     if !matches!(format, ImageFormat::Jpeg | ImageFormat::Png) {
         return Err(DecodeError::NotAnImage);
     }
+    if format == ImageFormat::Jpeg && !ends_with_eoi(bytes) {
+        // zune-jpeg fills a cut-off scan with grey rather than failing; grey earns nothing
+        // and would pass as a frame, so a JPEG must end with its end-of-image marker.
+        return Err(DecodeError::Corrupt(
+            "truncated JPEG (no end-of-image marker)".into(),
+        ));
+    }
     let corrupt = |e: image::ImageError| DecodeError::Corrupt(e.to_string());
     let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
         .into_dimensions()
@@ -71,4 +78,28 @@ pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<Frame, DecodeError> {
         height,
         rgb: image.into_rgb8().into_raw(),
     })
+}
+
+/// Whether a JPEG ends with EOI (FF D9), allowing the padding some cameras append. Entropy-
+/// coded data never holds FF D9 (an FF there is always followed by 00), so a file cut
+/// anywhere before the marker fails this.
+fn ends_with_eoi(bytes: &[u8]) -> bool {
+    let end = bytes
+        .iter()
+        .rposition(|&b| !matches!(b, 0x00 | b'\r' | b'\n' | b' '))
+        .map_or(0, |i| i + 1);
+    end >= 2 && bytes[end - 2..end] == [0xFF, 0xD9]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_end_of_image_marker_is_required() {
+        assert!(ends_with_eoi(&[0xFF, 0xD8, 1, 2, 0xFF, 0xD9]));
+        assert!(ends_with_eoi(&[0xFF, 0xD8, 1, 2, 0xFF, 0xD9, 0, 0, b'\n']));
+        assert!(!ends_with_eoi(&[0xFF, 0xD8, 1, 2, 0xFF, 0x00]));
+        assert!(!ends_with_eoi(&[0xD9]));
+    }
 }

@@ -312,10 +312,11 @@ fn newest_image(dir: &Path, cap: u64) -> Result<Vec<u8>, String> {
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "jpg" | "jpeg" | "png"));
-        if let (true, Ok(meta)) = (is_image, entry.metadata()) {
-            if meta.is_file() && meta.len() <= cap {
-                newest.insert(meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), path);
-            }
+        if let (true, Ok(meta)) = (is_image, entry.metadata())
+            && meta.is_file()
+            && meta.len() <= cap
+        {
+            newest.insert(meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), path);
         }
     }
     let (_, path) = newest

@@ -231,8 +231,6 @@ fn os_random(buf: &mut [u8]) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn the_float_is_below_one_even_for_an_all_ones_tag() {
         let top = u64::MAX >> 11;
