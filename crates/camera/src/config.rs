@@ -286,6 +286,25 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_example_is_valid() {
+        let text = include_str!("../../../examples/webcams.toml");
+        let c = CameraConfig::from_toml(text).unwrap();
+        assert_eq!(
+            c.groups(),
+            [
+                "europe",
+                "north-america",
+                "south-america",
+                "asia",
+                "africa",
+                "australia-oceania",
+                "lab"
+            ]
+        );
+        assert_eq!(c.feeds.iter().filter(|f| f.creditable()).count(), 1);
+    }
+
+    #[test]
     fn mistakes_are_named() {
         let cases = [
             ("[camera]\nrefresh = 5\n", "unknown field"),

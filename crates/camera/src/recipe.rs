@@ -137,8 +137,14 @@ impl LiveCam {
 
     /// One draw: 32 bytes of HMAC-SHA256 over this request's inputs.
     pub fn next_block(&self) -> [u8; 32] {
+        self.next_block_with(&[])
+    }
+
+    /// One draw with `extra` input mixed in (the server passes bytes from its entropy pool,
+    /// which is how `/rng` works with no camera configured).
+    pub fn next_block_with(&self, extra: &[u8]) -> [u8; 32] {
         let count = self.counter.fetch_add(1, Ordering::Relaxed);
-        let inputs = self.gather(count);
+        let inputs = self.gather(count, extra);
         let secret = self.current();
         let uses = secret.uses.fetch_add(1, Ordering::Relaxed) + 1;
         let tag = hmac(&secret.key, &inputs, b"livecam/rng");
@@ -163,14 +169,19 @@ impl LiveCam {
 
     /// A float uniform in [0, 1) with 53 random bits: never 1.0.
     pub fn next_f64(&self) -> f64 {
-        let block = self.next_block();
+        self.next_f64_with(&[])
+    }
+
+    /// [`next_f64`](Self::next_f64) with `extra` input mixed in.
+    pub fn next_f64_with(&self, extra: &[u8]) -> f64 {
+        let block = self.next_block_with(extra);
         let mut top = [0u8; 8];
         top.copy_from_slice(&block[..8]);
         (u64::from_be_bytes(top) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
     /// The request's inputs, length-prefixed so no two input lists encode alike.
-    fn gather(&self, count: u64) -> Vec<u8> {
+    fn gather(&self, count: u64, extra: &[u8]) -> Vec<u8> {
         let mut m = Vec::with_capacity(8192);
         let mut put = |part: &[u8]| {
             m.extend_from_slice(&(part.len() as u32).to_be_bytes());
@@ -193,6 +204,7 @@ impl LiveCam {
         let mut os = [0u8; 32];
         os_random(&mut os);
         put(&os);
+        put(extra);
         put(&count.to_be_bytes());
         put(&self.clock.unix_nanos().to_be_bytes());
         m

@@ -26,9 +26,7 @@ pub(crate) struct Config {
     pub(crate) sources: Option<String>,
     /// Default conditioning mode: raw, sha256 or drbg.
     pub(crate) conditioning: Option<String>,
-    /// Camera feeds, in the `--camera-config` format. Accepted so one file serves every
-    /// command; read by the camera sources once `wellspring-camera` is wired in (issue 6).
-    #[allow(dead_code)]
+    /// Camera feeds, in the `--camera-config` format (see `crate::camera`).
     pub(crate) camera: Option<toml::Table>,
     /// Where the file was read from.
     #[serde(skip)]

@@ -1,6 +1,7 @@
 //! `wellspring`: the command line. It parses flags and calls the libraries; nothing more.
 
 mod args;
+mod camera;
 mod commands;
 mod config;
 mod error;
@@ -25,6 +26,9 @@ fn main() -> ExitCode {
         Ok(config) => config,
         Err(err) => return err.report(),
     };
+    if let Err(err) = camera::from_config_table(config.camera.as_ref()) {
+        return err.report();
+    }
     let result = match cli.command.with_config(&config) {
         Command::Scan(args) => commands::scan::run(args),
         Command::Probe(args) => commands::probe::run(args),

@@ -80,11 +80,19 @@ fn bad_flags_are_usage_errors_and_a_busy_port_is_a_runtime_error() {
             .output()
             .unwrap()
     };
+    let dir = std::env::temp_dir();
+    let typo = dir.join(format!("ws-cam-typo-{}.toml", std::process::id()));
+    std::fs::write(&typo, "[camera]\nrefresh = 5\n").unwrap();
+    let empty = dir.join(format!("ws-cam-empty-{}.toml", std::process::id()));
+    std::fs::write(&empty, "[camera]\nregion_size = 16\n").unwrap();
+    let (typo_s, empty_s) = (typo.to_string_lossy(), empty.to_string_lossy());
     for args in [
         &["server", "--rate-limit", "fast"][..],
         &["server", "--host", "not-an-ip"],
         &["server", "--port", "70000"],
         &["server", "--camera-config", "/nonexistent/webcams.toml"],
+        &["server", "--camera-config", &typo_s],
+        &["server", "--camera-config", &empty_s],
     ] {
         let out = run(args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");

@@ -38,6 +38,9 @@ pub struct ServerConfig {
     pub rate_limit: Option<f64>,
     /// One origin allowed to call the API from a browser.
     pub cors_origin: Option<String>,
+    /// Camera feeds for `/rng` and `/health` (`--camera-config`); `None` runs the LiveCam
+    /// recipe without the image part.
+    pub camera: Option<Arc<wellspring_camera::Camera>>,
 }
 
 impl Default for ServerConfig {
@@ -47,6 +50,7 @@ impl Default for ServerConfig {
             allow_raw: false,
             rate_limit: None,
             cors_origin: None,
+            camera: None,
         }
     }
 }
@@ -64,7 +68,8 @@ pub enum ServeError {
 
 /// The application with every route and layer.
 pub fn app(backend: Arc<dyn Backend>, config: &ServerConfig) -> Result<Router, ServeError> {
-    let state = AppState::new(backend, config.allow_raw, config.rate_limit);
+    let state = AppState::new(backend, config.allow_raw, config.rate_limit)
+        .with_camera(config.camera.clone());
     let mut router = routes::router(state).layer(TraceLayer::new_for_http());
     if let Some(origin) = &config.cors_origin {
         let value =

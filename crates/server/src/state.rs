@@ -1,6 +1,9 @@
-//! Shared state of the handlers: the backend, the raw switch, metrics and the rate limiter.
+//! Shared state of the handlers: the backend, the raw switch, metrics, the rate limiter and
+//! the LiveCam generator (with its camera, when one is configured).
 
 use std::sync::Arc;
+
+use wellspring_camera::{Camera, LiveCam, SystemClock};
 
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
@@ -13,6 +16,8 @@ pub struct AppState {
     pub(crate) allow_raw: bool,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) limiter: Option<Arc<RateLimiter>>,
+    pub(crate) livecam: Arc<LiveCam>,
+    pub(crate) camera: Option<Arc<Camera>>,
 }
 
 impl AppState {
@@ -23,6 +28,17 @@ impl AppState {
             allow_raw,
             metrics: Arc::new(Metrics::default()),
             limiter: rate_limit.map(|r| Arc::new(RateLimiter::new(r))),
+            livecam: Arc::new(LiveCam::new(None, None, Arc::new(SystemClock::default()))),
+            camera: None,
         }
+    }
+
+    /// Uses `camera`'s regions and network timings in `/rng` and reports it in `/health`.
+    pub fn with_camera(mut self, camera: Option<Arc<Camera>>) -> Self {
+        if let Some(camera) = &camera {
+            self.livecam = Arc::new(camera.livecam());
+        }
+        self.camera = camera;
+        self
     }
 }

@@ -135,10 +135,13 @@ async fn unknown_routes_and_methods_get_json_errors() {
 
 #[tokio::test]
 async fn rng_health_sources_status_metrics_and_openapi() {
-    let (_, json) = get("/rng", &default()).await;
-    // Counting bytes 0..8 little-endian, top 53 bits: (0x0706050403020100 >> 11) / 2^53.
-    let expected = (0x0706_0504_0302_0100u64 >> 11) as f64 / (1u64 << 53) as f64;
-    assert_eq!(json["random"].as_f64().unwrap(), expected);
+    // The LiveCam recipe mixes the pool's bytes with OS randomness, jitter, a counter and a
+    // timestamp under HMAC: two servers whose pools give identical bytes still differ.
+    let (_, a) = get("/rng", &default()).await;
+    let (_, b) = get("/rng", &default()).await;
+    let (a, b) = (a["random"].as_f64().unwrap(), b["random"].as_f64().unwrap());
+    assert!((0.0..1.0).contains(&a) && (0.0..1.0).contains(&b));
+    assert_ne!(a, b);
 
     let (_, health) = get("/health", &default()).await;
     for key in [
@@ -153,6 +156,8 @@ async fn rng_health_sources_status_metrics_and_openapi() {
         assert!(!health[key].is_null(), "{key}");
     }
     assert!(["ok", "degraded", "failed"].contains(&health["status"].as_str().unwrap()));
+    assert_eq!(health["livecam_mode"], "pool", "no camera configured");
+    assert_eq!(health["livecam_total_regions"], 0);
 
     let (_, sources) = get("/sources", &default()).await;
     assert_eq!(sources["sources"][0]["name"], "memory_timing");
@@ -250,4 +255,51 @@ async fn cors_is_off_by_default_and_allows_only_the_named_origin() {
             .unwrap(),
         "https://app.example"
     );
+}
+
+#[tokio::test]
+async fn health_and_rng_use_configured_camera_feeds() {
+    // A private folder feed in "europe" holding one noisy 64 x 64 PNG: 4 regions of 32 x 32.
+    let dir = std::env::temp_dir().join(format!("wellspring-server-cam-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let img = image::ImageBuffer::from_fn(64, 64, |x, y| {
+        image::Rgb([
+            (x * 7 + y * 3) as u8,
+            (x * y % 251) as u8,
+            ((x ^ y) * 5) as u8,
+        ])
+    });
+    img.save(dir.join("frame.png")).unwrap();
+    let camera = wellspring_camera::Camera::start(
+        wellspring_camera::CameraConfig::from_toml(&format!(
+            "[camera]\nrefresh_seconds = 1\n[[camera.feeds]]\ngroup = \"europe\"\ndir = \"{}\"\nprivate = true\n[[camera.feeds]]\ngroup = \"asia\"\nurl = \"http://127.0.0.1:9/offline.jpg\"\n",
+            dir.display()
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let config = ServerConfig {
+        camera: Some(camera),
+        ..ServerConfig::default()
+    };
+    let mut health = Value::Null;
+    for _ in 0..100 {
+        health = get("/health", &config).await.1;
+        if health["livecam_total_regions"] == 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(health["livecam_total_regions"], 4, "{health}");
+    assert_eq!(health["livecam_by_continent"]["europe"], 4);
+    assert_eq!(
+        health["livecam_by_continent"]["asia"], 0,
+        "listed while it fails"
+    );
+    assert_eq!(health["livecam_prefetching"], true);
+    assert_eq!(health["livecam_mode"], "camera");
+    let (status, rng) = get("/rng", &config).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!((0.0..1.0).contains(&rng["random"].as_f64().unwrap()));
+    std::fs::remove_dir_all(dir).ok();
 }

@@ -3,7 +3,6 @@
 //! The JSON shape is the `assess --json` contract of DESIGN.md.
 
 use wellspring_assess::sp800_90b::{AssessError, AssessOptions, AssessReport, assess};
-use wellspring_core::registry::Registry;
 
 use crate::args::AssessArgs;
 use crate::error::{CliError, CliResult};
@@ -44,7 +43,7 @@ pub(crate) fn run(args: AssessArgs) -> CliResult {
 }
 
 fn collect(name: &str, samples: u64) -> Result<Vec<u8>, CliError> {
-    let registry = Registry::builtin();
+    let registry = crate::camera::registry()?;
     let source = registry.find(name).ok_or_else(|| {
         CliError::usage(format!(
             "unknown source '{name}' (run `wellspring scan` for the list)"

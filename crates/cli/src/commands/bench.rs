@@ -7,7 +7,6 @@ use std::time::Duration;
 use serde::Serialize;
 use wellspring_assess::summary::pearson;
 use wellspring_core::collect::ParallelCollector;
-use wellspring_core::registry::Registry;
 use wellspring_core::{EntropySource, SourceCategory, SpeedClass};
 
 use crate::args::BenchArgs;
@@ -56,7 +55,7 @@ fn samples_for(source: &dyn EntropySource, requested: Option<u64>) -> usize {
 }
 
 pub(crate) fn run(args: BenchArgs) -> CliResult {
-    let sources = Registry::builtin().select(args.sources.as_deref())?;
+    let sources = crate::camera::registry()?.select(args.sources.as_deref())?;
     let progress = (std::io::stderr().is_terminal() && !args.json).then(|| {
         let bar = indicatif::ProgressBar::new(sources.len() as u64);
         bar.set_style(
@@ -90,7 +89,7 @@ pub(crate) fn run(args: BenchArgs) -> CliResult {
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    let registry = Registry::builtin();
+    let registry = crate::camera::registry()?;
     let mut ranked: Vec<Ranked> = Vec::new();
     let mut streams: Vec<(&'static str, &[u8])> = Vec::new();
     for c in &collected {

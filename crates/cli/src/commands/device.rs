@@ -15,7 +15,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use wellspring_core::engine::{Engine, EngineConfig};
-use wellspring_core::registry::Registry;
 
 use crate::args::DeviceArgs;
 use crate::commands::stream::conditioning;
@@ -135,7 +134,7 @@ pub(crate) fn run(args: DeviceArgs) -> CliResult {
                 args.mode
             ))
         })?;
-    let sources = Registry::builtin().select(args.sources.as_deref())?;
+    let sources = crate::camera::registry()?.select(args.sources.as_deref())?;
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         signal_hook::flag::register(signal, Arc::clone(&stop))

@@ -4,14 +4,13 @@ use std::time::Duration;
 
 use wellspring_core::engine::{Engine, EngineConfig};
 use wellspring_core::kernel::add_entropy;
-use wellspring_core::registry::Registry;
 use zeroize::Zeroize;
 
 use crate::args::FeedKernelArgs;
 use crate::error::{CliError, CliResult};
 
 pub(crate) fn run(args: FeedKernelArgs) -> CliResult {
-    let sources = Registry::builtin().select(args.sources.as_deref())?;
+    let sources = crate::camera::registry()?.select(args.sources.as_deref())?;
     let engine =
         Engine::start(EngineConfig::new(sources)).map_err(|e| CliError::runtime(e.to_string()))?;
     let mut block = vec![0u8; args.bytes as usize];

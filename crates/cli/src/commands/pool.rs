@@ -4,14 +4,13 @@
 use std::time::Duration;
 
 use wellspring_core::engine::{Engine, EngineConfig, EngineStatus};
-use wellspring_core::registry::Registry;
 
 use crate::args::PoolArgs;
 use crate::error::{CliError, CliResult};
 use crate::output::{print_json, table};
 
 pub(crate) fn run(args: PoolArgs) -> CliResult {
-    let sources = Registry::builtin().select(args.sources.as_deref())?;
+    let sources = crate::camera::registry()?.select(args.sources.as_deref())?;
     let engine =
         Engine::start(EngineConfig::new(sources)).map_err(|e| CliError::runtime(e.to_string()))?;
     let spinner = crate::progress::spinner(&format!("harvesting for {:.1} s", args.seconds));

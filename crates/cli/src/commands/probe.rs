@@ -5,7 +5,6 @@ use std::time::Instant;
 use serde::Serialize;
 use wellspring_core::SourceCategory;
 use wellspring_core::health::HealthTests;
-use wellspring_core::registry::Registry;
 
 use crate::args::ProbeArgs;
 use crate::error::{CliError, CliResult};
@@ -28,7 +27,7 @@ struct ProbeReport {
 }
 
 pub(crate) fn run(args: ProbeArgs) -> CliResult {
-    let registry = Registry::builtin();
+    let registry = crate::camera::registry()?;
     let source = registry.find(&args.source).ok_or_else(|| {
         CliError::usage(format!(
             "unknown source '{}' (run `wellspring scan` for the list)",

@@ -9,7 +9,6 @@ use serde::Serialize;
 use wellspring_assess::sp800_22::{
     BatteryParams, BatteryReport, Bits, StreamsReport, run_battery, run_streams,
 };
-use wellspring_core::registry::Registry;
 
 use crate::args::{InputFormat, ReportArgs};
 use crate::error::{CliError, CliResult};
@@ -149,7 +148,7 @@ fn take_prefix(bits: Bits, samples: Option<u64>) -> Result<Bits, CliError> {
 }
 
 fn collect(name: &str, bits: u64) -> Result<Bits, CliError> {
-    let registry = Registry::builtin();
+    let registry = crate::camera::registry()?;
     let source = registry.find(name).ok_or_else(|| {
         CliError::usage(format!(
             "unknown source '{name}' (run `wellspring scan` for the list)"

@@ -13,7 +13,7 @@ struct ScanReport<'a> {
 }
 
 pub(crate) fn run(args: ScanArgs) -> CliResult {
-    let statuses = wellspring_core::detect_available_sources();
+    let statuses = crate::camera::registry()?.detect();
     if args.json {
         return print_json(&ScanReport { sources: &statuses });
     }

@@ -3,7 +3,6 @@
 use std::net::SocketAddr;
 
 use wellspring_core::engine::{Engine, EngineConfig};
-use wellspring_core::registry::Registry;
 use wellspring_server::{EngineBackend, ServeError, ServerConfig};
 
 use crate::args::ServerArgs;
@@ -11,13 +10,20 @@ use crate::error::{CliError, CliResult};
 
 pub(crate) fn run(args: ServerArgs) -> CliResult {
     if let Some(path) = &args.camera_config {
-        // Fail loudly rather than start without the feeds the user asked for.
-        return Err(CliError::usage(format!(
-            "--camera-config {}: camera feeds are not built into this version of wellspring",
-            path.display()
-        )));
+        crate::camera::from_file(path)?;
     }
-    let sources = Registry::builtin().select(args.sources.as_deref())?;
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(crate::output::color_enabled())
+        .try_init();
+    let camera = crate::camera::camera()?;
+    let registry = crate::camera::registry()?;
+    let mut sources = registry.select(args.sources.as_deref())?;
+    // Configured feeds are part of the engine whatever the filter: mixed in always, credited
+    // only when a feed is private.
+    if camera.is_some() && !sources.iter().any(|s| s.name() == "camera") {
+        sources.extend(registry.find("camera"));
+    }
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(crate::output::color_enabled())
@@ -29,6 +35,7 @@ pub(crate) fn run(args: ServerArgs) -> CliResult {
         allow_raw: args.allow_raw,
         rate_limit: args.rate_limit,
         cors_origin: args.cors,
+        camera,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use wellspring_core::engine::{Engine, EngineConfig};
 use wellspring_core::pool::{ByteSource, Conditioning};
-use wellspring_core::registry::Registry;
 
 use crate::args::{ConditioningArg, Format, StreamArgs};
 use crate::error::{CliError, CliResult};
@@ -28,7 +27,7 @@ pub(crate) fn conditioning(arg: Option<ConditioningArg>, unconditioned: bool) ->
 
 pub(crate) fn run(args: StreamArgs) -> CliResult {
     let mode = conditioning(args.conditioning, args.unconditioned);
-    let sources = Registry::builtin().select(args.sources.as_deref())?;
+    let sources = crate::camera::registry()?.select(args.sources.as_deref())?;
     let engine =
         Engine::start(EngineConfig::new(sources)).map_err(|e| CliError::runtime(e.to_string()))?;
     let mut generator = engine.output(mode);

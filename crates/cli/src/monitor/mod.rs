@@ -10,14 +10,13 @@ use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
 use wellspring_core::engine::{Engine, EngineConfig};
-use wellspring_core::registry::Registry;
 
 use crate::args::MonitorArgs;
 use crate::error::{CliError, CliResult};
 use app::App;
 
 pub(crate) fn run(args: MonitorArgs) -> CliResult {
-    let sources = Registry::builtin().select(args.sources.as_deref())?;
+    let sources = crate::camera::registry()?.select(args.sources.as_deref())?;
     let engine =
         Engine::start(EngineConfig::new(sources)).map_err(|e| CliError::runtime(e.to_string()))?;
     let refresh = Duration::from_secs_f64(args.refresh);

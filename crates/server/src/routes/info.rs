@@ -11,11 +11,13 @@ use super::random::take;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// A float uniform in [0, 1) from the top 53 bits of 8 DRBG bytes (never 1.0).
+/// The LiveCam recipe: one region per camera group (when configured), CPU and network
+/// timing jitter, OS randomness, 32 bytes of the pool's DRBG output, a request counter and a
+/// timestamp, through HMAC-SHA256 under a rotating session secret; a float in [0, 1) from 53
+/// bits (never 1.0).
 pub(crate) async fn rng(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let bytes = take(&state, Conditioning::Drbg, 8).await?;
-    let x = u64::from_le_bytes(bytes.try_into().expect("8 bytes"));
-    let random = (x >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+    let pool = take(&state, Conditioning::Drbg, 32).await?;
+    let random = state.livecam.next_f64_with(&pool);
     Ok(Json(json!({"random": random})))
 }
 
@@ -30,15 +32,20 @@ pub(crate) async fn health(State(state): State<AppState>) -> Json<Value> {
         "ok"
     };
     let names: Vec<&str> = status.sources.iter().map(|s| s.name).collect();
-    // No camera feeds are wired into this server yet: the LiveCam fields report none.
+    let camera = state
+        .camera
+        .as_ref()
+        .map(|c| c.health())
+        .unwrap_or_default();
     Json(json!({
         "status": verdict,
         "entropy_sources": names,
         "sources_healthy": status.sources_healthy,
         "sources_total": status.sources_total,
-        "livecam_total_regions": 0,
-        "livecam_by_continent": {},
-        "livecam_prefetching": false,
+        "livecam_total_regions": camera.total_regions,
+        "livecam_by_continent": camera.by_group,
+        "livecam_prefetching": camera.prefetching,
+        "livecam_mode": if state.livecam.has_camera() { "camera" } else { "pool" },
     }))
 }
 
