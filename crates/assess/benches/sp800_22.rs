@@ -58,6 +58,7 @@ fn each_test(c: &mut Criterion) {
     g.bench_function("longest_run", |x| x.iter(|| sp::longest_run(black_box(b))));
     g.bench_function("rank", |x| x.iter(|| sp::rank(black_box(b))));
     g.bench_function("dft", |x| x.iter(|| sp::dft(black_box(b))));
+
     g.bench_function("non_overlapping_template", |x| {
         x.iter(|| sp::non_overlapping_template(black_box(b), 9))
     });
