@@ -1,5 +1,6 @@
 //! Criterion benchmarks of the SP 800-22 battery: all fifteen tests (default parameters, run
-//! in parallel) on 10^6 and 10^7 bits, and each test alone on 10^6 bits. The data are
+//! in parallel) on 10^6 and 10^7 bits (and 10^8 with `SP800_22_BENCH_1E8=1`), and each test
+//! alone on 10^6 bits. The data are
 //! splitmix64 words, little-endian (the same generator and seed as the sts golden tests, so
 //! NIST's sts can be timed on the very same 10^6 bits). Short runs (10 samples) keep
 //! `cargo bench` quick.
@@ -33,7 +34,12 @@ fn battery(c: &mut Criterion) {
     g.sample_size(10)
         .measurement_time(Duration::from_secs(3))
         .warm_up_time(Duration::from_millis(500));
-    for (label, bytes) in [("1e6_bits", 125_000), ("1e7_bits", 1_250_000)] {
+    let mut sizes = vec![("1e6_bits", 125_000), ("1e7_bits", 1_250_000)];
+    // 10^8 bits take seconds per run and ~2 GB for the FFT: only on request.
+    if std::env::var_os("SP800_22_BENCH_1E8").is_some() {
+        sizes.push(("1e8_bits", 12_500_000));
+    }
+    for (label, bytes) in sizes {
         let bits = splitmix_bits(22, bytes);
         g.bench_function(label, |b| b.iter(|| run_battery(black_box(&bits), &params)));
     }
