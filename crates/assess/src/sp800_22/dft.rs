@@ -88,15 +88,52 @@ mod tests {
     #[test]
     fn worked_examples_of_section_2_6_8_with_the_corrected_threshold() {
         // §2.6.4 example, ε = 1001010011, n = 10: the document uses T = √(3n) and gets
-        // N1 = 4, P = 0.029523. With sts's T = √(ln20 · 10) = 5.47 the magnitudes (2, 2, 4.47,
-        // 2.0, 1.53; hand-computed from the 10-point DFT) are all below T, so N1 = 5,
-        // d = (5 - 4.75)/√(10·0.95·0.05/4) = 0.7255 and P = erfc(0.7255/√2) = 0.468160.
+        // N1 = 4, P = 0.029523. With sts's T = √(ln20 · 10) = 5.473 the counted magnitudes
+        // |X_0..X_4| = (0, 2, 4.472, 2, 4.472) (hand-computed from the 10-point DFT) are all
+        // below T, so N1 = 5, d = (5 - 4.75)/√(10·0.95·0.05/4) = 0.7255 and
+        // P = erfc(0.7255/√2) = 0.468160 (sts 2.1.2 on these 10 bits prints 0.468160).
         let p = dft(&Bits::from_ascii(b"1001010011")).unwrap();
         assert!((p - 0.468_160).abs() < 1e-6, "{p}");
         // §2.6.8, the 100 bits of π: the document's P = 0.168669 uses T = √(3n) (N1 = 46);
         // sts's threshold leaves N1 = 47 (sts 2.1.2 run on these 100 bits prints 0.646355).
         let p = dft(&Bits::from_ascii(PI_100)).unwrap();
         assert!((p - 0.646_355).abs() < 1e-6, "{p}");
+    }
+
+    #[test]
+    fn the_fft_matches_a_direct_dft() {
+        // realfft against the defining sum on 1,000 ±1 values (even) and 999 (odd).
+        for n in [1000usize, 999] {
+            let mut x = 0x9e37_79b9_7f4a_7c15u64;
+            let bits = Bits::from_ascii(
+                &(0..n)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        b'0' + (x & 1) as u8
+                    })
+                    .collect::<Vec<_>>(),
+            );
+            let mut input = plus_minus_one(&bits);
+            let signal = input.clone();
+            let fft = plan(n);
+            let mut spectrum = fft.make_output_vec();
+            fft.process(&mut input, &mut spectrum).unwrap();
+            for k in [0, 1, 2, 17, 250, n / 2 - 1, n / 2] {
+                let (mut re, mut im) = (0.0, 0.0);
+                for (j, v) in signal.iter().enumerate() {
+                    let angle = -2.0 * std::f64::consts::PI * (k * j % n) as f64 / n as f64;
+                    re += v * angle.cos();
+                    im += v * angle.sin();
+                }
+                let c = spectrum[k];
+                assert!(
+                    (c.re - re).abs() < 1e-9 && (c.im - im).abs() < 1e-9,
+                    "n {n} k {k}"
+                );
+            }
+        }
     }
 
     #[test]
