@@ -120,6 +120,8 @@ mod tests {
     #[test]
     fn template_counts_match_sts_files() {
         // sts's numOfTemplates table: the number of aperiodic templates of length 2..=16.
+        // (The lists themselves were compared once with sts's template2..template16 files:
+        // identical, in the same order.)
         let counts = [
             2, 4, 6, 12, 20, 40, 74, 148, 284, 568, 1116, 2232, 4424, 8848, 17622,
         ];
