@@ -302,3 +302,143 @@ pub fn run_battery(bits: &Bits, params: &BatteryParams) -> BatteryReport {
         tests,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_and_their_errors() {
+        let mut p = BatteryParams::default();
+        p.set("block_frequency.m", "20").unwrap();
+        p.set("linear_complexity.M", "1000").unwrap();
+        p.set_assignment("serial.m=3").unwrap();
+        assert_eq!(
+            (p.block_frequency_m, p.linear_complexity_m, p.serial_m),
+            (20, 1000, 3)
+        );
+        assert_eq!(
+            p.set("frequency.m", "2"),
+            Err(ParamError::UnknownTest("frequency".into()))
+        );
+        assert!(matches!(
+            p.set("serial.k", "2"),
+            Err(ParamError::UnknownParam { .. })
+        ));
+        assert!(matches!(
+            p.set("serial.m", "x"),
+            Err(ParamError::BadValue { .. })
+        ));
+        assert!(matches!(
+            p.set("serial.m", "25"),
+            Err(ParamError::BadValue { .. })
+        ));
+        assert!(matches!(
+            p.set("block_frequency.m", "0"),
+            Err(ParamError::BadValue { .. })
+        ));
+        assert!(matches!(
+            p.set("serial", "2"),
+            Err(ParamError::Malformed(_))
+        ));
+        assert!(matches!(
+            p.set_assignment("serial.m"),
+            Err(ParamError::Malformed(_))
+        ));
+        let message = p
+            .set("non_overlapping_template.m", "22")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            message,
+            "bad value '22' for non_overlapping_template.m: expected an integer in 2..=21"
+        );
+        // A refused value leaves the parameters as they were.
+        assert_eq!(p.serial_m, 3);
+    }
+
+    #[test]
+    fn passing_rule() {
+        assert!(passes(&[0.01]) && !passes(&[0.0099]));
+        assert!(!passes(&[0.5, 0.001]));
+        // 148 template p-values: five below α pass, six do not (143/148 ≥ 0.9655 > 142/148).
+        let mut p = vec![0.5; 148];
+        p[..5].fill(0.001);
+        assert!(passes(&p));
+        p[5] = 0.001;
+        assert!(!passes(&p));
+        assert!(passes(&[]));
+    }
+
+    #[test]
+    fn report_has_the_contract_shape() {
+        // 2,000 bits: universal and the excursion tests cannot run.
+        let bits = Bits::from_bytes(
+            &(0..250u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+                .collect::<Vec<_>>(),
+        );
+        let report = run_battery(&bits, &BatteryParams::default());
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["bits"], 2000);
+        assert_eq!(json["alpha"], 0.01);
+        let tests = json["tests"].as_array().unwrap();
+        let names: Vec<_> = tests.iter().map(|t| t["name"].as_str().unwrap()).collect();
+        assert_eq!(names, TEST_NAMES);
+        for t in tests {
+            let keys: Vec<_> = t.as_object().unwrap().keys().map(String::as_str).collect();
+            let skipped = t.get("skipped").is_some();
+            let mut want = vec!["name", "p_values", "params", "passed"];
+            if skipped {
+                want.push("skipped");
+                assert_eq!(t["p_values"].as_array().unwrap().len(), 0);
+            }
+            assert_eq!(keys, want, "{t}");
+        }
+        assert_eq!(tests[1]["params"], serde_json::json!({"m": 128}));
+        assert_eq!(tests[0]["params"], serde_json::json!({}));
+        assert_eq!(tests[2]["p_values"].as_array().unwrap().len(), 2);
+        assert_eq!(tests[7]["p_values"].as_array().unwrap().len(), 148);
+        assert_eq!(report.tests[7].labels[0], "000000001");
+        assert_eq!(tests[13]["p_values"].as_array().unwrap().len(), 2);
+        for skipped in [9, 11, 12] {
+            assert!(tests[skipped]["skipped"].is_string(), "{}", tests[skipped]);
+        }
+    }
+
+    #[test]
+    fn tiny_inputs_and_extreme_parameters_never_panic() {
+        let mut extreme = BatteryParams::default();
+        for a in [
+            "block_frequency.m=1",
+            "non_overlapping_template.m=21",
+            "overlapping_template.m=32",
+            "approximate_entropy.m=0",
+            "serial.m=2",
+            "linear_complexity.m=2",
+        ] {
+            extreme.set_assignment(a).unwrap();
+        }
+        for len in (0..300).chain([1023, 1024, 1032, 5000]) {
+            let bits = Bits::from_ascii(
+                &(0..len)
+                    .map(|i| b'0' + (i * 7 % 3 == 0) as u8)
+                    .collect::<Vec<_>>(),
+            );
+            for params in [&BatteryParams::default(), &extreme] {
+                let report = run_battery(&bits, params);
+                assert_eq!(report.tests.len(), 15);
+                // sts's cumulative-sums formula exceeds 1 on a handful of bits (n = 3 gives
+                // 1.044, n = 4 gives 1.10); it is kept as sts computes it.
+                let top = if len < 100 { 2.0 } else { 1.0 };
+                for t in &report.tests {
+                    assert!(
+                        t.p_values.iter().all(|p| (0.0..=top).contains(p)),
+                        "{len}: {t:?}"
+                    );
+                    assert_eq!(t.p_values.is_empty(), t.skipped.is_some(), "{len}: {t:?}");
+                }
+            }
+        }
+    }
+}

@@ -28,12 +28,15 @@ fn extract(v: &[u64], pos: usize) -> u64 {
 /// GF(2)).
 pub(crate) fn berlekamp_massey(bits: &Bits, start: usize, m: usize) -> usize {
     let words = m / 64 + 2;
-    // rev bit t = s[m-1-t], so s[N-i] = rev bit (m-1-N+i).
+    // The block's words in reverse order, read least significant bit first, hold the block
+    // reversed over its padded length p = 64·⌈m/64⌉: bit q is s[p-1-q] (zero past the end),
+    // so s[N-i] is bit p-1-N+i.
+    let block_words = m.div_ceil(64);
+    let p = 64 * block_words;
     let mut rev = vec![0u64; words];
-    for t in 0..m {
-        if bits.get(start + m - 1 - t) {
-            rev[t / 64] |= 1 << (t % 64);
-        }
+    for w in 0..block_words {
+        let k = (m - 64 * w).min(64);
+        rev[block_words - 1 - w] = bits.bits_at(start + 64 * w, k) << (64 - k);
     }
     let mut c = vec![0u64; words];
     let mut b = vec![0u64; words];
@@ -42,7 +45,7 @@ pub(crate) fn berlekamp_massey(bits: &Bits, start: usize, m: usize) -> usize {
     b[0] = 1;
     let (mut l, mut last) = (0usize, -1i64);
     for n in 0..m {
-        let offset = m - 1 - n;
+        let offset = p - 1 - n;
         let mut parity = 0u64;
         for (w, &cw) in c.iter().enumerate().take(l / 64 + 1) {
             parity ^= cw & extract(&rev, offset + 64 * w);
@@ -54,7 +57,9 @@ pub(crate) fn berlekamp_massey(bits: &Bits, start: usize, m: usize) -> usize {
         // c ^= b · x^(n - last)
         let shift = (n as i64 - last) as usize;
         let (ws, bs) = (shift / 64, shift % 64);
-        for w in (ws..words).rev() {
+        // deg c ≤ n + 1 after the update: higher words stay zero.
+        let top = ((n + 1) / 64 + 1).min(words - 1);
+        for w in (ws..=top).rev() {
             let mut v = b[w - ws] << bs;
             if bs != 0 && w > ws {
                 v |= b[w - ws - 1] >> (64 - bs);

@@ -10,6 +10,8 @@
 //! equals the number of windows equal to B, so one histogram of m-bit windows per block
 //! serves every template.
 
+use std::sync::OnceLock;
+
 use super::Bits;
 use super::special::igamc;
 
@@ -27,9 +29,21 @@ pub fn aperiodic_templates(m: usize) -> Vec<u32> {
         .collect()
 }
 
-/// The templates sts tests for length m, in the order it reports them.
+/// The templates sts tests for length m (2..=21), in the order it reports them; computed
+/// once per length (m = 21 scans 2^21 words).
 pub fn sts_templates(m: usize) -> Vec<u32> {
-    let all = aperiodic_templates(m);
+    static CACHE: [OnceLock<Vec<u32>>; 22] = [const { OnceLock::new() }; 22];
+    if m >= CACHE.len() {
+        return select(aperiodic_templates(m));
+    }
+    CACHE[m]
+        .get_or_init(|| select(aperiodic_templates(m)))
+        .clone()
+}
+
+/// sts's choice among the aperiodic templates: all when fewer than 148, otherwise every
+/// ⌊count/148⌋-th, at most 148.
+fn select(all: Vec<u32>) -> Vec<u32> {
     let skip = if all.len() < MAX_TEMPLATES {
         1
     } else {
@@ -50,15 +64,29 @@ pub(crate) fn template_p_values(
     let lambda = (block_len - m + 1) as f64 / 2f64.powi(m as i32);
     let variance = block_len as f64
         * (1.0 / 2f64.powi(m as i32) - (2.0 * m as f64 - 1.0) / 2f64.powi(2 * m as i32));
-    let mut histogram = vec![0u32; 1 << m];
     let mut counts = vec![Vec::with_capacity(blocks); templates.len()];
-    for b in 0..blocks {
-        histogram.iter_mut().for_each(|c| *c = 0);
-        for w in bits.windows(b * block_len, block_len - m + 1, m) {
-            histogram[w as usize] += 1;
+    let windows = |b: usize| bits.windows(b * block_len, block_len - m + 1, m);
+    if m <= 16 {
+        // A histogram of every window value serves all templates at once.
+        let mut histogram = vec![0u32; 1 << m];
+        for b in 0..blocks {
+            histogram.iter_mut().for_each(|c| *c = 0);
+            windows(b).for_each(|w| histogram[w as usize] += 1);
+            for (c, &template) in counts.iter_mut().zip(templates) {
+                c.push(histogram[template as usize]);
+            }
         }
-        for (c, &template) in counts.iter_mut().zip(templates) {
-            c.push(histogram[template as usize]);
+    } else {
+        // Too many values for a histogram: look each window up among the templates.
+        let mut sorted: Vec<(u32, usize)> = templates.iter().copied().zip(0..).collect();
+        sorted.sort_unstable();
+        for b in 0..blocks {
+            counts.iter_mut().for_each(|c| c.push(0));
+            for w in windows(b) {
+                if let Ok(i) = sorted.binary_search_by_key(&w, |&(t, _)| t) {
+                    counts[sorted[i].1][b] += 1;
+                }
+            }
         }
     }
     counts
@@ -92,6 +120,8 @@ mod tests {
     #[test]
     fn template_counts_match_sts_files() {
         // sts's numOfTemplates table: the number of aperiodic templates of length 2..=16.
+        // (The lists themselves were compared once with sts's template2..template16 files:
+        // identical, in the same order.)
         let counts = [
             2, 4, 6, 12, 20, 40, 74, 148, 284, 568, 1116, 2232, 4424, 8848, 17622,
         ];
@@ -119,6 +149,33 @@ mod tests {
         let bits = Bits::from_ascii(b"10100100101110010110");
         let p = template_p_values(&bits, 3, 2, &[0b001]);
         assert!((p[0] - 0.344_154).abs() < 1e-6, "{p:?}");
+    }
+
+    #[test]
+    fn template_lookup_agrees_with_the_histogram() {
+        let bits = Bits::from_bytes(
+            &(0..20_000u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+                .collect::<Vec<_>>(),
+        );
+        // m = 17 takes the lookup path; the same templates through a histogram, by hand.
+        let templates = sts_templates(17);
+        let got = template_p_values(&bits, 17, 8, &templates);
+        let block = bits.len() / 8;
+        for (t, &template) in templates.iter().enumerate().step_by(37) {
+            let w: Vec<usize> = (0..8)
+                .map(|b| {
+                    (b * block..(b + 1) * block - 16)
+                        .filter(|&i| bits.bits_at(i, 17) == template as u64)
+                        .count()
+                })
+                .collect();
+            let lambda = (block - 16) as f64 / 2f64.powi(17);
+            let var = block as f64 * (2f64.powi(-17) - 33.0 / 2f64.powi(34));
+            let chi2: f64 = w.iter().map(|&x| (x as f64 - lambda).powi(2) / var).sum();
+            let want = igamc(4.0, chi2 / 2.0);
+            assert!((got[t] - want).abs() < 1e-12, "{t}: {} vs {want}", got[t]);
+        }
     }
 
     #[test]

@@ -111,3 +111,23 @@ pub fn two_symbols(seed: u64, n: usize) -> Vec<u8> {
         .map(|_| if rng.unit() < 0.6 { 5 } else { 9 })
         .collect()
 }
+
+/// `len` bytes of splitmix64 output, each word little-endian: the SP 800-22 golden streams.
+pub fn splitmix_bytes(seed: u64, len: usize) -> Vec<u8> {
+    let mut rng = SplitMix64(seed);
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        out.extend_from_slice(&rng.next_u64().to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+/// `n` bits (n a multiple of 8), each one with probability `p`, packed most significant
+/// bit first.
+pub fn biased_bits(seed: u64, n: usize, p: f64) -> Vec<u8> {
+    let mut rng = SplitMix64(seed);
+    (0..n / 8)
+        .map(|_| (0..8).fold(0u8, |b, _| b << 1 | u8::from(rng.unit() < p)))
+        .collect()
+}
