@@ -88,7 +88,7 @@ fn publish_best(inner: &Inner, mine: f64) -> f64 {
 /// health tests and re-assessment keep running and uncredited sources are still mixed in.
 const EVERY_N_ROUNDS: u64 = 8;
 
-fn harvest_family(inner: &Inner, members: &[usize]) {
+fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
     // Credited bits per CPU nanosecond of each member's last batch: the CPU budget goes
     // first to the sources that earn the most credit for it.
     let mut yield_per_ns = vec![f64::NAN; members.len()];
@@ -131,7 +131,7 @@ fn harvest_family(inner: &Inner, members: &[usize]) {
 }
 
 /// One batch from one source; false when the source is out of service.
-fn harvest_once(inner: &Inner, index: usize) -> bool {
+fn harvest_once(inner: &Arc<Inner>, index: usize) -> bool {
     let in_service = harvest_batch(inner, index);
     let claim = {
         let shared = inner.lock();
@@ -145,7 +145,7 @@ fn harvest_once(inner: &Inner, index: usize) -> bool {
     in_service
 }
 
-fn harvest_batch(inner: &Inner, index: usize) -> bool {
+fn harvest_batch(inner: &Arc<Inner>, index: usize) -> bool {
     let source = Arc::clone(&inner.config.sources[index]);
     let retest = {
         let shared = inner.lock();
@@ -225,9 +225,10 @@ fn harvest_batch(inner: &Inner, index: usize) -> bool {
         inner.claims[index].store(per_sample.to_bits(), Ordering::Relaxed);
         let credit = samples.len() as f64 * per_sample;
         slot.credited_bits += credit;
-        let due = slot
-            .last_assessed
-            .is_none_or(|t| t.elapsed() >= inner.config.reassess_interval);
+        let due = !slot.assessing
+            && slot
+                .last_assessed
+                .is_none_or(|t| t.elapsed() >= inner.config.reassess_interval);
         let reassess = if due {
             let room = inner
                 .config
@@ -235,8 +236,9 @@ fn harvest_batch(inner: &Inner, index: usize) -> bool {
                 .saturating_sub(slot.assessment_buffer.len());
             slot.assessment_buffer
                 .extend_from_slice(&samples[..room.min(samples.len())]);
-            (slot.assessment_buffer.len() >= inner.config.reassess_samples)
-                .then(|| std::mem::take(&mut slot.assessment_buffer))
+            let full = slot.assessment_buffer.len() >= inner.config.reassess_samples;
+            slot.assessing |= full;
+            full.then(|| std::mem::take(&mut slot.assessment_buffer))
         } else {
             None
         };
@@ -248,14 +250,42 @@ fn harvest_batch(inner: &Inner, index: usize) -> bool {
         reassess
     };
     if let Some(buffer) = reassess {
-        // Assess outside the lock: the estimators take milliseconds to seconds.
-        let h = (inner.config.assessor)(&buffer);
-        let mut shared = inner.lock();
-        let slot = &mut shared.slots[index];
-        slot.set_entropy(h);
-        slot.last_assessed = Some(Instant::now());
+        reassess_in_background(inner, index, buffer);
     }
     true
+}
+
+/// Re-assesses a source on its own thread, so harvesting and the continuous health tests
+/// never pause for the estimators (seconds on a loaded machine), while the thread's CPU time
+/// is still charged to the harvesters' budget.
+fn reassess_in_background(inner: &Arc<Inner>, index: usize, buffer: Vec<u8>) {
+    let task = Arc::clone(inner);
+    let finish = move |h: Option<f64>| {
+        let mut shared = task.lock();
+        let slot = &mut shared.slots[index];
+        if h.is_some() {
+            slot.set_entropy(h);
+        }
+        slot.last_assessed = Some(Instant::now());
+        slot.assessing = false;
+    };
+    let worker = Arc::clone(inner);
+    let spawned = std::thread::Builder::new()
+        .name("ws-assess".into())
+        .spawn(move || {
+            let cpu0 = thread_cpu_ns();
+            let h = (worker.config.assessor)(&buffer);
+            let spent = thread_cpu_ns().saturating_sub(cpu0);
+            worker.cpu_used_ns.fetch_add(spent, Ordering::Relaxed);
+            finish(h);
+        });
+    if spawned.is_err() {
+        // No thread to spare: keep the current estimate and try again after the interval.
+        let mut shared = inner.lock();
+        let slot = &mut shared.slots[index];
+        slot.last_assessed = Some(Instant::now());
+        slot.assessing = false;
+    }
 }
 
 /// Absorbs a batch into the conditioner in slices that each complete a block, so a batch

@@ -40,6 +40,8 @@ pub(crate) struct Slot {
     /// high (clock_jitter: 1.9 bits on 4,096 samples, 0.22 on 65,536), so the full-size
     /// measurement replaces them as soon as its samples are in.
     pub(crate) last_assessed: Option<Instant>,
+    /// A background re-assessment is running; the buffer does not refill meanwhile.
+    pub(crate) assessing: bool,
     /// Whether the start-up assessment and test have run.
     pub(crate) started: bool,
     /// The latest samples, for live display.
@@ -98,6 +100,7 @@ impl Slot {
             last_error: None,
             assessment_buffer: Vec::new(),
             last_assessed: None,
+            assessing: false,
             started: false,
             recent: Vec::new(),
         }
