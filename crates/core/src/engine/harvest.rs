@@ -236,9 +236,17 @@ fn harvest_batch(inner: &Arc<Inner>, index: usize) -> bool {
                 .saturating_sub(slot.assessment_buffer.len());
             slot.assessment_buffer
                 .extend_from_slice(&samples[..room.min(samples.len())]);
+            // One re-assessment at a time per engine: bounded memory (the estimators' tables
+            // for 65,536 samples run to megabytes) and at most one extra thread's CPU. A
+            // source whose buffer is full waits for its turn and keeps its samples.
             let full = slot.assessment_buffer.len() >= inner.config.reassess_samples;
-            slot.assessing |= full;
-            full.then(|| std::mem::take(&mut slot.assessment_buffer))
+            let turn = full
+                && inner
+                    .assessor_busy
+                    .compare_exchange(false, true, Ordering::AcqRel, Ordering::Relaxed)
+                    .is_ok();
+            slot.assessing |= turn;
+            turn.then(|| std::mem::take(&mut slot.assessment_buffer))
         } else {
             None
         };
@@ -268,6 +276,7 @@ fn reassess_in_background(inner: &Arc<Inner>, index: usize, buffer: Vec<u8>) {
         }
         slot.last_assessed = Some(Instant::now());
         slot.assessing = false;
+        task.assessor_busy.store(false, Ordering::Release);
     };
     let worker = Arc::clone(inner);
     let spawned = std::thread::Builder::new()
@@ -285,6 +294,7 @@ fn reassess_in_background(inner: &Arc<Inner>, index: usize, buffer: Vec<u8>) {
         let slot = &mut shared.slots[index];
         slot.last_assessed = Some(Instant::now());
         slot.assessing = false;
+        inner.assessor_busy.store(false, Ordering::Release);
     }
 }
 

@@ -72,6 +72,8 @@ pub(crate) struct Inner {
     /// The best credit per CPU-ns any family earns lately (f64 bits, a decaying maximum):
     /// families far below it harvest only now and then, leaving the budget to the best.
     pub(crate) best_yield: AtomicU64,
+    /// A background re-assessment is running (one at a time per engine).
+    pub(crate) assessor_busy: AtomicBool,
     pub(crate) started: Instant,
     /// Per source, the credit per sample (f64 bits) currently granted, readable without the
     /// lock: a forked child, whose copy of the lock may be held by a thread that no longer
@@ -153,6 +155,7 @@ impl Engine {
             raw_bytes: AtomicU64::new(0),
             cpu_used_ns: AtomicU64::new(0),
             best_yield: AtomicU64::new(0),
+            assessor_busy: AtomicBool::new(false),
             started: Instant::now(),
             claims: (0..n_sources).map(|_| AtomicU64::new(0)).collect(),
             fork_generation: crate::drbg::fork_generation(),
