@@ -71,7 +71,7 @@ impl EntropySource for CameraSource {
         match &self.buffers {
             Some(_) => Availability::Available,
             None => Availability::Unavailable(
-                "no camera feeds configured (wellspring server --camera-config FILE)".into(),
+                "no camera feeds configured (a [camera] table in the config file, or server --camera-config FILE)".into(),
             ),
         }
     }
