@@ -282,6 +282,7 @@ fn reassess_in_background(inner: &Arc<Inner>, index: usize, buffer: Vec<u8>) {
     let spawned = std::thread::Builder::new()
         .name("ws-assess".into())
         .spawn(move || {
+            lower_priority();
             let cpu0 = thread_cpu_ns();
             let h = (worker.config.assessor)(&buffer);
             let spent = thread_cpu_ns().saturating_sub(cpu0);
@@ -325,4 +326,13 @@ fn condition(shared: &mut super::Shared, samples: &[u8], credit: f64) -> bool {
         }
     }
     produced
+}
+
+/// Runs the calling thread at the lowest scheduling priority (nice 19), so a re-assessment
+/// (a second of CPU in one go, charged to the budget only when it ends) yields to whatever
+/// serves output. Best effort: on failure the thread keeps its priority.
+fn lower_priority() {
+    // SAFETY: gettid has no preconditions; setpriority only reads its integer arguments and
+    // changes the priority of this very thread (Linux applies PRIO_PROCESS to a thread id).
+    let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19) };
 }
