@@ -69,3 +69,21 @@ pub(crate) fn registry() -> CliResult<Registry> {
     }
     Ok(registry)
 }
+
+/// Collects `n` raw samples from the source called `name`: an unknown name is a usage error,
+/// an unavailable or failing source a runtime error.
+pub(crate) fn collect_from(name: &str, n: usize) -> CliResult<Vec<u8>> {
+    let source = registry()?.find(name).ok_or_else(|| {
+        CliError::usage(format!(
+            "unknown source '{name}' (run `wellspring scan` for the list)"
+        ))
+    })?;
+    if let Some(reason) = source.availability().reason() {
+        return Err(CliError::runtime(format!(
+            "source '{name}' is not available here: {reason}"
+        )));
+    }
+    source
+        .collect(n)
+        .map_err(|e| CliError::runtime(e.to_string()))
+}

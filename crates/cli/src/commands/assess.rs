@@ -12,7 +12,7 @@ pub(crate) fn run(args: AssessArgs) -> CliResult {
     let samples = match (&args.file, &args.source) {
         (Some(path), _) => std::fs::read(path)
             .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?,
-        (None, Some(name)) => collect(name, args.samples)?,
+        (None, Some(name)) => crate::camera::collect_from(name, args.samples as usize)?,
         (None, None) => return Err(CliError::usage("give a sample file or --source NAME")),
     };
     let bar = crate::progress::spinner("assessing");
@@ -40,23 +40,6 @@ pub(crate) fn run(args: AssessArgs) -> CliResult {
     }
     print_text(&report);
     Ok(())
-}
-
-fn collect(name: &str, samples: u64) -> Result<Vec<u8>, CliError> {
-    let registry = crate::camera::registry()?;
-    let source = registry.find(name).ok_or_else(|| {
-        CliError::usage(format!(
-            "unknown source '{name}' (run `wellspring scan` for the list)"
-        ))
-    })?;
-    if let Some(reason) = source.availability().reason() {
-        return Err(CliError::runtime(format!(
-            "source '{name}' is not available here: {reason}"
-        )));
-    }
-    source
-        .collect(samples as usize)
-        .map_err(|e| CliError::runtime(e.to_string()))
 }
 
 fn print_text(report: &AssessReport) {

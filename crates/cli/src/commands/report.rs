@@ -148,20 +148,7 @@ fn take_prefix(bits: Bits, samples: Option<u64>) -> Result<Bits, CliError> {
 }
 
 fn collect(name: &str, bits: u64) -> Result<Bits, CliError> {
-    let registry = crate::camera::registry()?;
-    let source = registry.find(name).ok_or_else(|| {
-        CliError::usage(format!(
-            "unknown source '{name}' (run `wellspring scan` for the list)"
-        ))
-    })?;
-    if let Some(reason) = source.availability().reason() {
-        return Err(CliError::runtime(format!(
-            "source '{name}' is not available here: {reason}"
-        )));
-    }
-    let samples = source
-        .collect(bits.div_ceil(8) as usize)
-        .map_err(|e| CliError::runtime(format!("{name}: {e}")))?;
+    let samples = crate::camera::collect_from(name, bits.div_ceil(8) as usize)?;
     take_prefix(Bits::from_bytes(&samples), Some(bits))
 }
 
