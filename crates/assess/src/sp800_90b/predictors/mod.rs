@@ -45,14 +45,26 @@ pub(crate) type ContextMap<V> =
 
 /// The postfix dictionary of MultiMMC and LZ78Y: counts of the symbols seen after one
 /// context, with the current prediction. Ties go to the larger symbol value (the tool's
-/// rule), and the prediction is updated as counts grow, never rescanned. Small
-/// dictionaries are a list; past [`DENSE_AFTER`] symbols they switch to a 256-entry table.
+/// rule), and the prediction is updated as counts grow, never rescanned.
+///
+/// Most contexts are followed by one symbol only (on 65,536 random bytes, nearly every
+/// context of two or more symbols), so that case is held inline in 8 bytes, with no
+/// allocation; a second symbol moves the counts to a list, and past [`DENSE_AFTER`] symbols
+/// to a 256-entry table.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Postfixes {
-    sparse: Vec<(u8, u32)>,
-    dense: Option<Box<[u32; 256]>>,
+    /// The prediction's count; 0 while empty.
     best: u32,
     prediction: u8,
+    /// All counts, once a second distinct symbol has been seen; until then the only symbol
+    /// is `prediction`, seen `best` times.
+    more: Option<Box<Counts>>,
+}
+
+#[derive(Debug, Clone)]
+enum Counts {
+    Sparse(Vec<(u8, u32)>),
+    Dense(Box<[u32; 256]>),
 }
 
 /// Distinct postfixes kept as a list before switching to a table.
@@ -67,36 +79,56 @@ impl Postfixes {
     /// Counts `symbol` after this context. A symbol not yet present is added only when
     /// `make_new`; returns whether it was added.
     pub(crate) fn increment(&mut self, symbol: u8, make_new: bool) -> bool {
-        let (count, added) = if let Some(table) = self.dense.as_mut() {
-            let c = &mut table[symbol as usize];
-            if *c > 0 {
-                *c += 1;
-                (*c, false)
-            } else if make_new {
-                *c = 1;
+        let (count, added) = match self.more.as_deref_mut() {
+            None if self.best == 0 => {
+                if !make_new {
+                    return false;
+                }
                 (1, true)
-            } else {
-                return false;
             }
-        } else {
-            match self.sparse.iter_mut().find(|e| e.0 == symbol) {
-                Some(e) => {
-                    e.1 += 1;
-                    (e.1, false)
+            None if symbol == self.prediction => (self.best + 1, false),
+            None => {
+                if !make_new {
+                    return false;
                 }
-                None if make_new => {
-                    self.sparse.push((symbol, 1));
-                    if self.sparse.len() > DENSE_AFTER {
-                        let mut table = Box::new([0u32; 256]);
-                        for &(s, c) in &self.sparse {
-                            table[s as usize] = c;
-                        }
-                        self.sparse = Vec::new();
-                        self.dense = Some(table);
-                    }
+                let list = vec![(self.prediction, self.best), (symbol, 1)];
+                self.more = Some(Box::new(Counts::Sparse(list)));
+                (1, true)
+            }
+            Some(Counts::Dense(table)) => {
+                let c = &mut table[symbol as usize];
+                if *c > 0 {
+                    *c += 1;
+                    (*c, false)
+                } else if make_new {
+                    *c = 1;
                     (1, true)
+                } else {
+                    return false;
                 }
-                None => return false,
+            }
+            Some(counts @ Counts::Sparse(_)) => {
+                let Counts::Sparse(list) = counts else {
+                    unreachable!("matched as sparse")
+                };
+                match list.iter_mut().find(|e| e.0 == symbol) {
+                    Some(e) => {
+                        e.1 += 1;
+                        (e.1, false)
+                    }
+                    None if make_new => {
+                        list.push((symbol, 1));
+                        if list.len() > DENSE_AFTER {
+                            let mut table = Box::new([0u32; 256]);
+                            for &(s, c) in list.iter() {
+                                table[s as usize] = c;
+                            }
+                            *counts = Counts::Dense(table);
+                        }
+                        (1, true)
+                    }
+                    None => return false,
+                }
             }
         };
         if count > self.best || (count == self.best && symbol > self.prediction) {

@@ -103,45 +103,66 @@ fn binary(s: &[u8]) -> Tally {
     tally
 }
 
+/// Non-binary data, one depth at a time: a depth's dictionary depends only on the data and on
+/// which contexts the next shallower depth found, and the scoreboard only on which depths
+/// predicted and were right. So each depth runs alone, leaving two bits per sample behind,
+/// and the scoreboard replays them afterwards. Peak memory is one depth's dictionary instead
+/// of sixteen (on 65,536 bytes: ~10 MB instead of ~170 MB), with the same counts.
 fn general(s: &[u8]) -> Tally {
-    let mut models: Vec<ContextMap<Postfixes>> =
-        (0..DEPTH).map(|_| ContextMap::default()).collect();
-    let mut entries = [0usize; DEPTH];
-    let n = s.len() - 2;
-    for d in 0..DEPTH {
-        if d < n {
-            models[d]
-                .entry(pack(&s[..=d]))
-                .or_default()
-                .increment(s[d + 1], true);
-            entries[d] = 1;
-        }
+    // found[i] / right[i]: bit d set when depth d predicted at i / predicted s[i].
+    let mut found = vec![0u16; s.len()];
+    let mut right = vec![0u16; s.len()];
+    for d in 0..DEPTH.min(s.len() - 2) {
+        run_depth(s, d, &mut found, &mut right);
     }
     let mut tally = Tally::default();
     for i in 2..s.len() {
         let cur_winner = tally.winner;
-        let mut found = false;
-        for d in 0..DEPTH.min(i - 1) {
-            let key = pack(&s[i - d - 1..i]);
-            let model = if d == 0 || found {
-                models[d].get_mut(&key)
-            } else {
-                None
-            };
-            found = model.is_some();
-            if let Some(model) = model {
-                let (prediction, _) = model.predict();
-                tally.record(d, cur_winner, prediction == s[i]);
-                if model.increment(s[i], entries[d] < MAX_ENTRIES) {
-                    entries[d] += 1;
-                }
-            } else if entries[d] < MAX_ENTRIES {
-                models[d].entry(key).or_default().increment(s[i], true);
-                entries[d] += 1;
-            }
+        let mut predicted = found[i];
+        while predicted != 0 {
+            let d = predicted.trailing_zeros() as usize;
+            predicted &= predicted - 1;
+            tally.record(d, cur_winner, (right[i] >> d) & 1 == 1);
         }
     }
     tally
+}
+
+/// Runs depth `d`'s model over the data, reading `found` for depth `d - 1` (a deeper context
+/// is looked up only where the shallower one was found) and setting bit `d` of `found` and
+/// `right`.
+fn run_depth(s: &[u8], d: usize, found: &mut [u16], right: &mut [u16]) {
+    let mut model: ContextMap<Postfixes> = ContextMap::default();
+    model
+        .entry(pack(&s[..=d]))
+        .or_default()
+        .increment(s[d + 1], true);
+    let mut entries = 1usize;
+    let mask = if d + 1 == DEPTH {
+        u128::MAX
+    } else {
+        (1u128 << (8 * (d + 1))) - 1
+    };
+    // The context s[i - d - 1 .. i], kept rolling.
+    let mut key = pack(&s[1..=d]);
+    for i in d + 2..s.len() {
+        key = ((key << 8) | u128::from(s[i - 1])) & mask;
+        let look = d == 0 || (found[i] >> (d - 1)) & 1 == 1;
+        let hit = if look { model.get_mut(&key) } else { None };
+        if let Some(postfixes) = hit {
+            let (prediction, _) = postfixes.predict();
+            found[i] |= 1 << d;
+            if prediction == s[i] {
+                right[i] |= 1 << d;
+            }
+            if postfixes.increment(s[i], entries < MAX_ENTRIES) {
+                entries += 1;
+            }
+        } else if entries < MAX_ENTRIES {
+            model.entry(key).or_default().increment(s[i], true);
+            entries += 1;
+        }
+    }
 }
 
 #[cfg(test)]
