@@ -14,6 +14,11 @@ pub(crate) struct Cli {
     /// Configuration file (default: ~/.config/wellspring/config.toml when it exists).
     #[arg(long, global = true, value_name = "PATH")]
     pub(crate) config: Option<std::path::PathBuf>,
+    /// Where full-size SP 800-90B assessments are kept for the next run's start-up, or `off`
+    /// (default: ~/.cache/wellspring/assessments.json; entries count for 24 hours, on this
+    /// machine only).
+    #[arg(long, global = true, value_name = "PATH|off")]
+    pub(crate) assessment_cache: Option<String>,
     #[command(subcommand)]
     pub(crate) command: Command,
 }

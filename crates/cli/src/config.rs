@@ -6,6 +6,7 @@
 //! ```toml
 //! sources = "timing,silicon"
 //! conditioning = "drbg"
+//! assessment_cache = "off"   # or a path; default ~/.cache/wellspring/assessments.json
 //!
 //! [camera]            # the same [camera] table as `server --camera-config`
 //! refresh_seconds = 60
@@ -26,6 +27,8 @@ pub(crate) struct Config {
     pub(crate) sources: Option<String>,
     /// Default conditioning mode: raw, sha256 or drbg.
     pub(crate) conditioning: Option<String>,
+    /// Where assessments are kept across runs, or "off" (see `crate::engine`).
+    pub(crate) assessment_cache: Option<String>,
     /// Camera feeds, in the `--camera-config` format (see `crate::camera`).
     pub(crate) camera: Option<toml::Table>,
     /// Where the file was read from.

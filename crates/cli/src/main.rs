@@ -4,6 +4,7 @@ mod args;
 mod camera;
 mod commands;
 mod config;
+mod engine;
 mod error;
 mod monitor;
 mod output;
@@ -26,6 +27,11 @@ fn main() -> ExitCode {
         Ok(config) => config,
         Err(err) => return err.report(),
     };
+    engine::set_assessment_cache(
+        cli.assessment_cache
+            .as_deref()
+            .or(config.assessment_cache.as_deref()),
+    );
     if let Err(err) = camera::from_config_table(config.camera.as_ref()) {
         return err.report();
     }

@@ -14,7 +14,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use wellspring_core::collect::ParallelCollector;
-use wellspring_core::engine::{Engine, EngineConfig};
+use wellspring_core::engine::{AssessmentStore, Engine, EngineConfig};
 use wellspring_core::pool::{ByteSource, Conditioning};
 use wellspring_core::registry::Registry;
 
@@ -65,8 +65,11 @@ impl NativePool {
             .select(filter.as_deref())
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
         let names = selected.iter().map(|s| s.name()).collect();
-        let engine = Engine::start(EngineConfig::new(selected))
-            .map_err(|e| HealthError::new_err(e.to_string()))?;
+        let mut config = EngineConfig::new(selected);
+        // Full-size assessments from earlier runs on this machine, as the CLI keeps them.
+        config.assessment_store = AssessmentStore::default_path()
+            .map(|p| AssessmentStore::new(p, Duration::from_secs(24 * 3600)));
+        let engine = Engine::start(config).map_err(|e| HealthError::new_err(e.to_string()))?;
         let output = Mutex::new(engine.output(mode));
         Ok(NativePool {
             engine,

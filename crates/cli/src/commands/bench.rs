@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 use wellspring_assess::summary::pearson;
 use wellspring_core::collect::ParallelCollector;
+use wellspring_core::engine::REASSESS_SAMPLES;
 use wellspring_core::{EntropySource, SourceCategory, SpeedClass};
 
 use crate::args::BenchArgs;
@@ -90,6 +91,7 @@ pub(crate) fn run(args: BenchArgs) -> CliResult {
         bar.finish_and_clear();
     }
     let registry = crate::camera::registry()?;
+    let mut kept = 0usize;
     let mut ranked: Vec<Ranked> = Vec::new();
     let mut streams: Vec<(&'static str, &[u8])> = Vec::new();
     for c in &collected {
@@ -99,6 +101,7 @@ pub(crate) fn run(args: BenchArgs) -> CliResult {
         match &c.outcome {
             Ok(samples) => {
                 let quality = crate::quality::measure(samples, c.seconds);
+                kept += usize::from(keep_assessment(c.name, samples.len(), &quality));
                 ranked.push(Ranked {
                     name: c.name,
                     category,
@@ -151,10 +154,30 @@ pub(crate) fn run(args: BenchArgs) -> CliResult {
         return print_json(&report);
     }
     print_table(&report);
+    if let (true, Some(store)) = (kept > 0, crate::engine::store()) {
+        println!(
+            "\nkept {kept} assessment(s) on {REASSESS_SAMPLES}+ samples in {} for the engine's start-up",
+            store.path().display()
+        );
+    }
     if report.sources.iter().all(|s| s.error.is_some()) {
         return Err(CliError::runtime("no source delivered samples"));
     }
     Ok(())
+}
+
+/// A healthy assessment on at least as many samples as the engine's own is what the engine
+/// would have measured: keep it for its next start-up. True when kept.
+fn keep_assessment(name: &str, samples: usize, quality: &crate::quality::Quality) -> bool {
+    let Some(store) = crate::engine::store() else {
+        return false;
+    };
+    samples >= REASSESS_SAMPLES
+        && quality.health.healthy()
+        && quality.min_entropy > 0.0
+        && store
+            .save(name, quality.min_entropy, samples as u64)
+            .is_ok()
 }
 
 fn print_table(report: &BenchReport) {

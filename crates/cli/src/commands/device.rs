@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use wellspring_core::engine::{Engine, EngineConfig};
+use wellspring_core::engine::Engine;
 
 use crate::args::DeviceArgs;
 use crate::commands::stream::conditioning;
@@ -142,8 +142,8 @@ pub(crate) fn run(args: DeviceArgs) -> CliResult {
     }
     let guard = create_fifo(&args.path, mode)?;
     let c_path = CString::new(guard.0.as_os_str().as_bytes()).expect("checked in create_fifo");
-    let engine =
-        Engine::start(EngineConfig::new(sources)).map_err(|e| CliError::runtime(e.to_string()))?;
+    let engine = Engine::start(crate::engine::config(sources))
+        .map_err(|e| CliError::runtime(e.to_string()))?;
     let mut generator = engine.output(conditioning(args.conditioning, false));
     let mut buffer = vec![0u8; args.buffer_size as usize];
     eprintln!("wellspring: serving {} (Ctrl-C to stop)", guard.0.display());

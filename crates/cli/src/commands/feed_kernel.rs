@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use wellspring_core::engine::{Engine, EngineConfig};
+use wellspring_core::engine::Engine;
 use wellspring_core::kernel::add_entropy;
 use zeroize::Zeroize;
 
@@ -11,8 +11,8 @@ use crate::error::{CliError, CliResult};
 
 pub(crate) fn run(args: FeedKernelArgs) -> CliResult {
     let sources = crate::camera::registry()?.select(args.sources.as_deref())?;
-    let engine =
-        Engine::start(EngineConfig::new(sources)).map_err(|e| CliError::runtime(e.to_string()))?;
+    let engine = Engine::start(crate::engine::config(sources))
+        .map_err(|e| CliError::runtime(e.to_string()))?;
     let mut block = vec![0u8; args.bytes as usize];
     let mut fed = 0u64;
     loop {

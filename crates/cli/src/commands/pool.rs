@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use wellspring_core::engine::{Engine, EngineConfig, EngineStatus};
+use wellspring_core::engine::{Engine, EngineStatus};
 
 use crate::args::PoolArgs;
 use crate::error::{CliError, CliResult};
@@ -11,8 +11,8 @@ use crate::output::{print_json, table};
 
 pub(crate) fn run(args: PoolArgs) -> CliResult {
     let sources = crate::camera::registry()?.select(args.sources.as_deref())?;
-    let engine =
-        Engine::start(EngineConfig::new(sources)).map_err(|e| CliError::runtime(e.to_string()))?;
+    let engine = Engine::start(crate::engine::config(sources))
+        .map_err(|e| CliError::runtime(e.to_string()))?;
     let spinner = crate::progress::spinner(&format!("harvesting for {:.1} s", args.seconds));
     std::thread::sleep(Duration::from_secs_f64(args.seconds));
     if let Some(spinner) = spinner {

@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use wellspring_core::engine::{Engine, EngineConfig};
+use wellspring_core::engine::Engine;
 use wellspring_server::{EngineBackend, ServeError, ServerConfig};
 
 use crate::args::ServerArgs;
@@ -28,8 +28,8 @@ pub(crate) fn run(args: ServerArgs) -> CliResult {
         .with_writer(std::io::stderr)
         .with_ansi(crate::output::color_enabled())
         .try_init();
-    let engine =
-        Engine::start(EngineConfig::new(sources)).map_err(|e| CliError::runtime(e.to_string()))?;
+    let engine = Engine::start(crate::engine::config(sources))
+        .map_err(|e| CliError::runtime(e.to_string()))?;
     let config = ServerConfig {
         addr: SocketAddr::new(args.host, args.port),
         allow_raw: args.allow_raw,

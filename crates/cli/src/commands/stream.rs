@@ -4,7 +4,7 @@ use std::io::{ErrorKind, Write};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use wellspring_core::engine::{Engine, EngineConfig};
+use wellspring_core::engine::Engine;
 use wellspring_core::pool::{ByteSource, Conditioning};
 
 use crate::args::{ConditioningArg, Format, StreamArgs};
@@ -28,8 +28,8 @@ pub(crate) fn conditioning(arg: Option<ConditioningArg>, unconditioned: bool) ->
 pub(crate) fn run(args: StreamArgs) -> CliResult {
     let mode = conditioning(args.conditioning, args.unconditioned);
     let sources = crate::camera::registry()?.select(args.sources.as_deref())?;
-    let engine =
-        Engine::start(EngineConfig::new(sources)).map_err(|e| CliError::runtime(e.to_string()))?;
+    let engine = Engine::start(crate::engine::config(sources))
+        .map_err(|e| CliError::runtime(e.to_string()))?;
     let mut generator = engine.output(mode);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -9,7 +9,7 @@ mod ui;
 use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
-use wellspring_core::engine::{Engine, EngineConfig};
+use wellspring_core::engine::Engine;
 
 use crate::args::MonitorArgs;
 use crate::error::{CliError, CliResult};
@@ -17,8 +17,8 @@ use app::App;
 
 pub(crate) fn run(args: MonitorArgs) -> CliResult {
     let sources = crate::camera::registry()?.select(args.sources.as_deref())?;
-    let engine =
-        Engine::start(EngineConfig::new(sources)).map_err(|e| CliError::runtime(e.to_string()))?;
+    let engine = Engine::start(crate::engine::config(sources))
+        .map_err(|e| CliError::runtime(e.to_string()))?;
     let refresh = Duration::from_secs_f64(args.refresh);
     let mut app = App::new(engine);
     let mut terminal = ratatui::init();

@@ -7,6 +7,8 @@ use crate::EntropySource;
 use crate::conditioning::ConditionerKind;
 use crate::drbg::DrbgPolicy;
 
+use super::AssessmentStore;
+
 /// Measures min-entropy per sample from a sample slice; `None` when it cannot.
 pub type Assessor = fn(&[u8]) -> Option<f64>;
 
@@ -40,6 +42,10 @@ pub const DEFAULT_CORRELATED_GROUPS: &[&[&str]] = &[
     // Scheduler wake-ups of a second thread.
     &["futex_wake", "pipe_wake", "cpu_io_beat"],
 ];
+
+/// Samples in a full-size assessment: the background re-assessment's sample, and the least
+/// an assessment kept across runs (see [`AssessmentStore`]) must rest on.
+pub const REASSESS_SAMPLES: usize = 65_536;
 
 /// How the engine harvests, accounts and conditions.
 #[derive(Clone)]
@@ -76,6 +82,9 @@ pub struct EngineConfig {
     pub correlated_groups: Vec<Vec<String>>,
     /// The min-entropy estimator.
     pub assessor: Assessor,
+    /// Where full-size assessments are kept across runs (default none: every run assesses
+    /// at start-up). See [`AssessmentStore`].
+    pub assessment_store: Option<AssessmentStore>,
 }
 
 impl EngineConfig {
@@ -87,7 +96,7 @@ impl EngineConfig {
             cpu_budget: 1.0,
             startup_samples: 4096,
             startup_timeout: Duration::from_secs(2),
-            reassess_samples: 65_536,
+            reassess_samples: REASSESS_SAMPLES,
             reassess_interval: Duration::from_secs(60),
             // 64 KiB of full-entropy output: enough for 1,365 DRBG reseeds.
             reservoir_blocks: 2048,
@@ -100,6 +109,7 @@ impl EngineConfig {
                 .map(|g| g.iter().map(|s| s.to_string()).collect())
                 .collect(),
             assessor: default_assessor,
+            assessment_store: None,
         }
     }
 }

@@ -7,13 +7,14 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::Inner;
-use super::slot::STARTUP_TEST_SAMPLES;
+use super::schedule::FamilySchedule;
+use super::slot::{AssessmentOrigin, STARTUP_TEST_SAMPLES};
 use crate::clock::read_clock;
 use crate::{SourceCategory, SpeedClass};
 
-/// Samples per batch for a fast source (a few milliseconds of work).
+/// Samples per batch for a fast source until its speed is known (see `schedule`).
 const FAST_BATCH: usize = 4096;
-/// Samples per batch for a slow source.
+/// Samples per batch for a slow source until its speed is known.
 const SLOW_BATCH: usize = 256;
 
 pub(super) fn spawn_harvesters(inner: &Arc<Inner>) -> Vec<JoinHandle<()>> {
@@ -68,8 +69,8 @@ fn wait_for_room(inner: &Inner) -> bool {
     !inner.stop.load(Ordering::SeqCst)
 }
 
-/// How long a low-yield family waits instead of a round it skips.
-const LOW_YIELD_PAUSE: Duration = Duration::from_millis(20);
+/// How long a family waits when none of its members is due.
+const IDLE_PAUSE: Duration = Duration::from_millis(20);
 
 /// Publishes this family's best yield into the engine's decaying maximum and returns that
 /// maximum. The decay (1% per call) lets the maximum follow a source that slows down.
@@ -84,55 +85,59 @@ fn publish_best(inner: &Inner, mine: f64) -> f64 {
     (f64::from_bits(updated) * 0.99).max(mine)
 }
 
-/// Every source is harvested at least once in this many rounds, whatever its yield, so its
-/// health tests and re-assessment keep running and uncredited sources are still mixed in.
-const EVERY_N_ROUNDS: u64 = 8;
-
 fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
-    // Credited bits per CPU nanosecond of each member's last batch: the CPU budget goes
-    // first to the sources that earn the most credit for it.
-    let mut yield_per_ns = vec![f64::NAN; members.len()];
-    let mut round = 0u64;
+    let mut schedule = FamilySchedule::new(members.len());
     while wait_for_room(inner) {
-        round += 1;
-        let best = yield_per_ns
-            .iter()
-            .copied()
-            .filter(|y| y.is_finite())
-            .fold(0.0, f64::max);
-        // A family earning under a quarter of the best family's yield only runs every
-        // EVERY_N_ROUNDS-th round; the shared budget then goes to the families that earn.
-        if best < publish_best(inner, best) / 4.0 && !round.is_multiple_of(EVERY_N_ROUNDS) {
-            std::thread::sleep(LOW_YIELD_PAUSE);
-            continue;
-        }
-        let mut idle = true;
+        let global_best = publish_best(inner, schedule.best());
+        let budget_ns = inner.started.elapsed().as_nanos() as f64 * inner.config.cpu_budget;
+        let (mut ran, mut idle) = (false, true);
         for (k, &index) in members.iter().enumerate() {
             if inner.stop.load(Ordering::SeqCst) {
                 return;
             }
-            let y = yield_per_ns[k];
-            if y.is_finite() && y < best / 4.0 && !round.is_multiple_of(EVERY_N_ROUNDS) {
+            let source = &inner.config.sources[index];
+            let default_batch = match source.info().speed {
+                SpeedClass::Fast => FAST_BATCH,
+                SpeedClass::Slow => SLOW_BATCH,
+            };
+            let (credit0, cpu_used) = {
+                let shared = inner.lock();
+                (
+                    shared.slots[index].credited_bits,
+                    shared.slots[index].cpu_ns,
+                )
+            };
+            let Some(batch) = schedule.plan(k, global_best, cpu_used, budget_ns, default_batch)
+            else {
                 continue;
-            }
-            let credit0 = inner.lock().slots[index].credited_bits;
+            };
+            ran = true;
             let cpu0 = thread_cpu_ns();
-            idle &= !harvest_once(inner, index);
+            let harvested = harvest_once(inner, index, batch);
+            idle &= harvested.is_none();
             let spent = thread_cpu_ns().saturating_sub(cpu0);
-            let credit1 = inner.lock().slots[index].credited_bits;
-            yield_per_ns[k] = (credit1 - credit0) / spent.max(1) as f64;
+            let credit1 = {
+                let mut shared = inner.lock();
+                let slot = &mut shared.slots[index];
+                slot.cpu_ns += spent;
+                slot.credited_bits
+            };
+            schedule.record(k, credit1 - credit0, spent, harvested.unwrap_or(0));
             respect_budget(inner, spent);
         }
-        if idle {
+        if !ran {
+            std::thread::sleep(IDLE_PAUSE);
+        } else if idle {
             // Every member is quarantined or failing: check back without spinning.
             std::thread::sleep(Duration::from_millis(200));
         }
     }
 }
 
-/// One batch from one source; false when the source is out of service.
-fn harvest_once(inner: &Arc<Inner>, index: usize) -> bool {
-    let in_service = harvest_batch(inner, index);
+/// One batch (of `batch` samples once started) from one source: the samples harvested, or
+/// `None` when the source is out of service.
+fn harvest_once(inner: &Arc<Inner>, index: usize, batch: usize) -> Option<usize> {
+    let in_service = harvest_batch(inner, index, batch);
     let claim = {
         let shared = inner.lock();
         let slot = &shared.slots[index];
@@ -145,12 +150,12 @@ fn harvest_once(inner: &Arc<Inner>, index: usize) -> bool {
     in_service
 }
 
-fn harvest_batch(inner: &Arc<Inner>, index: usize) -> bool {
+fn harvest_batch(inner: &Arc<Inner>, index: usize, batch: usize) -> Option<usize> {
     let source = Arc::clone(&inner.config.sources[index]);
     let retest = {
         let shared = inner.lock();
         match shared.slots[index].quarantined_until {
-            Some(until) if Instant::now() < until => return false,
+            Some(until) if Instant::now() < until => return None,
             Some(_) => true,
             None => false,
         }
@@ -165,8 +170,10 @@ fn harvest_batch(inner: &Arc<Inner>, index: usize) -> bool {
             .and_then(|s| (inner.config.assessor)(s));
         let mut shared = inner.lock();
         let slot = &mut shared.slots[index];
-        if let (Some(old), Some(new)) = (slot.h, fresh_h) {
-            slot.set_entropy(Some(old.min(new)));
+        if let (Some(old), Some(new)) = (slot.h, fresh_h)
+            && new < old
+        {
+            slot.set_entropy(Some(new), AssessmentOrigin::Startup);
         }
         match outcome.map_err(|e| e.to_string()).and_then(|s| {
             slot.startup_test(&s)
@@ -175,23 +182,28 @@ fn harvest_batch(inner: &Arc<Inner>, index: usize) -> bool {
             Ok(()) => slot.readmit(),
             Err(reason) => {
                 slot.extend_quarantine(reason);
-                return false;
+                return None;
             }
         }
-        return true;
+        return Some(0);
     }
-    let started = inner.lock().slots[index].started;
-    let batch = match (started, source.info().speed) {
-        (false, _) => inner.config.startup_samples,
-        (true, SpeedClass::Fast) => FAST_BATCH,
-        (true, SpeedClass::Slow) => SLOW_BATCH,
+    let (started, stored) = {
+        let shared = inner.lock();
+        let slot = &shared.slots[index];
+        (slot.started, slot.origin == Some(AssessmentOrigin::Stored))
+    };
+    let batch = match (started, stored) {
+        (true, _) => batch,
+        // A stored assessment needs only the start-up test's samples.
+        (false, true) => STARTUP_TEST_SAMPLES,
+        (false, false) => inner.config.startup_samples,
     };
     let samples = match source.collect(batch) {
         Ok(samples) => samples,
         Err(e) => {
             let mut shared = inner.lock();
             shared.slots[index].extend_quarantine(e.to_string());
-            return false;
+            return None;
         }
     };
     let reassess = {
@@ -203,17 +215,20 @@ fn harvest_batch(inner: &Arc<Inner>, index: usize) -> bool {
         slot.recent
             .extend_from_slice(&samples[samples.len() - keep..]);
         if !slot.started {
-            // Start-up (SP 800-90B §4.3): assess on this sample, then run the start-up test
-            // over its first 1024 samples with cutoffs from the assessment.
+            // Start-up (SP 800-90B §4.3): assess on this sample unless an earlier run's
+            // full assessment is at hand, then run the start-up test over its first 1024
+            // samples with cutoffs from the assessment.
             slot.started = true;
-            slot.set_entropy((inner.config.assessor)(&samples));
+            if !stored {
+                slot.set_entropy((inner.config.assessor)(&samples), AssessmentOrigin::Startup);
+            }
             if let Err(failure) = slot.startup_test(&samples) {
                 slot.quarantine(format!("start-up {failure:?} test failed"));
-                return false;
+                return None;
             }
         }
         if slot.continuous_test(&samples).is_some() {
-            return false;
+            return None;
         }
         let per_sample = match slot.h {
             Some(h) if slot.source.creditable() => {
@@ -260,7 +275,7 @@ fn harvest_batch(inner: &Arc<Inner>, index: usize) -> bool {
     if let Some(buffer) = reassess {
         reassess_in_background(inner, index, buffer);
     }
-    true
+    Some(samples.len())
 }
 
 /// Re-assesses a source on its own thread, so harvesting and the continuous health tests
@@ -268,11 +283,16 @@ fn harvest_batch(inner: &Arc<Inner>, index: usize) -> bool {
 /// is still charged to the harvesters' budget.
 fn reassess_in_background(inner: &Arc<Inner>, index: usize, buffer: Vec<u8>) {
     let task = Arc::clone(inner);
+    let samples = buffer.len() as u64;
     let finish = move |h: Option<f64>| {
+        if let (Some(h), Some(store)) = (h, &task.config.assessment_store) {
+            // A cache: failing to write it costs the next run a start-up assessment, no more.
+            let _ = store.save(task.config.sources[index].name(), h, samples);
+        }
         let mut shared = task.lock();
         let slot = &mut shared.slots[index];
         if h.is_some() {
-            slot.set_entropy(h);
+            slot.set_entropy(h, AssessmentOrigin::Full);
         }
         slot.last_assessed = Some(Instant::now());
         slot.assessing = false;

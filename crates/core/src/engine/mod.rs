@@ -12,8 +12,10 @@ mod config;
 mod fork;
 mod harvest;
 mod rng;
+mod schedule;
 mod slot;
 mod status;
+mod store;
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -21,10 +23,13 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-pub use config::{Assessor, DEFAULT_CORRELATED_GROUPS, EngineConfig, default_assessor};
+pub use config::{
+    Assessor, DEFAULT_CORRELATED_GROUPS, EngineConfig, REASSESS_SAMPLES, default_assessor,
+};
 pub use rng::{EngineRng, RawOutput};
-pub use slot::SourceReport;
+pub use slot::{AssessmentOrigin, SourceReport};
 pub use status::EngineStatus;
+pub use store::{AssessmentStore, machine_fingerprint};
 
 use crate::collect::ParallelCollector;
 use crate::conditioning::{BLOCK_BYTES, Conditioner};
@@ -317,6 +322,11 @@ fn starvation_message(shared: &Shared, waited: Duration) -> String {
 }
 
 fn new_slots(config: &EngineConfig) -> Vec<Slot> {
+    let stored = config
+        .assessment_store
+        .as_ref()
+        .map(AssessmentStore::load)
+        .unwrap_or_default();
     config
         .sources
         .iter()
@@ -326,7 +336,13 @@ fn new_slots(config: &EngineConfig) -> Vec<Slot> {
                 .iter()
                 .find(|g| g.iter().any(|n| n == source.name()))
                 .map_or(1, |g| g.len());
-            Slot::new(Arc::clone(source), group_size, config.safety_factor)
+            let mut slot = Slot::new(Arc::clone(source), group_size, config.safety_factor);
+            if let Some(&h) = stored.get(source.name()) {
+                slot.set_entropy(Some(h), AssessmentOrigin::Stored);
+                // Counts as this run's assessment: the next one is due after the interval.
+                slot.last_assessed = Some(Instant::now());
+            }
+            slot
         })
         .collect()
 }

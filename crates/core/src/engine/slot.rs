@@ -29,6 +29,8 @@ pub(crate) struct Slot {
     pub(crate) backoff: Duration,
     pub(crate) samples: u64,
     pub(crate) credited_bits: f64,
+    /// Harvester CPU time spent on this source (collection, health tests, conditioning).
+    pub(crate) cpu_ns: u64,
     pub(crate) quarantine_events: u64,
     pub(crate) rct_failures: u64,
     pub(crate) apt_failures: u64,
@@ -44,8 +46,22 @@ pub(crate) struct Slot {
     pub(crate) assessing: bool,
     /// Whether the start-up assessment and test have run.
     pub(crate) started: bool,
+    /// Where `h` came from.
+    pub(crate) origin: Option<AssessmentOrigin>,
     /// The latest samples, for live display.
     pub(crate) recent: Vec<u8>,
+}
+
+/// Where a source's assessed min-entropy came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AssessmentOrigin {
+    /// This run's estimate on the start-up batch (or a re-admission test), which is small.
+    Startup,
+    /// A full-size assessment from an earlier run on this machine (see `AssessmentStore`).
+    Stored,
+    /// This run's background assessment on the full re-assessment sample.
+    Full,
 }
 
 /// Samples kept per source for live display.
@@ -60,6 +76,8 @@ pub struct SourceReport {
     pub category: SourceCategory,
     /// Assessed min-entropy per sample, when measured.
     pub min_entropy: Option<f64>,
+    /// Where `min_entropy` came from: `startup`, `stored` or `full`.
+    pub assessment: Option<AssessmentOrigin>,
     /// Whether the source earns credit (measured and not quarantined).
     pub credited: bool,
     /// Whether the health tests currently pass.
@@ -70,6 +88,11 @@ pub struct SourceReport {
     pub samples: u64,
     /// Min-entropy credited to the pool from this source, in bits.
     pub credited_bits: f64,
+    /// Credited min-entropy per second of engine uptime, in bits.
+    pub credited_bits_per_second: f64,
+    /// Harvester CPU time spent on this source, in seconds (helper threads some sources
+    /// run are not included).
+    pub harvest_cpu_seconds: f64,
     /// Sources sharing this one's credit budget (1 = independent).
     pub correlation_group_size: usize,
     /// Times the source was quarantined.
@@ -94,6 +117,7 @@ impl Slot {
             backoff: FIRST_BACKOFF,
             samples: 0,
             credited_bits: 0.0,
+            cpu_ns: 0,
             quarantine_events: 0,
             rct_failures: 0,
             apt_failures: 0,
@@ -102,6 +126,7 @@ impl Slot {
             last_assessed: None,
             assessing: false,
             started: false,
+            origin: None,
             recent: Vec::new(),
         }
     }
@@ -122,9 +147,11 @@ impl Slot {
         self.h.map_or(0.5, |h| (h * self.safety).max(0.05))
     }
 
-    /// Sets the assessed entropy and (re)derives the health-test cutoffs from it.
-    pub(crate) fn set_entropy(&mut self, h: Option<f64>) {
+    /// Sets the assessed entropy and where it came from, and (re)derives the health-test
+    /// cutoffs from it.
+    pub(crate) fn set_entropy(&mut self, h: Option<f64>, origin: AssessmentOrigin) {
         self.h = h.filter(|h| *h > 0.0);
+        self.origin = Some(origin);
         let cutoff_h = self.claimed_h();
         let (rct, apt) = self
             .health
@@ -177,17 +204,21 @@ impl Slot {
         self.quarantine(reason);
     }
 
-    pub(crate) fn report(&self) -> SourceReport {
+    /// What the engine reports about this source, `uptime` seconds after start.
+    pub(crate) fn report(&self, uptime: f64) -> SourceReport {
         let info = self.source.info();
         SourceReport {
             name: info.name,
             category: info.category,
             min_entropy: self.h,
+            assessment: self.h.and(self.origin),
             credited: self.credited(),
             healthy: !self.quarantined(),
             quarantined: self.quarantined(),
             samples: self.samples,
             credited_bits: self.credited_bits,
+            credited_bits_per_second: self.credited_bits / uptime.max(1e-9),
+            harvest_cpu_seconds: self.cpu_ns as f64 / 1e9,
             correlation_group_size: self.group_size,
             quarantine_events: self.quarantine_events,
             rct_failures: self.rct_failures,

@@ -46,8 +46,8 @@ pub struct EngineStatus {
 
 pub(super) fn snapshot(inner: &Inner) -> EngineStatus {
     let shared = inner.lock();
-    let sources: Vec<SourceReport> = shared.slots.iter().map(|s| s.report()).collect();
     let uptime = inner.started.elapsed().as_secs_f64();
+    let sources: Vec<SourceReport> = shared.slots.iter().map(|s| s.report(uptime)).collect();
     EngineStatus {
         credited_bits: shared.credited_bits,
         blocks_produced: shared.blocks_produced,
