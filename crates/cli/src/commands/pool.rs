@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use wellspring_core::engine::{Engine, EngineStatus};
+use wellspring_core::engine::{AssessmentOrigin, Engine, EngineStatus};
 
 use crate::args::PoolArgs;
 use crate::error::{CliError, CliResult};
@@ -37,7 +37,15 @@ fn print_table(status: &EngineStatus) {
                 s.category.to_string(),
                 s.samples.to_string(),
                 fmt(s.min_entropy),
+                match s.assessment {
+                    Some(AssessmentOrigin::Startup) => "start-up",
+                    Some(AssessmentOrigin::Stored) => "stored",
+                    Some(AssessmentOrigin::Full) => "full",
+                    None => "-",
+                }
+                .to_owned(),
                 format!("{:.0}", s.credited_bits),
+                format!("{:.0}", s.credited_bits_per_second),
                 if s.quarantined {
                     format!("quarantined: {}", s.last_error.as_deref().unwrap_or(""))
                 } else {
@@ -54,7 +62,9 @@ fn print_table(status: &EngineStatus) {
                 "CATEGORY",
                 "SAMPLES",
                 "MIN-H",
+                "MEASURED",
                 "CREDIT BITS",
+                "BITS/S",
                 "HEALTH"
             ],
             &rows

@@ -321,6 +321,9 @@ fn starvation_message(shared: &Shared, waited: Duration) -> String {
     )
 }
 
+/// How soon a source started from a stored assessment is measured again in this run.
+const STORED_RECHECK: Duration = Duration::from_secs(5);
+
 fn new_slots(config: &EngineConfig) -> Vec<Slot> {
     let stored = config
         .assessment_store
@@ -339,8 +342,11 @@ fn new_slots(config: &EngineConfig) -> Vec<Slot> {
             let mut slot = Slot::new(Arc::clone(source), group_size, config.safety_factor);
             if let Some(&h) = stored.get(source.name()) {
                 slot.set_entropy(Some(h), AssessmentOrigin::Stored);
-                // Counts as this run's assessment: the next one is due after the interval.
-                slot.last_assessed = Some(Instant::now());
+                // The stored value serves start-up; this run's own measurement follows after
+                // STORED_RECHECK rather than the full interval, since the stored one may come
+                // from another context (`bench` runs every source at once).
+                slot.last_assessed = Instant::now()
+                    .checked_sub(config.reassess_interval.saturating_sub(STORED_RECHECK));
             }
             slot
         })
