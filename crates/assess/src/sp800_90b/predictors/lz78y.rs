@@ -87,11 +87,16 @@ fn general(s: &[u8]) -> (u64, u64) {
         size += 1;
     }
     let (mut correct, mut run, mut longest) = (0u64, 0u64, 0u64);
+    let mut keys = [0u128; B + 1];
     for i in B + 1..s.len() {
         let mut best = 0u64;
         let mut prediction = None;
+        // keys[j] = pack(&s[i - j..i]), built from the shorter one instead of re-packed.
+        for j in 1..=B {
+            keys[j] = (u128::from(s[i - j]) << (8 * (j - 1))) | keys[j - 1];
+        }
         for j in (1..=B).rev() {
-            let key = pack(&s[i - j..i]);
+            let key = keys[j];
             if let Some(entry) = dicts[j - 1].get_mut(&key) {
                 let (guess, count) = entry.predict();
                 if count > best {
