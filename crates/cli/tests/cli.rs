@@ -2,28 +2,11 @@
 
 mod common;
 
-use common::running_as_root;
+use common::{running_as_root, stdout_json, wellspring};
 
-use std::process::{Command, Output};
+use std::process::Command;
 
 use base64::Engine as _;
-
-fn wellspring(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wellspring"))
-        .args(args)
-        .output()
-        .expect("run wellspring")
-}
-
-fn stdout_json(args: &[&str]) -> serde_json::Value {
-    let out = wellspring(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("one JSON document")
-}
 
 #[test]
 fn stream_writes_exactly_n_bytes_in_every_format() {
