@@ -168,3 +168,27 @@ fn the_cpu_budget_goes_to_the_source_that_earns_credit() {
         "the poor source is still harvested: {poor:?}"
     );
 }
+
+#[test]
+fn every_source_starts_even_when_no_output_is_drawn() {
+    // Start-ups after a family's first are spread over time (a share of the CPU budget), and
+    // they go on while the reservoir is full: every source gets measured and tested.
+    let sources = ["fake_s1", "fake_s2", "fake_s3", "fake_s4", "fake_s5"]
+        .map(|name| fake(name, 0xff, false, Duration::from_micros(2)));
+    let mut config = EngineConfig::new(sources.to_vec());
+    config.reservoir_blocks = 4;
+    let engine = Engine::start(config).unwrap();
+    let start = Instant::now();
+    loop {
+        let status = engine.status();
+        if status.sources.iter().all(|s| s.min_entropy.is_some()) {
+            assert!(status.blocks_available >= 4, "{status:?}");
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "not all started: {status:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -7,7 +7,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::Inner;
-use super::schedule::FamilySchedule;
+use super::schedule::{FamilySchedule, STARTUP_SHARE};
 use super::slot::{AssessmentOrigin, STARTUP_TEST_SAMPLES};
 use crate::clock::read_clock;
 use crate::{SourceCategory, SpeedClass};
@@ -53,12 +53,17 @@ fn respect_budget(inner: &Inner, spent_ns: u64) {
     }
 }
 
-/// Blocks while the reservoir is full; returns false when the engine stops.
-fn wait_for_room(inner: &Inner) -> bool {
+/// Blocks while the reservoir is full, unless `starting` (members still to start go ahead:
+/// a start-up measures and tests a source, which `pool` and the monitor show even when no
+/// output is drawn). Returns `None` when the engine stops, else whether the reservoir is full.
+fn wait_for_room(inner: &Inner, starting: bool) -> Option<bool> {
     let mut shared = inner.lock();
     while shared.reservoir.len() >= inner.config.reservoir_blocks {
+        if starting {
+            return (!inner.stop.load(Ordering::SeqCst)).then_some(true);
+        }
         if inner.stop.load(Ordering::SeqCst) {
-            return false;
+            return None;
         }
         shared = inner
             .space_ready
@@ -66,7 +71,7 @@ fn wait_for_room(inner: &Inner) -> bool {
             .unwrap_or_else(|p| p.into_inner())
             .0;
     }
-    !inner.stop.load(Ordering::SeqCst)
+    (!inner.stop.load(Ordering::SeqCst)).then_some(false)
 }
 
 /// How long a family waits when none of its members is due.
@@ -87,13 +92,20 @@ fn publish_best(inner: &Inner, mine: f64) -> f64 {
 
 fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
     let mut schedule = FamilySchedule::new(members.len());
-    while wait_for_room(inner) {
+    while let Some(full) = wait_for_room(inner, !schedule.all_started()) {
         let global_best = publish_best(inner, schedule.best());
         let budget_ns = inner.started.elapsed().as_nanos() as f64 * inner.config.cpu_budget;
         let (mut ran, mut idle) = (false, true);
+        // One start-up per family per round: the family's first at once, later ones while
+        // start-ups stay within their share of the budget.
+        let mut may_start = !schedule.any_started()
+            || (inner.startup_cpu_ns.load(Ordering::Relaxed) as f64) < STARTUP_SHARE * budget_ns;
         for (k, &index) in members.iter().enumerate() {
             if inner.stop.load(Ordering::SeqCst) {
                 return;
+            }
+            if full && schedule.started(k) {
+                continue;
             }
             let source = &inner.config.sources[index];
             let default_batch = match source.info().speed {
@@ -107,10 +119,18 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
                     shared.slots[index].cpu_ns,
                 )
             };
-            let Some(batch) = schedule.plan(k, global_best, cpu_used, budget_ns, default_batch)
-            else {
+            let Some(batch) = schedule.plan(
+                k,
+                global_best,
+                cpu_used,
+                budget_ns,
+                default_batch,
+                may_start,
+            ) else {
                 continue;
             };
+            let starting = !schedule.started(k);
+            may_start &= !starting;
             ran = true;
             let cpu0 = thread_cpu_ns();
             let harvested = harvest_once(inner, index, batch);
@@ -122,6 +142,9 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
                 slot.cpu_ns += spent;
                 slot.credited_bits
             };
+            if starting {
+                inner.startup_cpu_ns.fetch_add(spent, Ordering::Relaxed);
+            }
             schedule.record(k, credit1 - credit0, spent, harvested.unwrap_or(0));
             respect_budget(inner, spent);
         }

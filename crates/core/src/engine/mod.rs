@@ -74,6 +74,9 @@ pub(crate) struct Inner {
     pub(crate) drbg_bytes: AtomicU64,
     pub(crate) raw_bytes: AtomicU64,
     pub(crate) cpu_used_ns: AtomicU64,
+    /// CPU spent on sources' first batches (start-up assessment and test), which may use only
+    /// a share of the budget once every family has a source running.
+    pub(crate) startup_cpu_ns: AtomicU64,
     /// The best credit per CPU-ns any family earns lately (f64 bits, a decaying maximum):
     /// families far below it harvest only now and then, leaving the budget to the best.
     pub(crate) best_yield: AtomicU64,
@@ -159,6 +162,7 @@ impl Engine {
             drbg_bytes: AtomicU64::new(0),
             raw_bytes: AtomicU64::new(0),
             cpu_used_ns: AtomicU64::new(0),
+            startup_cpu_ns: AtomicU64::new(0),
             best_yield: AtomicU64::new(0),
             assessor_busy: AtomicBool::new(false),
             started: Instant::now(),

@@ -23,6 +23,12 @@ const SLICE_NS: f64 = 4e6;
 const MIN_BATCH: usize = 256;
 /// Largest batch.
 const MAX_BATCH: usize = 65_536;
+/// Share of the CPU budget that start-ups (the first batch of a source, with its SP 800-90B
+/// assessment: ~20 ms of CPU each) may use once a family has a source running. Each family
+/// starts its first source at once, and the others join over the next seconds instead of
+/// all at once: 28 start-up assessments are ~0.6 s of CPU, which would otherwise come before
+/// most of the output in a short run.
+pub(super) const STARTUP_SHARE: f64 = 0.25;
 
 /// What a family harvester knows about its members.
 pub(super) struct FamilySchedule {
@@ -49,10 +55,26 @@ impl FamilySchedule {
             .fold(0.0, f64::max)
     }
 
+    /// Whether any member has run (and so has a measured yield).
+    pub(super) fn any_started(&self) -> bool {
+        self.yield_per_ns.iter().any(|y| y.is_finite())
+    }
+
+    /// Whether every member has run.
+    pub(super) fn all_started(&self) -> bool {
+        self.yield_per_ns.iter().all(|y| y.is_finite())
+    }
+
+    /// Whether member `k` has run.
+    pub(super) fn started(&self, k: usize) -> bool {
+        self.yield_per_ns[k].is_finite()
+    }
+
     /// The batch member `k` harvests this round, or `None` to skip it. `global_best` is the
     /// best yield of any family; `cpu_ns` is what member `k` has used so far and
     /// `budget_ns` what the whole CPU budget allowed since start; `default_batch` is used
-    /// until the member's speed is known.
+    /// until the member's speed is known. A member that has not run yet runs only when
+    /// `may_start` (see [`STARTUP_SHARE`]).
     pub(super) fn plan(
         &self,
         k: usize,
@@ -60,9 +82,13 @@ impl FamilySchedule {
         cpu_ns: u64,
         budget_ns: f64,
         default_batch: usize,
+        may_start: bool,
     ) -> Option<usize> {
         let (y, per_sample) = (self.yield_per_ns[k], self.ns_per_sample[k]);
-        if !y.is_finite() || !per_sample.is_finite() || global_best <= 0.0 {
+        if !y.is_finite() {
+            return may_start.then_some(default_batch);
+        }
+        if !per_sample.is_finite() || global_best <= 0.0 {
             return Some(default_batch);
         }
         let slice = if y >= global_best * HIGH_YIELD_FRACTION {
@@ -95,8 +121,14 @@ mod tests {
     #[test]
     fn unknown_members_run_their_default_batch() {
         let s = FamilySchedule::new(2);
-        assert_eq!(s.plan(0, 1.0, 0, 0.0, 4096), Some(4096));
+        assert_eq!(s.plan(0, 1.0, 0, 0.0, 4096, true), Some(4096));
         assert_eq!(s.best(), 0.0);
+        assert_eq!(
+            s.plan(0, 1.0, 0, 0.0, 4096, false),
+            None,
+            "not its turn to start"
+        );
+        assert!(!s.any_started());
     }
 
     #[test]
@@ -107,11 +139,11 @@ mod tests {
         s.record(1, 200.0 * 4096.0, 100 * 4096, 4096);
         assert_eq!(s.best(), 4.0);
         // The best gets SLICE_NS = 4 ms = 40,000 samples; half the yield, half the time.
-        assert_eq!(s.plan(0, 4.0, 0, 0.0, 1), Some(40_000));
-        assert_eq!(s.plan(1, 4.0, 0, 0.0, 1), Some(20_000));
+        assert_eq!(s.plan(0, 4.0, 0, 0.0, 1, true), Some(40_000));
+        assert_eq!(s.plan(1, 4.0, 0, 0.0, 1, true), Some(20_000));
         // Batches stay within bounds.
         s.record(0, 4.0, 1, 1);
-        assert_eq!(s.plan(0, 4.0, 0, 0.0, 1), Some(MAX_BATCH));
+        assert_eq!(s.plan(0, 4.0, 0, 0.0, 1, true), Some(MAX_BATCH));
     }
 
     #[test]
@@ -120,10 +152,10 @@ mod tests {
         s.record(0, 1.0 * 1000.0, 1_000_000, 1000); // 0.001 bits/ns, 1 µs per sample
         let best = 1.0;
         // Under its share (1/128 of the budget so far): a quarter-slice batch, >= MIN_BATCH.
-        assert_eq!(s.plan(0, best, 0, 1e9, 1), Some(1000));
+        assert_eq!(s.plan(0, best, 0, 1e9, 1, true), Some(1000));
         let share = (LOW_SHARE * 1e9) as u64;
-        assert_eq!(s.plan(0, best, share - 1, 1e9, 1), Some(1000));
-        assert_eq!(s.plan(0, best, share + 1, 1e9, 1), None);
+        assert_eq!(s.plan(0, best, share - 1, 1e9, 1, true), Some(1000));
+        assert_eq!(s.plan(0, best, share + 1, 1e9, 1, true), None);
     }
 
     #[test]
