@@ -14,7 +14,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use wellspring_core::collect::ParallelCollector;
-use wellspring_core::engine::{AssessmentStore, Engine, EngineConfig};
+use wellspring_core::engine::{AssessmentOrigin, AssessmentStore, Engine, EngineConfig};
 use wellspring_core::pool::{ByteSource, Conditioning};
 use wellspring_core::registry::Registry;
 
@@ -128,6 +128,17 @@ impl NativePool {
             d.set_item("healthy", s.healthy)?;
             d.set_item("quarantined", s.quarantined)?;
             d.set_item("min_entropy", s.min_entropy)?;
+            // Where min_entropy came from: "startup", "stored" (an earlier run's full-size
+            // assessment on this machine) or "full" (this run's).
+            d.set_item(
+                "assessment",
+                s.assessment.map(|o| match o {
+                    AssessmentOrigin::Startup => "startup",
+                    AssessmentOrigin::Stored => "stored",
+                    AssessmentOrigin::Full => "full",
+                }),
+            )?;
+            d.set_item("credited_bits_per_second", s.credited_bits_per_second)?;
             d.set_item("samples", s.samples)?;
             d.set_item("credited_bits", s.credited_bits)?;
             d.set_item("last_error", s.last_error.clone())?;

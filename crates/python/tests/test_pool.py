@@ -37,6 +37,11 @@ def test_auto_pool_and_health_report():
     assert report["total"] == pool.source_count
     assert 0 <= report["healthy"] <= report["total"]
     assert {s["name"] for s in report["sources"]} == set(pool.sources())
+    for s in report["sources"]:
+        assert s["assessment"] in (None, "startup", "stored", "full"), s
+        # Something was measured exactly when its origin is known.
+        assert (s["assessment"] is None) == (s["min_entropy"] is None), s
+        assert s["credited_bits_per_second"] >= 0.0
 
 
 @pytest.mark.parametrize("parallel", [True, False])
