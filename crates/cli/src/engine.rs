@@ -4,15 +4,9 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
 
 use wellspring_core::EntropySource;
 use wellspring_core::engine::{AssessmentStore, EngineConfig};
-
-/// How long a stored assessment counts: long enough that repeated short runs start fast,
-/// short enough that a changed machine state (new kernel settings, a new neighbour on the
-/// host) is re-measured within a day.
-const STORE_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
 
 static STORE: OnceLock<Option<AssessmentStore>> = OnceLock::new();
 
@@ -20,8 +14,11 @@ static STORE: OnceLock<Option<AssessmentStore>> = OnceLock::new();
 pub(crate) fn set_assessment_cache(setting: Option<&str>) {
     let store = match setting {
         Some("off") => None,
-        Some(path) => Some(AssessmentStore::new(PathBuf::from(path), STORE_MAX_AGE)),
-        None => AssessmentStore::default_path().map(|p| AssessmentStore::new(p, STORE_MAX_AGE)),
+        Some(path) => Some(AssessmentStore::new(
+            PathBuf::from(path),
+            AssessmentStore::DEFAULT_MAX_AGE,
+        )),
+        None => AssessmentStore::at_default_path(),
     };
     let _ = STORE.set(store);
 }

@@ -3,7 +3,7 @@
 //! BYTES defaults to 1 MiB; STORE is an assessment-store path (see `AssessmentStore`), or
 //! omitted to assess every source at start-up.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use wellspring_core::engine::{AssessmentStore, Engine, EngineConfig};
 use wellspring_core::registry::Registry;
@@ -14,7 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = EngineConfig::new(Registry::builtin().select(None)?);
     config.assessment_store = args
         .get(2)
-        .map(|p| AssessmentStore::new(p, Duration::from_secs(24 * 3600)));
+        .map(|p| AssessmentStore::new(p, AssessmentStore::DEFAULT_MAX_AGE));
     let engine = Engine::start(config)?;
     let start = Instant::now();
     let mut out = vec![0u8; 1 << 16];

@@ -67,8 +67,7 @@ impl NativePool {
         let names = selected.iter().map(|s| s.name()).collect();
         let mut config = EngineConfig::new(selected);
         // Full-size assessments from earlier runs on this machine, as the CLI keeps them.
-        config.assessment_store = AssessmentStore::default_path()
-            .map(|p| AssessmentStore::new(p, Duration::from_secs(24 * 3600)));
+        config.assessment_store = AssessmentStore::at_default_path();
         let engine = Engine::start(config).map_err(|e| HealthError::new_err(e.to_string()))?;
         let output = Mutex::new(engine.output(mode));
         Ok(NativePool {
@@ -130,14 +129,7 @@ impl NativePool {
             d.set_item("min_entropy", s.min_entropy)?;
             // Where min_entropy came from: "startup", "stored" (an earlier run's full-size
             // assessment on this machine) or "full" (this run's).
-            d.set_item(
-                "assessment",
-                s.assessment.map(|o| match o {
-                    AssessmentOrigin::Startup => "startup",
-                    AssessmentOrigin::Stored => "stored",
-                    AssessmentOrigin::Full => "full",
-                }),
-            )?;
+            d.set_item("assessment", s.assessment.map(AssessmentOrigin::as_str))?;
             d.set_item("credited_bits_per_second", s.credited_bits_per_second)?;
             d.set_item("samples", s.samples)?;
             d.set_item("credited_bits", s.credited_bits)?;

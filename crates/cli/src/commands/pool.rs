@@ -37,13 +37,9 @@ fn print_table(status: &EngineStatus) {
                 s.category.to_string(),
                 s.samples.to_string(),
                 fmt(s.min_entropy),
-                match s.assessment {
-                    Some(AssessmentOrigin::Startup) => "start-up",
-                    Some(AssessmentOrigin::Stored) => "stored",
-                    Some(AssessmentOrigin::Full) => "full",
-                    None => "-",
-                }
-                .to_owned(),
+                s.assessment
+                    .map_or("-", AssessmentOrigin::as_str)
+                    .to_owned(),
                 format!("{:.0}", s.credited_bits),
                 format!("{:.0}", s.credited_bits_per_second),
                 if s.quarantined {

@@ -29,7 +29,7 @@ pub use config::{
 pub use rng::{EngineRng, RawOutput};
 pub use slot::{AssessmentOrigin, SourceReport};
 pub use status::EngineStatus;
-pub use store::{AssessmentStore, machine_fingerprint};
+pub use store::AssessmentStore;
 
 use crate::collect::ParallelCollector;
 use crate::conditioning::{BLOCK_BYTES, Conditioner};
@@ -78,7 +78,7 @@ pub(crate) struct Inner {
     /// a share of the budget once every family has a source running.
     pub(crate) startup_cpu_ns: AtomicU64,
     /// The best credit per CPU-ns any family earns lately (f64 bits, a decaying maximum):
-    /// families far below it harvest only now and then, leaving the budget to the best.
+    /// sources far below it get only a small share of the budget (see `schedule`).
     pub(crate) best_yield: AtomicU64,
     /// A background re-assessment is running (one at a time per engine).
     pub(crate) assessor_busy: AtomicBool,

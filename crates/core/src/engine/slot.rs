@@ -64,6 +64,17 @@ pub enum AssessmentOrigin {
     Full,
 }
 
+impl AssessmentOrigin {
+    /// The name used in JSON and tables: `startup`, `stored` or `full`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssessmentOrigin::Startup => "startup",
+            AssessmentOrigin::Stored => "stored",
+            AssessmentOrigin::Full => "full",
+        }
+    }
+}
+
 /// Samples kept per source for live display.
 pub(crate) const RECENT_SAMPLES: usize = 512;
 
@@ -224,6 +235,22 @@ impl Slot {
             rct_failures: self.rct_failures,
             apt_failures: self.apt_failures,
             last_error: self.last_error.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AssessmentOrigin;
+
+    #[test]
+    fn origin_names_match_their_json() {
+        for origin in [
+            AssessmentOrigin::Startup,
+            AssessmentOrigin::Stored,
+            AssessmentOrigin::Full,
+        ] {
+            assert_eq!(serde_json::to_value(origin).unwrap(), origin.as_str());
         }
     }
 }

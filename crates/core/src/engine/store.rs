@@ -67,6 +67,17 @@ struct Stored {
 }
 
 impl AssessmentStore {
+    /// How long an entry counts by default: long enough that repeated short runs start fast,
+    /// short enough that a changed machine state (new kernel settings, a new neighbour on
+    /// the host) is re-measured within a day.
+    pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
+
+    /// The store at [`default_path`](Self::default_path) with [`DEFAULT_MAX_AGE`](Self::DEFAULT_MAX_AGE);
+    /// `None` when there is no home or cache directory.
+    pub fn at_default_path() -> Option<Self> {
+        Self::default_path().map(|p| Self::new(p, Self::DEFAULT_MAX_AGE))
+    }
+
     /// A store at `path` whose entries count for `max_age`.
     pub fn new(path: impl Into<PathBuf>, max_age: Duration) -> Self {
         AssessmentStore {
@@ -156,7 +167,7 @@ fn unix_now() -> u64 {
 
 /// What a noise measurement depends on besides the source itself: the CPU, how many cores
 /// share it, the kernel, and the code that samples and assesses (this crate's version).
-pub fn machine_fingerprint() -> String {
+fn machine_fingerprint() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|text| {
