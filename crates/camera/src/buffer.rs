@@ -68,18 +68,30 @@ impl GroupBuffers {
     /// One region from every group that has any (public or private), in group order,
     /// rotating through each buffer so consecutive calls use different regions.
     pub fn one_per_group(&self) -> Vec<Region> {
+        self.pick(true)
+    }
+
+    /// One *public* region from every group that has any, rotating like
+    /// [`one_per_group`](Self::one_per_group). Private regions are left alone: they are kept
+    /// for credit, and a region mixed in uncredited must not be credited later.
+    pub fn one_public_per_group(&self) -> Vec<Region> {
+        self.pick(false)
+    }
+
+    fn pick(&self, with_private: bool) -> Vec<Region> {
         let turn = self.cursor.fetch_add(1, Ordering::Relaxed);
         let rings = self.lock();
         rings
             .values()
             .filter_map(|ring| {
-                let len = ring.public.len() + ring.private.len();
+                let private = if with_private { ring.private.len() } else { 0 };
+                let len = ring.public.len() + private;
                 (len > 0).then(|| {
                     let i = turn % len;
-                    if i < ring.private.len() {
+                    if i < private {
                         ring.private[i].clone()
                     } else {
-                        ring.public[i - ring.private.len()].clone()
+                        ring.public[i - private].clone()
                     }
                 })
             })
@@ -98,6 +110,22 @@ impl GroupBuffers {
                     None => break,
                 }
             }
+        }
+        out
+    }
+
+    /// Removes and returns exactly `count` private regions (group by group, oldest first in
+    /// each), or none at all, leaving the buffers untouched, when fewer are held. Taking
+    /// all-or-nothing under one lock means a short buffer never wastes the regions it has.
+    pub fn take_private_exact(&self, count: usize) -> Vec<Region> {
+        let mut rings = self.lock();
+        if rings.values().map(|r| r.private.len()).sum::<usize>() < count {
+            return Vec::new();
+        }
+        let mut out = Vec::with_capacity(count);
+        for ring in rings.values_mut() {
+            let k = (count - out.len()).min(ring.private.len());
+            out.extend(ring.private.drain(..k));
         }
         out
     }
@@ -155,5 +183,23 @@ mod tests {
         assert_eq!(taken, vec![region(3)]);
         assert!(b.take_private(10).is_empty());
         assert_eq!(b.total(), 2);
+    }
+
+    #[test]
+    fn exact_takes_are_all_or_nothing_and_public_picks_skip_private() {
+        let b = GroupBuffers::new(&["x".into(), "y".into()], 10);
+        b.push("x", vec![region(1)], true);
+        b.push("y", vec![region(2)], true);
+        b.push("y", vec![region(3)], false);
+        assert!(
+            b.take_private_exact(3).is_empty(),
+            "only two private regions"
+        );
+        assert_eq!(b.total(), 3, "a failed take consumes nothing");
+        for _ in 0..4 {
+            assert_eq!(b.one_public_per_group(), vec![region(3)]);
+        }
+        assert_eq!(b.take_private_exact(2), vec![region(1), region(2)]);
+        assert_eq!(b.total(), 1);
     }
 }

@@ -118,10 +118,25 @@ impl Feed {
         format!("{}: {what}", self.group)
     }
 
-    /// Whether its images can earn entropy credit: never for public URLs, which anyone can
-    /// fetch; private folders and local devices only when marked `private = true`.
+    /// Whether its images may earn entropy credit: never for public URLs, which anyone can
+    /// fetch; private folders and local devices only when marked `private = true`. This is
+    /// the policy; whether the feed can deliver anything is [`can_capture`](Self::can_capture).
     pub fn creditable(&self) -> bool {
         self.private && self.url.is_none()
+    }
+
+    /// Whether this build can obtain frames from the feed at all. False for `device` feeds:
+    /// V4L2 capture is not implemented in this crate, so a device feed never delivers a frame
+    /// (the prefetcher logs why and stops it). When capture is added, this becomes true for
+    /// devices too and a private device feed then makes the camera source creditable.
+    pub fn can_capture(&self) -> bool {
+        !matches!(self.kind(), FeedKind::Device(_))
+    }
+
+    /// Whether the feed can actually deliver creditable frames: creditable by policy and
+    /// able to capture. Only such feeds make the camera source creditable.
+    pub fn delivers_credit(&self) -> bool {
+        self.creditable() && self.can_capture()
     }
 }
 
@@ -228,6 +243,25 @@ impl CameraConfig {
         Duration::from_secs_f64(self.timeout_seconds)
     }
 
+    /// Whether some feed can deliver creditable frames (a `dir` feed marked private; a
+    /// private `device` feed does not count while V4L2 capture is unimplemented).
+    pub fn can_credit(&self) -> bool {
+        self.feeds.iter().any(Feed::delivers_credit)
+    }
+
+    /// Whether some feed can deliver frames at all (any `url` or `dir` feed).
+    pub fn can_capture(&self) -> bool {
+        self.feeds.iter().any(Feed::can_capture)
+    }
+
+    /// Whether some feed delivers public (uncredited) frames: a `url`, or a `dir` not
+    /// marked private.
+    pub fn has_public_feeds(&self) -> bool {
+        self.feeds
+            .iter()
+            .any(|f| f.can_capture() && !f.creditable())
+    }
+
     /// Group names in first-seen order.
     pub fn groups(&self) -> Vec<String> {
         let mut groups: Vec<String> = Vec::new();
@@ -283,6 +317,9 @@ mod tests {
         assert_eq!(c.groups(), ["europe", "asia"]);
         assert_eq!(c.feeds[1].kind(), FeedKind::Device("/dev/video0".into()));
         assert!(!c.feeds[0].creditable() && c.feeds[1].creditable() && !c.feeds[2].creditable());
+        // The private device is creditable by policy but cannot capture in this build.
+        assert!(!c.feeds[1].can_capture() && !c.feeds[1].delivers_credit());
+        assert!(!c.can_credit() && c.can_capture() && c.has_public_feeds());
     }
 
     #[test]
@@ -302,6 +339,7 @@ mod tests {
             ]
         );
         assert_eq!(c.feeds.iter().filter(|f| f.creditable()).count(), 1);
+        assert!(c.can_credit(), "the lab feed is a private folder");
     }
 
     #[test]

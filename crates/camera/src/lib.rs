@@ -19,6 +19,7 @@ pub mod buffer;
 pub mod config;
 pub mod decode;
 pub mod fetch;
+pub mod freshness;
 pub mod prefetcher;
 pub mod recipe;
 pub mod regions;
@@ -90,10 +91,38 @@ impl Camera {
         )
     }
 
-    /// The camera as an entropy source; creditable when some feed is private.
+    /// The `camera` entropy source. Creditable only when some private feed can actually
+    /// deliver frames (a private `dir` feed; a private `device` feed does not count, V4L2
+    /// capture not being built in), and then it returns private regions only; otherwise it
+    /// mixes public regions, uncredited. Unavailable when no feed can deliver at all.
     pub fn source(&self) -> CameraSource {
-        let creditable = self.config.feeds.iter().any(Feed::creditable);
-        CameraSource::new(Arc::clone(&self.buffers), creditable)
+        let source = CameraSource::new(Arc::clone(&self.buffers), self.config.can_credit());
+        if self.config.can_capture() {
+            source
+        } else {
+            source.unavailable(
+                "every camera feed is a `device` feed, and V4L2 capture is not built into this \
+                 version; add a `dir` feed that a capture tool (e.g. ffmpeg -f v4l2) writes \
+                 frames into",
+            )
+        }
+    }
+
+    /// The `camera_public` source: public regions, never credited, kept apart from a
+    /// creditable [`source`](Self::source) so they reach the engine whatever the private
+    /// feeds deliver. `None` when `camera` is not creditable (it mixes the public regions
+    /// itself) or there are no public feeds.
+    pub fn public_source(&self) -> Option<CameraSource> {
+        (self.config.can_credit() && self.config.has_public_feeds())
+            .then(|| CameraSource::public(Arc::clone(&self.buffers)))
+    }
+
+    /// Every camera source to register: [`source`](Self::source), and
+    /// [`public_source`](Self::public_source) when there is one.
+    pub fn sources(&self) -> Vec<CameraSource> {
+        std::iter::once(self.source())
+            .chain(self.public_source())
+            .collect()
     }
 
     /// Buffer fill and prefetcher state for `/health`.

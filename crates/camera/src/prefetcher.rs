@@ -2,6 +2,8 @@
 //! the configured interval with ±20% jitter (so feeds never fetch in lock-step), backing off
 //! exponentially while a feed fails, and logging every skip with its reason. Fetching and
 //! decoding run on the blocking pool; the buffers' lock is taken only to push regions.
+//! Freshness is global: all feeds share one [`SeenFrames`], so a frame already seen from any
+//! feed is stale and earns nothing.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::path::Path;
@@ -10,19 +12,17 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
 use crate::buffer::GroupBuffers;
 use crate::config::{CameraConfig, Feed, FeedKind};
 use crate::decode::decode;
 use crate::fetch::fetch;
+use crate::freshness::{SeenFrames, digest};
 use crate::regions::slice;
 
 /// Longest back-off for a failing feed.
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
-/// Digests remembered per feed to recognise a repeated frame.
-const SEEN_FRAMES: usize = 256;
 /// Fetch durations kept for the recipe's network-jitter input.
 const TIMINGS_KEPT: usize = 64;
 
@@ -35,7 +35,7 @@ pub struct FeedStatus {
     pub group: String,
     /// Images fetched or read that decoded and were fresh.
     pub fresh: u64,
-    /// Images identical (bytes or pixels) to one seen before from this feed: earn nothing.
+    /// Images identical (bytes or pixels) to one seen before from any feed: earn nothing.
     pub stale: u64,
     /// Fetches or decodes that failed.
     pub failed: u64,
@@ -124,6 +124,8 @@ impl Prefetcher {
             .build()?;
         let (config, task_stats, task_stop) =
             (config.clone(), Arc::clone(&stats), Arc::clone(&stop));
+        // One memory of recent frames for every feed: freshness is global.
+        let seen = Arc::new(SeenFrames::default());
         let thread = std::thread::Builder::new()
             .name("ws-camera".into())
             .spawn(move || {
@@ -137,6 +139,7 @@ impl Prefetcher {
                             config.clone(),
                             Arc::clone(&buffers),
                             Arc::clone(&task_stats),
+                            Arc::clone(&seen),
                         )));
                     }
                     task_stop.notified().await;
@@ -183,11 +186,11 @@ async fn run_feed(
     config: CameraConfig,
     buffers: Arc<GroupBuffers>,
     stats: Arc<Stats>,
+    seen: Arc<SeenFrames>,
 ) {
-    let mut seen: VecDeque<[u8; 32]> = VecDeque::new();
     let mut failures = 0u32;
     loop {
-        let outcome = attempt(&feed, &config, &buffers, &stats, &mut seen).await;
+        let outcome = attempt(&feed, &config, &buffers, &stats, &seen).await;
         match outcome {
             Outcome::Fresh { regions, flat } => {
                 failures = 0;
@@ -209,8 +212,8 @@ async fn run_feed(
                     s.failed += 1;
                     s.last_error = Some(reason);
                 });
-                if matches!(feed.kind(), FeedKind::Device(_)) {
-                    return; // cannot start to work later in this build
+                if !feed.can_capture() {
+                    return; // a device feed cannot start to work later in this build
                 }
             }
         }
@@ -236,7 +239,7 @@ async fn attempt(
     config: &CameraConfig,
     buffers: &GroupBuffers,
     stats: &Stats,
-    seen: &mut VecDeque<[u8; 32]>,
+    seen: &SeenFrames,
 ) -> Outcome {
     let body = match feed.kind() {
         FeedKind::Url(url) => {
@@ -260,14 +263,17 @@ async fn attempt(
             }
         }
         FeedKind::Device(path) => {
+            // V4L2 capture is not implemented in this crate: a device feed delivers nothing,
+            // and so (see `Feed::can_capture`) never makes the camera source creditable.
             return Outcome::Failed(format!(
-                "{}: V4L2 capture is not built into this version; use a `dir` feed that a \
-                 capture tool (e.g. ffmpeg -f v4l2) writes frames into",
+                "{}: V4L2 capture is not built into this version, so this feed delivers no \
+                 frames and earns no credit; use a `dir` feed that a capture tool (e.g. \
+                 ffmpeg -f v4l2) writes frames into",
                 path.display()
             ));
         }
     };
-    if !remember(seen, Sha256::digest(&body).into()) {
+    if !seen.remember(digest(&body)) {
         return Outcome::Stale;
     }
     let max_pixels = config.max_pixels;
@@ -278,7 +284,7 @@ async fn attempt(
         Err(e) => return Outcome::Failed(format!("decode task failed: {e}")),
     };
     // A re-encoded copy of an old frame has new bytes but the same pixels.
-    if !remember(seen, Sha256::digest(&frame.rgb).into()) {
+    if !seen.remember(digest(&frame.rgb)) {
         return Outcome::Stale;
     }
     let (regions, flat) = slice(&frame, config.region_size);
@@ -288,18 +294,6 @@ async fn attempt(
         regions: kept,
         flat,
     }
-}
-
-/// Records a digest; false when it was already known.
-fn remember(seen: &mut VecDeque<[u8; 32]>, digest: [u8; 32]) -> bool {
-    if seen.contains(&digest) {
-        return false;
-    }
-    if seen.len() == SEEN_FRAMES {
-        seen.pop_front();
-    }
-    seen.push_back(digest);
-    true
 }
 
 /// The most recently modified `.jpg`/`.jpeg`/`.png` file in `dir`, read with a size cap.
@@ -323,4 +317,76 @@ fn newest_image(dir: &Path, cap: u64) -> Result<Vec<u8>, String> {
         .pop_last()
         .ok_or_else(|| format!("{}: no JPEG or PNG file under the size cap", dir.display()))?;
     std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn noisy_png(seed: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(64, 32, |x, y| {
+            let n = (x * 7 + y * 13 + seed).wrapping_mul(2_654_435_761) >> 24;
+            image::Rgb([(x + n) as u8, (y * 2 + n) as u8, (x ^ y ^ n) as u8])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png)
+            .expect("encode");
+        out.into_inner()
+    }
+
+    fn private_dir(group: &str, dir: &Path) -> Feed {
+        Feed {
+            group: group.into(),
+            url: None,
+            device: None,
+            dir: Some(dir.to_path_buf()),
+            private: true,
+        }
+    }
+
+    #[test]
+    fn a_frame_in_two_private_folders_is_fresh_and_credited_once() {
+        let root = std::env::temp_dir().join(format!("ws-camera-fresh-{}", std::process::id()));
+        let (a, b) = (root.join("a"), root.join("b"));
+        for dir in [&a, &b] {
+            std::fs::create_dir_all(dir).unwrap();
+            std::fs::write(dir.join("frame.png"), noisy_png(1)).unwrap();
+        }
+        let config = CameraConfig {
+            region_size: 16,
+            ..CameraConfig::default()
+        };
+        let buffers = GroupBuffers::new(&["a".into(), "b".into()], 100);
+        let (stats, seen) = (Stats::default(), SeenFrames::default());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let run = |feed: &Feed| runtime.block_on(attempt(feed, &config, &buffers, &stats, &seen));
+        let first = run(&private_dir("a", &a));
+        assert!(
+            matches!(first, Outcome::Fresh { regions: 8, .. }),
+            "64 × 32 in 16s"
+        );
+        // The same file from the other folder (and a different group) earns nothing.
+        assert!(matches!(run(&private_dir("b", &b)), Outcome::Stale));
+        // Nor does the same picture re-encoded (new bytes, same pixels).
+        let image = image::load_from_memory(&noisy_png(1)).unwrap();
+        let mut bmp_like = std::io::Cursor::new(Vec::new());
+        image
+            .write_with_encoder(image::codecs::png::PngEncoder::new_with_quality(
+                &mut bmp_like,
+                image::codecs::png::CompressionType::Best,
+                image::codecs::png::FilterType::Paeth,
+            ))
+            .unwrap();
+        assert_ne!(bmp_like.get_ref(), &noisy_png(1));
+        std::fs::write(b.join("frame.png"), bmp_like.into_inner()).unwrap();
+        assert!(matches!(run(&private_dir("b", &b)), Outcome::Stale));
+        // A new frame is fresh again.
+        std::fs::write(b.join("frame.png"), noisy_png(2)).unwrap();
+        assert!(matches!(run(&private_dir("b", &b)), Outcome::Fresh { .. }));
+        // Credited regions: one frame per distinct picture, not one per folder.
+        assert_eq!(buffers.take_private(100).len(), 16);
+        std::fs::remove_dir_all(root).ok();
+    }
 }

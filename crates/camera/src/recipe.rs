@@ -11,6 +11,13 @@
 //!
 //! The OS randomness makes every output unpredictable on its own; the camera regions, timing
 //! jitter, counter and clock are mixed in (LiveCam's design) and earn no credit here.
+//!
+//! Nothing secret outlives its use: the session secret is wiped when its last holder drops it
+//! (at rotation, or with the generator), and every temporary holding a request's inputs (the
+//! copied regions, the jitter, the OS bytes, the assembled message) or an HMAC tag is
+//! [zeroized](zeroize) after use. The message buffer is allocated at its final size, so no
+//! reallocation leaves a stray copy behind. (The `hmac` crate's own state does not zeroize
+//! itself on drop; its key-derived pads are a hash state, not the secret.)
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -18,7 +25,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::buffer::GroupBuffers;
 use crate::prefetcher::Stats;
@@ -57,7 +64,7 @@ impl Clock for SystemClock {
     }
 }
 
-/// A session secret and when it was made.
+/// A session secret and when it was made; the key is wiped on drop.
 struct Secret {
     key: [u8; 32],
     born: Duration,
@@ -99,8 +106,8 @@ impl LiveCam {
         stats: Option<Arc<Stats>>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        let mut key = [0u8; 32];
-        os_random(&mut key);
+        let mut key = Zeroizing::new([0u8; 32]);
+        os_random(key.as_mut());
         let born = clock.monotonic();
         LiveCam {
             buffers,
@@ -109,7 +116,7 @@ impl LiveCam {
             counter: AtomicU64::new(0),
             rotations: AtomicU64::new(0),
             secret: Mutex::new(Arc::new(Secret {
-                key,
+                key: *key,
                 born,
                 uses: AtomicU64::new(0),
             })),
@@ -148,12 +155,14 @@ impl LiveCam {
         let secret = self.current();
         let uses = secret.uses.fetch_add(1, Ordering::Relaxed) + 1;
         let tag = hmac(&secret.key, &inputs, b"livecam/rng");
+        // The old secret is wiped when the last request holding it drops its `Arc`.
         let age = self.clock.monotonic().saturating_sub(secret.born);
         if uses >= ROTATE_AFTER_REQUESTS || age >= ROTATE_AFTER {
             // The next secret comes from the same inputs under a different label, so it is
             // independent of the output just produced.
+            let key = Zeroizing::new(hmac(&secret.key, &inputs, b"livecam/rotate"));
             let next = Arc::new(Secret {
-                key: hmac(&secret.key, &inputs, b"livecam/rotate"),
+                key: *key,
                 born: self.clock.monotonic(),
                 uses: AtomicU64::new(0),
             });
@@ -174,39 +183,50 @@ impl LiveCam {
 
     /// [`next_f64`](Self::next_f64) with `extra` input mixed in.
     pub fn next_f64_with(&self, extra: &[u8]) -> f64 {
-        let block = self.next_block_with(extra);
-        let mut top = [0u8; 8];
+        let block = Zeroizing::new(self.next_block_with(extra));
+        let mut top = Zeroizing::new([0u8; 8]);
         top.copy_from_slice(&block[..8]);
-        (u64::from_be_bytes(top) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        (u64::from_be_bytes(*top) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
-    /// The request's inputs, length-prefixed so no two input lists encode alike.
-    fn gather(&self, count: u64, extra: &[u8]) -> Vec<u8> {
-        let mut m = Vec::with_capacity(8192);
-        let mut put = |part: &[u8]| {
+    /// The request's inputs, length-prefixed so no two input lists encode alike, in a buffer
+    /// wiped on drop. Every temporary copy of an input is wiped here before returning.
+    fn gather(&self, count: u64, extra: &[u8]) -> Zeroizing<Vec<u8>> {
+        let mut regions = self
+            .buffers
+            .as_ref()
+            .map(|b| b.one_per_group())
+            .unwrap_or_default();
+        let jitter = Zeroizing::new(cpu_jitter());
+        let timings: Option<Zeroizing<Vec<u8>>> = self.stats.as_ref().map(|stats| {
+            Zeroizing::new(
+                stats
+                    .network_timings()
+                    .iter()
+                    .flat_map(|t| t.to_le_bytes())
+                    .collect(),
+            )
+        });
+        let mut os = Zeroizing::new([0u8; 32]);
+        os_random(os.as_mut());
+        let count = Zeroizing::new(count.to_be_bytes());
+        let now = Zeroizing::new(self.clock.unix_nanos().to_be_bytes());
+        let mut parts: Vec<&[u8]> = regions.iter().map(|r| r.rgb.as_slice()).collect();
+        parts.push(jitter.as_ref());
+        if let Some(timings) = &timings {
+            parts.push(timings);
+        }
+        parts.extend([os.as_ref(), extra, count.as_ref(), now.as_ref()]);
+        // Allocated once at its final size: growing would leave unwiped copies behind.
+        let size = parts.iter().map(|p| 4 + p.len()).sum();
+        let mut m = Zeroizing::new(Vec::with_capacity(size));
+        for part in parts {
             m.extend_from_slice(&(part.len() as u32).to_be_bytes());
             m.extend_from_slice(part);
-        };
-        if let Some(buffers) = &self.buffers {
-            for region in buffers.one_per_group() {
-                put(&region.rgb);
-            }
         }
-        put(&cpu_jitter());
-        if let Some(stats) = &self.stats {
-            let timings: Vec<u8> = stats
-                .network_timings()
-                .iter()
-                .flat_map(|t| t.to_le_bytes())
-                .collect();
-            put(&timings);
+        for region in &mut regions {
+            region.rgb.zeroize();
         }
-        let mut os = [0u8; 32];
-        os_random(&mut os);
-        put(&os);
-        put(extra);
-        put(&count.to_be_bytes());
-        put(&self.clock.unix_nanos().to_be_bytes());
         m
     }
 }
@@ -215,7 +235,11 @@ fn hmac(key: &[u8; 32], message: &[u8], label: &[u8]) -> [u8; 32] {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(label);
     mac.update(message);
-    mac.finalize().into_bytes().into()
+    let mut tag = mac.finalize().into_bytes();
+    let mut out = [0u8; 32];
+    out.copy_from_slice(&tag);
+    tag.as_mut_slice().zeroize();
+    out
 }
 
 /// Durations of eight short pieces of work, in cycle-counter ticks.
@@ -243,6 +267,59 @@ fn os_random(buf: &mut [u8]) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::regions::Region;
+
+    /// A clock that never moves: rotation happens by request count only.
+    struct Stopped;
+
+    impl Clock for Stopped {
+        fn monotonic(&self) -> Duration {
+            Duration::ZERO
+        }
+        fn unix_nanos(&self) -> u128 {
+            1_800_000_000_000_000_000
+        }
+    }
+
+    #[test]
+    fn rotation_replaces_the_secret_and_lets_the_old_one_go() {
+        let rng = LiveCam::new(None, None, Arc::new(Stopped));
+        let old = rng.current();
+        let first = old.key;
+        assert_ne!(first, [0; 32]);
+        for _ in 0..ROTATE_AFTER_REQUESTS {
+            rng.next_block();
+        }
+        assert_eq!(rng.rotations(), 1);
+        let new = rng.current();
+        assert_ne!(new.key, first, "a new secret");
+        assert_ne!(new.key, [0; 32]);
+        // The generator let go of the old secret: ours is the last `Arc`, and dropping it
+        // runs `Secret::drop`, which wipes the key.
+        assert_eq!(old.key, first);
+        assert_eq!(Arc::strong_count(&old), 1);
+    }
+
+    #[test]
+    fn the_input_buffer_is_allocated_once_so_no_unwiped_copy_is_left() {
+        let groups: Vec<String> = (0..6).map(|g| format!("g{g}")).collect();
+        let buffers = Arc::new(GroupBuffers::new(&groups, 4));
+        for (i, g) in groups.iter().enumerate() {
+            let rgb = vec![i as u8; 3 * 32 * 32];
+            buffers.push(g, vec![Region { rgb }], false);
+        }
+        let stats = Arc::new(Stats::default());
+        let rng = LiveCam::new(Some(buffers), Some(stats), Arc::new(Stopped));
+        let m = rng.gather(7, b"extra");
+        // Six regions, jitter, timings, OS bytes, extra, counter, clock: 12 parts.
+        assert_eq!(
+            m.len(),
+            6 * (4 + 3072) + (4 + 64) + 4 + (4 + 32) + (4 + 5) + 12 + 20
+        );
+        assert_eq!(m.capacity(), m.len(), "never grown, so never copied");
+    }
+
     #[test]
     fn the_float_is_below_one_even_for_an_all_ones_tag() {
         let top = u64::MAX >> 11;

@@ -1,6 +1,7 @@
 //! The prefetcher against a loopback webcam server: buffers fill per group and stay
 //! bounded, every kind of bad feed is skipped with its reason and nothing hangs, and a frame
-//! seen before earns nothing.
+//! seen before (from any feed) earns nothing, and a private feed that cannot deliver never
+//! makes the camera creditable nor stops public regions reaching the source.
 
 mod common;
 
@@ -8,6 +9,14 @@ use std::time::{Duration, Instant};
 
 use wellspring_camera::{Camera, CameraConfig, FeedStatus};
 use wellspring_core::EntropySource;
+
+/// A fresh empty folder under the system temp dir, unique to this process and `name`.
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("wellspring-camera-{name}-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
 
 fn config(text: &str) -> CameraConfig {
     CameraConfig::from_toml(text).expect("valid config")
@@ -192,5 +201,124 @@ fn a_device_feed_reports_why_it_is_unavailable() {
         .failed
         == 1));
     let err = camera.stats().feeds()[0].last_error.clone().unwrap();
-    assert!(err.contains("V4L2"), "{err}");
+    assert!(err.contains("V4L2") && err.contains("no credit"), "{err}");
+    // Nothing can deliver: the source says so instead of failing every collection.
+    let source = camera.source();
+    let reason = source.availability().reason().map(str::to_string);
+    assert!(
+        reason.as_deref().unwrap_or("").contains("V4L2"),
+        "{reason:?}"
+    );
+    assert!(!source.creditable());
+}
+
+#[test]
+fn a_private_device_feed_neither_credits_nor_starves_public_regions() {
+    let dir = temp_dir("public");
+    std::fs::write(
+        dir.join("frame.png"),
+        common::noisy_image(64, 32, 11, image::ImageFormat::Png),
+    )
+    .unwrap();
+    let camera = Camera::start(config(&format!(
+        "[camera]\nrefresh_seconds = 1\nregion_size = 16\n\
+         [[camera.feeds]]\ngroup = \"lab\"\ndevice = \"/dev/video0\"\nprivate = true\n\
+         [[camera.feeds]]\ngroup = \"street\"\ndir = \"{}\"\n",
+        dir.display()
+    )))
+    .unwrap();
+    let source = camera.source();
+    // V4L2 capture is not built in: the private device cannot deliver, so no credit.
+    assert!(!source.creditable());
+    assert!(source.availability().reason().is_none());
+    let arrived = wait_until(Duration::from_secs(10), || {
+        camera.health().by_group["street"] == 8
+    });
+    assert!(arrived, "{:?}", camera.stats().feeds());
+    // The public folder's regions reach the source, uncredited, as often as asked.
+    for _ in 0..3 {
+        let samples = source.collect(6_144).unwrap();
+        assert!(samples.iter().all(|&s| s < 4));
+        assert!(!source.creditable());
+    }
+    assert!(
+        camera.public_source().is_none(),
+        "`camera` mixes them itself"
+    );
+    assert_eq!(camera.sources().len(), 1);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn a_private_folder_that_delivers_nothing_leaves_public_mixing_alone() {
+    let (private, public) = (temp_dir("empty-private"), temp_dir("street"));
+    std::fs::write(
+        public.join("frame.png"),
+        common::noisy_image(64, 32, 12, image::ImageFormat::Png),
+    )
+    .unwrap();
+    let camera = Camera::start(config(&format!(
+        "[camera]\nrefresh_seconds = 1\nregion_size = 16\n\
+         [[camera.feeds]]\ngroup = \"lab\"\ndir = \"{}\"\nprivate = true\n\
+         [[camera.feeds]]\ngroup = \"street\"\ndir = \"{}\"\n",
+        private.display(),
+        public.display()
+    )))
+    .unwrap();
+    let arrived = wait_until(Duration::from_secs(10), || {
+        camera.health().by_group["street"] == 8
+    });
+    assert!(arrived, "{:?}", camera.stats().feeds());
+    let sources = camera.sources();
+    let names: Vec<&str> = sources.iter().map(|s| s.name()).collect();
+    assert_eq!(names, ["camera", "camera_public"]);
+    let (credited, mixed) = (&sources[0], &sources[1]);
+    assert!(credited.creditable() && !mixed.creditable());
+    // The empty private folder stops only the credited path, never with public samples...
+    assert!(credited.collect(256).is_err());
+    // ...while the public regions keep flowing, uncredited.
+    for _ in 0..3 {
+        assert_eq!(mixed.collect(6_144).unwrap().len(), 6_144);
+    }
+    for dir in [private, public] {
+        std::fs::remove_dir_all(dir).ok();
+    }
+}
+
+#[test]
+fn the_same_frame_in_two_private_folders_is_credited_once() {
+    let (a, b) = (temp_dir("twin-a"), temp_dir("twin-b"));
+    let frame = common::noisy_image(64, 32, 21, image::ImageFormat::Png);
+    for dir in [&a, &b] {
+        std::fs::write(dir.join("frame.png"), &frame).unwrap();
+    }
+    let camera = Camera::start(config(&format!(
+        "[camera]\nrefresh_seconds = 1\nregion_size = 16\n\
+         [[camera.feeds]]\ngroup = \"lab-a\"\ndir = \"{}\"\nprivate = true\n\
+         [[camera.feeds]]\ngroup = \"lab-b\"\ndir = \"{}\"\nprivate = true\n",
+        a.display(),
+        b.display()
+    )))
+    .unwrap();
+    // Both feeds have read the file at least once (in whichever order).
+    let both = wait_until(Duration::from_secs(10), || {
+        camera
+            .stats()
+            .feeds()
+            .iter()
+            .all(|f| f.fresh + f.stale >= 1)
+    });
+    let feeds = camera.stats().feeds();
+    assert!(both, "{feeds:?}");
+    assert_eq!(feeds.iter().map(|f| f.fresh).sum::<u64>(), 1, "{feeds:?}");
+    assert_eq!(camera.health().total_regions, 8, "one frame's regions");
+    let source = camera.source();
+    assert!(source.creditable());
+    // 8 regions of 16 × 16 × 3 samples: credited once, never twice.
+    assert_eq!(source.collect(6_144).unwrap().len(), 6_144);
+    assert!(source.creditable());
+    assert!(source.collect(1).is_err(), "the twin earned nothing");
+    for dir in [a, b] {
+        std::fs::remove_dir_all(dir).ok();
+    }
 }

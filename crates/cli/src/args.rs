@@ -1,6 +1,7 @@
 //! Command-line flags (clap). The contract for names and meanings is docs/DESIGN's CLI table.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use wellspring_core::pool::Conditioning;
 
 /// Wellspring: random numbers from the physical noise inside your computer, measured and
 /// accounted with NIST SP 800-90B.
@@ -19,6 +20,10 @@ pub(crate) struct Cli {
     /// machine only).
     #[arg(long, global = true, value_name = "PATH|off")]
     pub(crate) assessment_cache: Option<String>,
+    /// Platform generators to credit at their documented vendor claim (comma-separated:
+    /// rdrand, rdseed, os_random, hwrng; default none: they are mixed in uncredited).
+    #[arg(long, global = true, value_name = "NAMES", value_delimiter = ',')]
+    pub(crate) trust_platform: Option<Vec<String>>,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -163,17 +168,6 @@ pub(crate) enum Format {
     Base64,
 }
 
-/// Conditioning modes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum ConditioningArg {
-    /// Unconditioned XOR of raw samples (research only).
-    Raw,
-    /// SHA-256 conditioned output.
-    Sha256,
-    /// CTR_DRBG seeded from conditioned output.
-    Drbg,
-}
-
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  wellspring stream --bytes 64 --format hex\n  \
@@ -193,9 +187,10 @@ pub(crate) struct StreamArgs {
     /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
     #[arg(long)]
     pub(crate) sources: Option<String>,
-    /// How output is conditioned [default: sha256, or the config file's].
-    #[arg(long, value_enum)]
-    pub(crate) conditioning: Option<ConditioningArg>,
+    /// How output is conditioned: raw, sha256 or drbg [default: sha256, or the config
+    /// file's].
+    #[arg(long, value_name = "raw|sha256|drbg")]
+    pub(crate) conditioning: Option<Conditioning>,
     /// Same as `--conditioning raw`.
     #[arg(long, conflicts_with = "conditioning")]
     pub(crate) unconditioned: bool,
@@ -255,9 +250,10 @@ pub(crate) struct DeviceArgs {
     /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
     #[arg(long)]
     pub(crate) sources: Option<String>,
-    /// How output is conditioned [default: sha256, or the config file's].
-    #[arg(long, value_enum)]
-    pub(crate) conditioning: Option<ConditioningArg>,
+    /// How output is conditioned: raw, sha256 or drbg [default: sha256, or the config
+    /// file's].
+    #[arg(long, value_name = "raw|sha256|drbg")]
+    pub(crate) conditioning: Option<Conditioning>,
     /// Permissions of the FIFO, in octal.
     #[arg(long, default_value = "0600")]
     pub(crate) mode: String,

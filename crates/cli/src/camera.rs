@@ -60,11 +60,16 @@ pub(crate) fn camera() -> CliResult<Option<Arc<Camera>>> {
     Ok(CAMERA.get_or_init(|| started).clone())
 }
 
-/// Every built-in source plus `camera`.
+/// Every built-in source plus `camera` (and `camera_public`, which mixes public regions in
+/// uncredited, when a private folder makes `camera` creditable).
 pub(crate) fn registry() -> CliResult<Registry> {
     let mut registry = Registry::builtin();
     match camera()? {
-        Some(camera) => registry.push(Arc::new(camera.source())),
+        Some(camera) => {
+            for source in camera.sources() {
+                registry.push(Arc::new(source));
+            }
+        }
         None => registry.push(Arc::new(CameraSource::unconfigured())),
     }
     Ok(registry)

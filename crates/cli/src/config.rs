@@ -7,6 +7,7 @@
 //! sources = "timing,silicon"
 //! conditioning = "drbg"
 //! assessment_cache = "off"   # or a path; default ~/.cache/wellspring/assessments.json
+//! trust_platform = ["rdseed"] # platform generators credited at their vendor claim
 //!
 //! [camera]            # the same [camera] table as `server --camera-config`
 //! refresh_seconds = 60
@@ -16,8 +17,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::args::ConditioningArg;
 use crate::error::{CliError, CliResult};
+use wellspring_core::pool::Conditioning;
 
 /// Defaults from the configuration file.
 #[derive(Debug, Default, Deserialize)]
@@ -29,6 +30,8 @@ pub(crate) struct Config {
     pub(crate) conditioning: Option<String>,
     /// Where assessments are kept across runs, or "off" (see `crate::engine`).
     pub(crate) assessment_cache: Option<String>,
+    /// Platform generators credited at their vendor claim (`--trust-platform`).
+    pub(crate) trust_platform: Option<Vec<String>>,
     /// Camera feeds, in the `--camera-config` format (see `crate::camera`).
     pub(crate) camera: Option<toml::Table>,
     /// Where the file was read from.
@@ -59,12 +62,8 @@ impl Config {
         let mut config: Config = toml::from_str(&text)
             .map_err(|e| CliError::usage(format!("config {}: {}", path.display(), e.message())))?;
         if let Some(mode) = &config.conditioning {
-            parse_conditioning(mode).ok_or_else(|| {
-                CliError::usage(format!(
-                    "config {}: conditioning '{mode}' is not raw, sha256 or drbg",
-                    path.display()
-                ))
-            })?;
+            mode.parse::<Conditioning>()
+                .map_err(|e| CliError::usage(format!("config {}: {e}", path.display())))?;
         }
         config.path = Some(path);
         Ok(config)
@@ -75,18 +74,9 @@ impl Config {
         flag.or_else(|| self.sources.clone())
     }
 
-    /// The flag if given, else the config's mode, else sha256.
-    pub(crate) fn conditioning(&self, flag: Option<ConditioningArg>) -> ConditioningArg {
-        flag.or_else(|| self.conditioning.as_deref().and_then(parse_conditioning))
-            .unwrap_or(ConditioningArg::Sha256)
-    }
-}
-
-fn parse_conditioning(text: &str) -> Option<ConditioningArg> {
-    match text {
-        "raw" => Some(ConditioningArg::Raw),
-        "sha256" => Some(ConditioningArg::Sha256),
-        "drbg" => Some(ConditioningArg::Drbg),
-        _ => None,
+    /// The flag if given, else the config's mode (checked by `load`), else sha256.
+    pub(crate) fn conditioning(&self, flag: Option<Conditioning>) -> Conditioning {
+        flag.or_else(|| self.conditioning.as_deref().and_then(|m| m.parse().ok()))
+            .unwrap_or(Conditioning::Sha256)
     }
 }

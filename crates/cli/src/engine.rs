@@ -1,6 +1,6 @@
-//! The engine settings every engine-running command shares: today, where full-size
-//! assessments are kept across runs (`--assessment-cache`, or `assessment_cache` in the
-//! config file; `off` disables it).
+//! The engine settings every engine-running command shares: where full-size assessments
+//! are kept across runs (`--assessment-cache`, or `assessment_cache` in the config file;
+//! `off` disables it) and which platform generators are trusted (`--trust-platform`).
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -8,7 +8,29 @@ use std::sync::{Arc, OnceLock};
 use wellspring_core::EntropySource;
 use wellspring_core::engine::{AssessmentStore, EngineConfig};
 
+use crate::error::{CliError, CliResult};
+
 static STORE: OnceLock<Option<AssessmentStore>> = OnceLock::new();
+static TRUST: OnceLock<Vec<String>> = OnceLock::new();
+
+/// Sets the platform generators to trust (`--trust-platform`, or the config file's).
+pub(crate) fn set_trust_platform(names: Vec<String>) -> CliResult {
+    let names: Vec<String> = names
+        .into_iter()
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let unknown =
+        wellspring_core::accounting::trust::unknown_names(names.iter().map(String::as_str));
+    if !unknown.is_empty() {
+        return Err(CliError::usage(format!(
+            "--trust-platform: {} is not a platform generator (rdrand, rdseed, os_random, hwrng)",
+            unknown.join(", ")
+        )));
+    }
+    let _ = TRUST.set(names);
+    Ok(())
+}
 
 /// Sets the store from the flag or config value (`off`, a path, or absent for the default).
 pub(crate) fn set_assessment_cache(setting: Option<&str>) {
@@ -28,9 +50,12 @@ pub(crate) fn store() -> Option<&'static AssessmentStore> {
     STORE.get().and_then(Option::as_ref)
 }
 
-/// Engine defaults for `sources`, with the assessment store.
-pub(crate) fn config(sources: Vec<Arc<dyn EntropySource>>) -> EngineConfig {
+/// Engine defaults for `sources`, with the assessment store and the trusted platform
+/// generators; a trusted generator must be among the sources.
+pub(crate) fn config(sources: Vec<Arc<dyn EntropySource>>) -> CliResult<EngineConfig> {
     let mut config = EngineConfig::new(sources);
     config.assessment_store = store().cloned();
-    config
+    config.trust_platform = TRUST.get().cloned().unwrap_or_default();
+    config.validate().map_err(CliError::engine)?;
+    Ok(config)
 }

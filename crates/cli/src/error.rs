@@ -21,6 +21,15 @@ impl CliError {
         CliError::Runtime(message.into())
     }
 
+    /// An engine error: bad configuration is usage (2), anything at run time is 1.
+    pub(crate) fn engine(err: wellspring_core::engine::EngineError) -> Self {
+        if err.is_usage() {
+            CliError::Usage(err.to_string())
+        } else {
+            CliError::Runtime(err.to_string())
+        }
+    }
+
     /// Prints the one-line message and returns the exit code.
     pub(crate) fn report(self) -> ExitCode {
         let (message, code) = match self {

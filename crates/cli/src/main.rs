@@ -32,6 +32,14 @@ fn main() -> ExitCode {
             .as_deref()
             .or(config.assessment_cache.as_deref()),
     );
+    let trust = cli
+        .trust_platform
+        .clone()
+        .or_else(|| config.trust_platform.clone())
+        .unwrap_or_default();
+    if let Err(err) = engine::set_trust_platform(trust) {
+        return err.report();
+    }
     if let Err(err) = camera::from_config_table(config.camera.as_ref()) {
         return err.report();
     }

@@ -1,14 +1,17 @@
 //! The quality figures `probe` and `bench` report for a batch of samples, computed one way.
+//!
+//! The health tests run as SP 800-90B §4.4 defines them, with cutoffs from the assessed
+//! min-entropy at α = 2^-20, and never on the samples that set their cutoffs: the first half
+//! of the batch is assessed for the cutoffs and the second half is tested (testing samples
+//! against cutoffs derived from themselves is circular). No floor keeps a test alive: a source
+//! whose first half assesses below 0.05 bits per sample is reported as too weak to credit.
 
 use wellspring_assess::summary::shannon_entropy;
+use wellspring_core::accounting::MIN_CREDITABLE_H;
 use wellspring_core::engine::default_assessor;
 use wellspring_core::health::HealthTests;
 
 use crate::output::grade;
-
-/// The engine's safety factor: health tests check the credited claim `h × 0.5`, as the
-/// engine does (crates/core/src/engine/slot.rs).
-const CLAIM_FACTOR: f64 = 0.5;
 
 /// Speed, entropy and health of one batch.
 pub(crate) struct Quality {
@@ -16,20 +19,82 @@ pub(crate) struct Quality {
     pub(crate) shannon: f64,
     pub(crate) min_entropy: f64,
     pub(crate) grade: &'static str,
-    pub(crate) health: HealthTests,
+    /// The continuous tests over the second half; `None` when the source is too weak to
+    /// test (or to credit).
+    pub(crate) health: Option<HealthTests>,
+}
+
+impl Quality {
+    /// Healthy: strong enough to test, and no test failed.
+    pub(crate) fn healthy(&self) -> bool {
+        self.health.as_ref().is_some_and(HealthTests::healthy)
+    }
+
+    /// Too weak to credit: its first half assessed below 0.05 bits per sample.
+    pub(crate) fn too_weak(&self) -> bool {
+        self.health.is_none()
+    }
 }
 
 pub(crate) fn measure(samples: &[u8], seconds: f64) -> Quality {
     // The engine's own measurement (SP 800-90B non-IID, all ten estimators); too few samples
     // for the predictors measure nothing, so they show 0 rather than an optimistic MCV.
     let min_entropy = default_assessor(samples).unwrap_or(0.0);
-    let mut health = HealthTests::new((min_entropy * CLAIM_FACTOR).max(0.01), false);
-    health.feed_all(samples);
+    let (first, second) = samples.split_at(samples.len() / 2);
+    let health = default_assessor(first)
+        .filter(|h| *h >= MIN_CREDITABLE_H)
+        .map(|h| {
+            let mut tests = HealthTests::new(h, false);
+            tests.feed_all(second);
+            tests
+        });
     Quality {
         samples_per_second: samples.len() as f64 / seconds.max(1e-9),
         shannon: shannon_entropy(samples),
         min_entropy,
         grade: grade(min_entropy),
         health,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn splitmix(state: &mut u64) -> u64 {
+        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    #[test]
+    fn cutoffs_come_from_the_first_half_and_the_second_half_is_tested() {
+        // First half uniform over 16 values (h ≈ 4 bits), second half stuck: the cutoffs
+        // from the first half (RCT about 6) catch the stuck half at once. Cutoffs from the
+        // whole batch would be looser, and from the stuck half alone the test would be off.
+        let mut state = 7;
+        let mut samples: Vec<u8> = (0..8192)
+            .map(|_| (splitmix(&mut state) & 15) as u8)
+            .collect();
+        samples.extend(std::iter::repeat_n(3u8, 8192));
+        let q = measure(&samples, 1.0);
+        let health = q
+            .health
+            .as_ref()
+            .expect("the first half is strong enough to test");
+        assert!(health.h > 2.0, "cutoffs from the first half: {}", health.h);
+        assert_eq!(health.samples, 8192, "only the second half is tested");
+        assert!(health.rct_failures > 0 && !q.healthy());
+    }
+
+    #[test]
+    fn a_source_below_the_floor_is_too_weak_rather_than_untested() {
+        // A counter: every estimator sees it as nearly predictable.
+        let samples: Vec<u8> = (0..16_384u32).map(|i| (i / 64) as u8).collect();
+        let q = measure(&samples, 1.0);
+        assert!(q.too_weak(), "min-entropy {}", q.min_entropy);
+        assert!(!q.healthy());
     }
 }

@@ -13,6 +13,7 @@
 //! engine.fill_full_entropy(&mut key).unwrap(); // 320 measured bits behind each 32 bytes
 //! ```
 
+pub mod accounting;
 pub mod clock;
 pub mod collect;
 pub mod conditioning;

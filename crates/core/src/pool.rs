@@ -31,10 +31,31 @@ impl Conditioning {
     }
 }
 
-/// Why output could not be produced (the message names the failed sources).
-#[derive(Debug, thiserror::Error)]
-pub enum PoolError {
-    /// The output path failed.
-    #[error("{0}")]
-    Failed(String),
+/// Why output could not be produced: the engine's error, whose variants keep the cause
+/// (starvation, nothing creditable, misuse) apart.
+pub type PoolError = crate::engine::EngineError;
+
+/// A conditioning name that is not `raw`, `sha256` or `drbg`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("conditioning '{0}' is not raw, sha256 or drbg")]
+pub struct UnknownConditioning(pub String);
+
+impl std::str::FromStr for Conditioning {
+    type Err = UnknownConditioning;
+
+    /// Parses the names every interface uses (CLI flag, config file, HTTP, Python).
+    ///
+    /// ```
+    /// use wellspring_core::pool::Conditioning;
+    /// assert_eq!("drbg".parse::<Conditioning>().unwrap(), Conditioning::Drbg);
+    /// assert!("sha1".parse::<Conditioning>().is_err());
+    /// ```
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "raw" => Ok(Conditioning::Raw),
+            "sha256" => Ok(Conditioning::Sha256),
+            "drbg" => Ok(Conditioning::Drbg),
+            other => Err(UnknownConditioning(other.to_owned())),
+        }
+    }
 }

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use rand_core::TryRng;
-use wellspring_core::engine::{Engine, EngineConfig, EngineError};
+use wellspring_core::engine::{CorrelationGroup, Engine, EngineConfig, EngineError};
 use wellspring_core::pool::Conditioning;
 use wellspring_core::{EntropySource, SourceCategory, SourceError, SourceInfo, SpeedClass};
 
@@ -159,6 +159,10 @@ fn prediction_resistance_reseeds_before_every_request() {
         rng.try_fill_bytes(&mut [0u8; 100]).unwrap();
     }
     assert_eq!(engine.status().reseeds, 5);
+    // And before every generate call of a large request: 200,000 bytes are four calls of at
+    // most 65,536 bytes.
+    rng.try_fill_bytes(&mut vec![0u8; 200_000]).unwrap();
+    assert_eq!(engine.status().reseeds, 9);
 }
 
 #[test]
@@ -166,7 +170,10 @@ fn correlated_sources_share_one_credit_budget() {
     let (a, _) = fake("fake_a", 6);
     let (b, _) = fake("fake_b", 7);
     let mut cfg = config(vec![a, b]);
-    cfg.correlated_groups = vec![vec!["fake_a".into(), "fake_b".into()]];
+    cfg.correlated_groups = vec![CorrelationGroup {
+        name: "fakes".into(),
+        members: vec!["fake_a".into(), "fake_b".into()],
+    }];
     let engine = Engine::start(cfg).unwrap();
     engine.fill_full_entropy(&mut [0u8; 3200]).unwrap();
     for s in engine.status().sources {

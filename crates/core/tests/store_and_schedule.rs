@@ -75,7 +75,6 @@ fn a_stored_assessment_is_used_at_start_up_then_replaced_and_saved() {
         fake("fake_fresh", 0xff, false, Duration::ZERO),
     ]);
     config.assessment_store = Some(store.clone());
-    config.reassess_samples = 16_384;
     config.reassess_interval = Duration::from_millis(300);
     let engine = Engine::start(config).unwrap();
 
@@ -116,9 +115,9 @@ fn a_stored_assessment_is_used_at_start_up_then_replaced_and_saved() {
         );
     };
     let h = replaced.min_entropy.unwrap();
-    // Uniform bytes, 16,384 samples: far from the stored 5.0 is not required, only that the
+    // Uniform bytes, 65,536 samples: far from the stored 5.0 is not required, only that the
     // store now holds exactly what this run measured.
-    assert_eq!(store.load().get("fake_stored"), Some(&h));
+    assert_eq!(store.load()["fake_stored"].min_entropy, h);
 }
 
 #[test]
@@ -148,6 +147,9 @@ fn the_cpu_budget_goes_to_the_source_that_earns_credit() {
         fake("fake_poor", 1, false, Duration::from_micros(20)),
     ]);
     config.startup_samples = 2048;
+    // Two families: the diversity rule would make the poor one the bottleneck of every
+    // block, which is its purpose but not what this test measures.
+    config.max_family_share = 1.0;
     let engine = Engine::start(config).unwrap();
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(3) {

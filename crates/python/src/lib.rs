@@ -14,7 +14,9 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use wellspring_core::collect::ParallelCollector;
-use wellspring_core::engine::{AssessmentOrigin, AssessmentStore, Engine, EngineConfig};
+use wellspring_core::engine::{
+    AssessmentOrigin, AssessmentStore, Engine, EngineConfig, EngineError,
+};
 use wellspring_core::pool::{ByteSource, Conditioning};
 use wellspring_core::registry::Registry;
 
@@ -29,13 +31,20 @@ create_exception!(
 const MAX_REQUEST: usize = 1 << 30;
 
 fn parse_mode(conditioning: &str) -> PyResult<Conditioning> {
-    match conditioning {
-        "sha256" => Ok(Conditioning::Sha256),
-        "drbg" => Ok(Conditioning::Drbg),
-        "raw" => Ok(Conditioning::Raw),
-        other => Err(PyValueError::new_err(format!(
-            "conditioning must be 'sha256', 'drbg' or 'raw', not {other:?}"
-        ))),
+    conditioning
+        .parse()
+        .map_err(|e: wellspring_core::pool::UnknownConditioning| {
+            PyValueError::new_err(e.to_string())
+        })
+}
+
+/// An engine error as a Python exception: misuse is a ValueError, anything the sources
+/// cause at run time a HealthError.
+fn engine_error(err: EngineError) -> PyErr {
+    if err.is_usage() {
+        PyValueError::new_err(err.to_string())
+    } else {
+        HealthError::new_err(err.to_string())
     }
 }
 
@@ -68,8 +77,8 @@ impl NativePool {
         let mut config = EngineConfig::new(selected);
         // Full-size assessments from earlier runs on this machine, as the CLI keeps them.
         config.assessment_store = AssessmentStore::at_default_path();
-        let engine = Engine::start(config).map_err(|e| HealthError::new_err(e.to_string()))?;
-        let output = Mutex::new(engine.output(mode));
+        let engine = Engine::start(config).map_err(engine_error)?;
+        let output = Mutex::new(engine.output(mode).map_err(engine_error)?);
         Ok(NativePool {
             engine,
             output,
@@ -90,7 +99,7 @@ impl NativePool {
             let mut output = self.output.lock().unwrap_or_else(|p| p.into_inner());
             output.fill(&mut buffer)
         });
-        result.map_err(|e| HealthError::new_err(e.to_string()))?;
+        result.map_err(engine_error)?;
         Ok(PyBytes::new(py, &buffer))
     }
 

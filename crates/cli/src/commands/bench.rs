@@ -109,7 +109,7 @@ pub(crate) fn run(args: BenchArgs) -> CliResult {
                     shannon: quality.shannon,
                     min_entropy: quality.min_entropy,
                     grade: quality.grade,
-                    healthy: quality.health.healthy(),
+                    healthy: quality.healthy(),
                     samples: samples.len(),
                     error: None,
                     description,
@@ -173,7 +173,7 @@ fn keep_assessment(name: &str, samples: usize, quality: &crate::quality::Quality
         return false;
     };
     samples >= REASSESS_SAMPLES
-        && quality.health.healthy()
+        && quality.healthy()
         && quality.min_entropy > 0.0
         && store
             .save(name, quality.min_entropy, samples as u64)

@@ -142,9 +142,10 @@ pub(crate) fn run(args: DeviceArgs) -> CliResult {
     }
     let guard = create_fifo(&args.path, mode)?;
     let c_path = CString::new(guard.0.as_os_str().as_bytes()).expect("checked in create_fifo");
-    let engine = Engine::start(crate::engine::config(sources))
-        .map_err(|e| CliError::runtime(e.to_string()))?;
-    let mut generator = engine.output(conditioning(args.conditioning, false));
+    let engine = Engine::start(crate::engine::config(sources)?).map_err(CliError::engine)?;
+    let mut generator = engine
+        .output(conditioning(args.conditioning, false))
+        .map_err(CliError::engine)?;
     let mut buffer = vec![0u8; args.buffer_size as usize];
     eprintln!("wellspring: serving {} (Ctrl-C to stop)", guard.0.display());
     while let Some(fd) = open_for_writer(&c_path, &stop)? {

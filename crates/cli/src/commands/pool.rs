@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use wellspring_core::engine::{AssessmentOrigin, Engine, EngineStatus};
+use wellspring_core::engine::{Engine, EngineStatus};
 
 use crate::args::PoolArgs;
 use crate::error::{CliError, CliResult};
@@ -11,8 +11,7 @@ use crate::output::{print_json, table};
 
 pub(crate) fn run(args: PoolArgs) -> CliResult {
     let sources = crate::camera::registry()?.select(args.sources.as_deref())?;
-    let engine = Engine::start(crate::engine::config(sources))
-        .map_err(|e| CliError::runtime(e.to_string()))?;
+    let engine = Engine::start(crate::engine::config(sources)?).map_err(CliError::engine)?;
     let spinner = crate::progress::spinner(&format!("harvesting for {:.1} s", args.seconds));
     std::thread::sleep(Duration::from_secs_f64(args.seconds));
     if let Some(spinner) = spinner {
@@ -34,12 +33,14 @@ fn print_table(status: &EngineStatus) {
         .map(|s| {
             vec![
                 s.name.to_owned(),
-                s.category.to_string(),
+                s.family.clone(),
                 s.samples.to_string(),
                 fmt(s.min_entropy),
-                s.assessment
-                    .map_or("-", AssessmentOrigin::as_str)
-                    .to_owned(),
+                match s.assessment {
+                    Some(origin) if s.too_weak => format!("{} (too weak)", origin.as_str()),
+                    Some(origin) => origin.as_str().to_owned(),
+                    None => "-".to_owned(),
+                },
                 format!("{:.0}", s.credited_bits),
                 format!("{:.0}", s.credited_bits_per_second),
                 if s.quarantined {
@@ -55,7 +56,7 @@ fn print_table(status: &EngineStatus) {
         table(
             &[
                 "SOURCE",
-                "CATEGORY",
+                "FAMILY",
                 "SAMPLES",
                 "MIN-H",
                 "MEASURED",
@@ -67,12 +68,22 @@ fn print_table(status: &EngineStatus) {
         )
     );
     println!(
-        "\n{} of {} sources healthy; {:.0} bits credited in {:.1} s; {} full-entropy blocks produced, {} ready",
+        "\n{} of {} sources healthy; {:.0} bits credited in {:.1} s; {} full-entropy blocks produced, {} ready, {} revoked",
         status.sources_healthy,
         status.sources_total,
         status.credited_bits,
         status.uptime_seconds,
         status.blocks_produced,
-        status.blocks_available
+        status.blocks_available,
+        status.blocks_revoked
+    );
+    println!(
+        "diversity: {} (no family supplies more than {:.0}% of a block)",
+        status.diversity,
+        if status.diversity == "ok" {
+            100.0 * status.max_family_share
+        } else {
+            100.0
+        }
     );
 }

@@ -21,7 +21,9 @@ struct ProbeReport {
     healthy: bool,
     samples: u64,
     seconds: f64,
-    health: HealthTests,
+    health: Option<HealthTests>,
+    /// Assessed below 0.05 bits per sample: too weak to test or credit.
+    too_weak: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'static str>,
 }
@@ -54,7 +56,8 @@ pub(crate) fn run(args: ProbeArgs) -> CliResult {
         shannon: quality.shannon,
         min_entropy: quality.min_entropy,
         grade: quality.grade,
-        healthy: quality.health.healthy(),
+        healthy: quality.healthy(),
+        too_weak: quality.too_weak(),
         samples: samples.len() as u64,
         seconds,
         health: quality.health,
@@ -70,19 +73,24 @@ pub(crate) fn run(args: ProbeArgs) -> CliResult {
     );
     println!("shannon       {:.3} bits/byte", report.shannon);
     println!(
-        "min-entropy   {:.3} bits/sample (most common value, SP 800-90B 6.3.1)",
+        "min-entropy   {:.3} bits/sample (SP 800-90B non-IID assessment)",
         report.min_entropy
     );
     println!("grade         {}", report.grade);
-    println!(
-        "health        {} (RCT cutoff {}, longest run {}; APT cutoff {}/{}, max count {})",
-        if report.healthy { "ok" } else { "FAILED" },
-        report.health.rct_cutoff,
-        report.health.longest_run,
-        report.health.apt_cutoff,
-        report.health.apt_window,
-        report.health.max_apt_count
-    );
+    match &report.health {
+        Some(h) => println!(
+            "health        {} on the second half, cutoffs from the first half's h = {:.3} \
+             (RCT cutoff {}, longest run {}; APT cutoff {}/{}, max count {})",
+            if report.healthy { "ok" } else { "FAILED" },
+            h.h,
+            h.rct_cutoff,
+            h.longest_run,
+            h.apt_cutoff,
+            h.apt_window,
+            h.max_apt_count
+        ),
+        None => println!("health        too weak to credit (below 0.05 bits per sample)"),
+    }
     if let Some(physics) = report.description {
         println!("\n{physics}");
     }

@@ -28,8 +28,7 @@ pub(crate) fn run(args: ServerArgs) -> CliResult {
         .with_writer(std::io::stderr)
         .with_ansi(crate::output::color_enabled())
         .try_init();
-    let engine = Engine::start(crate::engine::config(sources))
-        .map_err(|e| CliError::runtime(e.to_string()))?;
+    let engine = Engine::start(crate::engine::config(sources)?).map_err(CliError::engine)?;
     let config = ServerConfig {
         addr: SocketAddr::new(args.host, args.port),
         allow_raw: args.allow_raw,

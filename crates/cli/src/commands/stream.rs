@@ -7,30 +7,25 @@ use base64::Engine as _;
 use wellspring_core::engine::Engine;
 use wellspring_core::pool::{ByteSource, Conditioning};
 
-use crate::args::{ConditioningArg, Format, StreamArgs};
+use crate::args::{Format, StreamArgs};
 use crate::error::{CliError, CliResult};
 
 /// Bytes generated per write; a multiple of 3 so base64 never pads mid-stream.
 const CHUNK: usize = 3 * 21_846;
 
 /// The mode a command runs in; `arg` has already been resolved against the config file.
-pub(crate) fn conditioning(arg: Option<ConditioningArg>, unconditioned: bool) -> Conditioning {
+pub(crate) fn conditioning(arg: Option<Conditioning>, unconditioned: bool) -> Conditioning {
     if unconditioned {
         return Conditioning::Raw;
     }
-    match arg.unwrap_or(ConditioningArg::Sha256) {
-        ConditioningArg::Raw => Conditioning::Raw,
-        ConditioningArg::Sha256 => Conditioning::Sha256,
-        ConditioningArg::Drbg => Conditioning::Drbg,
-    }
+    arg.unwrap_or(Conditioning::Sha256)
 }
 
 pub(crate) fn run(args: StreamArgs) -> CliResult {
     let mode = conditioning(args.conditioning, args.unconditioned);
     let sources = crate::camera::registry()?.select(args.sources.as_deref())?;
-    let engine = Engine::start(crate::engine::config(sources))
-        .map_err(|e| CliError::runtime(e.to_string()))?;
-    let mut generator = engine.output(mode);
+    let engine = Engine::start(crate::engine::config(sources)?).map_err(CliError::engine)?;
+    let mut generator = engine.output(mode).map_err(CliError::engine)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match write_stream(&mut *generator, &mut out, &args) {
@@ -38,13 +33,13 @@ pub(crate) fn run(args: StreamArgs) -> CliResult {
         // A reader that goes away (`| head`) is a normal end, not an error.
         Err(StreamError::Io(e)) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
         Err(StreamError::Io(e)) => Err(CliError::runtime(format!("cannot write output: {e}"))),
-        Err(StreamError::Generator(e)) => Err(CliError::runtime(e)),
+        Err(StreamError::Generator(e)) => Err(CliError::engine(e)),
     }
 }
 
 enum StreamError {
     Io(std::io::Error),
-    Generator(String),
+    Generator(wellspring_core::engine::EngineError),
 }
 
 fn write_stream(
@@ -76,9 +71,7 @@ fn write_stream(
             remaining.min(step as u64) as usize
         };
         let chunk = &mut buffer[..take];
-        generator
-            .fill(chunk)
-            .map_err(|e| StreamError::Generator(e.to_string()))?;
+        generator.fill(chunk).map_err(StreamError::Generator)?;
         match args.format {
             Format::Raw => out.write_all(chunk),
             Format::Hex => {

@@ -17,8 +17,7 @@ use app::App;
 
 pub(crate) fn run(args: MonitorArgs) -> CliResult {
     let sources = crate::camera::registry()?.select(args.sources.as_deref())?;
-    let engine = Engine::start(crate::engine::config(sources))
-        .map_err(|e| CliError::runtime(e.to_string()))?;
+    let engine = Engine::start(crate::engine::config(sources)?).map_err(CliError::engine)?;
     let refresh = Duration::from_secs_f64(args.refresh);
     let mut app = App::new(engine);
     let mut terminal = ratatui::init();

@@ -7,45 +7,69 @@ use crate::EntropySource;
 use crate::conditioning::ConditionerKind;
 use crate::drbg::DrbgPolicy;
 
-use super::AssessmentStore;
+use super::slot::STARTUP_TEST_SAMPLES;
+use super::{AssessmentStore, EngineError};
 
 /// Measures min-entropy per sample from a sample slice; `None` when it cannot.
 pub type Assessor = fn(&[u8]) -> Option<f64>;
 
-/// Sources that measure the same mechanism through different windows, listed in
-/// docs/SOURCES.md. Their sample streams show little linear correlation (`wellspring bench`
-/// measures |r| < 0.1), but an attacker who models the mechanism models all of them at
-/// once, so members of a group share one credit budget instead of adding up.
-pub const DEFAULT_CORRELATED_GROUPS: &[&[&str]] = &[
+/// Correlation families: sources that measure the same mechanism through different
+/// windows, listed in docs/SOURCES.md. Their sample streams show little linear correlation
+/// (`wellspring bench` measures |r| < 0.1), but an attacker who models the mechanism models
+/// all of them at once, so members of a family share one credit budget instead of adding
+/// up, and (with two or more families selected) one family supplies at most
+/// `max_family_share` of any block. A source in no family here is a family of its own.
+pub const DEFAULT_CORRELATED_GROUPS: &[(&str, &[&str])] = &[
     // The TSC against a vDSO-computed kernel clock.
-    &[
-        "clock_jitter",
-        "monotonic_raw_jitter",
-        "realtime_jitter",
-        "boottime_jitter",
-    ],
+    (
+        "clock_phase",
+        &[
+            "clock_jitter",
+            "monotonic_raw_jitter",
+            "realtime_jitter",
+            "boottime_jitter",
+        ],
+    ),
     // hrtimer expiry and wake-up after nanosleep.
-    &["sleep_jitter", "timer_slack"],
+    ("hrtimer_wakeup", &["sleep_jitter", "timer_slack"]),
     // The same block device queue.
-    &["disk_io", "disk_read"],
+    ("block_queue", &["disk_io", "disk_read"]),
     // Cache-line ownership transfers between the two cores.
-    &["cache_contention", "atomic_contention"],
+    (
+        "cache_coherence",
+        &["cache_contention", "atomic_contention"],
+    ),
     // DRAM access latency.
-    &[
-        "memory_timing",
-        "dram_row_buffer",
-        "tlb_miss",
-        "memory_clock_beat",
-    ],
+    (
+        "dram_latency",
+        &[
+            "memory_timing",
+            "dram_row_buffer",
+            "tlb_miss",
+            "memory_clock_beat",
+        ],
+    ),
     // The loopback network stack's softirq processing.
-    &["tcp_loopback", "udp_loopback"],
+    ("loopback_softirq", &["tcp_loopback", "udp_loopback"]),
     // Scheduler wake-ups of a second thread.
-    &["futex_wake", "pipe_wake", "cpu_io_beat"],
+    (
+        "scheduler_wakeup",
+        &["futex_wake", "pipe_wake", "cpu_io_beat"],
+    ),
 ];
 
-/// Samples in a full-size assessment: the background re-assessment's sample, and the least
-/// an assessment kept across runs (see [`AssessmentStore`]) must rest on.
-pub const REASSESS_SAMPLES: usize = 65_536;
+/// A named correlation family and its member sources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrelationGroup {
+    /// The family's name, as `pool --json` reports it.
+    pub name: String,
+    /// Source names.
+    pub members: Vec<String>,
+}
+
+/// Samples in a full-size assessment: a source earns credit only under an assessment of at
+/// least this many consecutive samples (see [`crate::accounting`]).
+pub const REASSESS_SAMPLES: usize = crate::accounting::FULL_ASSESSMENT_SAMPLES;
 
 /// How the engine harvests, accounts and conditions.
 #[derive(Clone)]
@@ -68,8 +92,19 @@ pub struct EngineConfig {
     /// of 65,536 samples costs about as much CPU as a fast source's harvest of several
     /// seconds, so it is refreshed on a clock rather than on every 65,536 samples.
     pub reassess_interval: Duration,
-    /// Full-entropy blocks kept ready; harvesting pauses when the reservoir is full.
+    /// Full-entropy blocks kept ready; while the reservoir is full, sources harvest only
+    /// for their assessments, within `idle_cpu_budget`.
     pub reservoir_blocks: usize,
+    /// CPU (in cores) that periodic re-assessments may use while the reservoir is full and
+    /// nobody reads (default 0.05: 5% of one core). A source's first measurement in a run
+    /// runs at the full budget.
+    pub idle_cpu_budget: f64,
+    /// With two or more correlation families selected, the largest share of a block's
+    /// credited bits one family may supply (default 0.5; 1.0 disables the rule).
+    pub max_family_share: f64,
+    /// Platform generators (`rdrand`, `rdseed`, `os_random`, `hwrng`) credited at their
+    /// documented vendor claim; all others earn nothing (see [`crate::accounting::trust`]).
+    pub trust_platform: Vec<String>,
     /// SHA-256 or HMAC-SHA256.
     pub conditioner: ConditionerKind,
     /// When the DRBG must be reseeded.
@@ -78,8 +113,8 @@ pub struct EngineConfig {
     pub prediction_resistance: bool,
     /// How long a full-entropy request may wait for credit before failing.
     pub starvation_timeout: Duration,
-    /// Groups of correlated source names that share one credit budget.
-    pub correlated_groups: Vec<Vec<String>>,
+    /// Correlation families: sources that share one credit budget and one family cap.
+    pub correlated_groups: Vec<CorrelationGroup>,
     /// The min-entropy estimator.
     pub assessor: Assessor,
     /// Where full-size assessments are kept across runs (default none: every run assesses
@@ -100,17 +135,94 @@ impl EngineConfig {
             reassess_interval: Duration::from_secs(60),
             // 64 KiB of full-entropy output: enough for 1,365 DRBG reseeds.
             reservoir_blocks: 2048,
+            idle_cpu_budget: 0.05,
+            max_family_share: 0.5,
+            trust_platform: Vec::new(),
             conditioner: ConditionerKind::Sha256,
             drbg_policy: DrbgPolicy::default(),
             prediction_resistance: false,
             starvation_timeout: Duration::from_secs(10),
             correlated_groups: DEFAULT_CORRELATED_GROUPS
                 .iter()
-                .map(|g| g.iter().map(|s| s.to_string()).collect())
+                .map(|(name, members)| CorrelationGroup {
+                    name: (*name).to_owned(),
+                    members: members.iter().map(|s| (*s).to_owned()).collect(),
+                })
                 .collect(),
             assessor: default_assessor,
             assessment_store: None,
         }
+    }
+}
+
+impl EngineConfig {
+    /// Checks every setting; the engine refuses to start on any out-of-range value rather
+    /// than run with a weaker guarantee than the one configured.
+    pub fn validate(&self) -> Result<(), EngineError> {
+        let bad = |what: String| Err(EngineError::InvalidConfig(what));
+        if self.sources.is_empty() {
+            return Err(EngineError::NoSources);
+        }
+        if !(self.safety_factor > 0.0 && self.safety_factor <= 1.0) {
+            return bad(format!(
+                "safety_factor must be in (0, 1], not {}",
+                self.safety_factor
+            ));
+        }
+        if !(self.max_family_share > 0.0 && self.max_family_share <= 1.0) {
+            return bad(format!(
+                "max_family_share must be in (0, 1], not {}",
+                self.max_family_share
+            ));
+        }
+        for (name, value) in [
+            ("cpu_budget", self.cpu_budget),
+            ("idle_cpu_budget", self.idle_cpu_budget),
+        ] {
+            if !(value.is_finite() && value > 0.0 && value <= 64.0) {
+                return bad(format!(
+                    "{name} must be a positive number of cores, not {value}"
+                ));
+            }
+        }
+        if self.reservoir_blocks == 0 {
+            return bad("reservoir_blocks must be at least 1".into());
+        }
+        if self.startup_samples < STARTUP_TEST_SAMPLES {
+            return bad(format!(
+                "startup_samples must be at least {STARTUP_TEST_SAMPLES} (SP 800-90B §4.3), not {}",
+                self.startup_samples
+            ));
+        }
+        if self.reassess_samples < crate::accounting::FULL_ASSESSMENT_SAMPLES {
+            return bad(format!(
+                "reassess_samples must be at least {}, not {}",
+                crate::accounting::FULL_ASSESSMENT_SAMPLES,
+                self.reassess_samples
+            ));
+        }
+        for (name, value) in [
+            ("startup_timeout", self.startup_timeout),
+            ("reassess_interval", self.reassess_interval),
+            ("starvation_timeout", self.starvation_timeout),
+            ("drbg_policy.reseed_after", self.drbg_policy.reseed_after),
+        ] {
+            if value.is_zero() {
+                return bad(format!("{name} must not be zero"));
+            }
+        }
+        if self.drbg_policy.reseed_bytes == 0 {
+            return bad("drbg_policy.reseed_bytes must not be zero".into());
+        }
+        let unknown =
+            crate::accounting::trust::unknown_names(self.trust_platform.iter().map(String::as_str));
+        if !unknown.is_empty() {
+            return bad(format!(
+                "trust_platform names {} which is not a platform generator (rdrand, rdseed, os_random, hwrng)",
+                unknown.join(", ")
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -2,50 +2,132 @@
 //!
 //! After `fork()` only the forking thread exists in the child: the harvesters are gone, and
 //! the engine's lock may have been copied while a harvester held it, so touching it could
-//! deadlock. The child therefore never uses the shared state: it collects fresh samples from
-//! the sources itself, credits them with the per-sample claims the parent had published
-//! (lock-free), and conditions them with its own conditioner. Its output therefore never
-//! repeats the parent's.
+//! deadlock. The child therefore never uses the shared state. It reads the per-source
+//! credit rates and test entropies the parent published (lock-free), admits a source only
+//! after the SP 800-90B start-up test on the child's own samples, runs the continuous tests
+//! on everything it collects (a failing source is dropped, as quarantine), and assembles
+//! blocks with its own assembler under the same family cap. Its output therefore never
+//! repeats the parent's. When nothing is ready it sleeps rather than spins.
 
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use super::slot::STARTUP_TEST_SAMPLES;
 use super::{EngineError, Inner};
-use crate::conditioning::{BLOCK_BYTES, Conditioner};
+use crate::accounting::{Assembler, Unrevised};
+use crate::conditioning::BLOCK_BYTES;
+use crate::health::HealthTests;
 
 /// Samples per collection in the child.
 const CHILD_BATCH: usize = 1024;
+/// Pause between rounds that produced nothing.
+const PAUSE: Duration = Duration::from_millis(20);
+
+struct Admitted {
+    index: usize,
+    per_sample: f64,
+    tests: HealthTests,
+}
 
 pub(super) fn fill_in_child(inner: &Inner, out: &mut [u8]) -> Result<(), EngineError> {
+    if inner.families_selected == 0 {
+        return Err(EngineError::NothingCreditable(super::uncreditable_names(
+            inner,
+        )));
+    }
     let start = Instant::now();
-    let mut conditioner = Conditioner::new(inner.config.conditioner);
+    let timeout = inner.config.starvation_timeout;
+    let mut admitted = admit(inner, start, timeout)?;
+    let (family_of, family_names) = super::families(&inner.config);
+    let mut assembler = Assembler::new(
+        inner.config.conditioner,
+        family_of,
+        family_names,
+        Inner::cap_share(&inner.config, inner.families_selected),
+    );
     let mut written = 0;
+    let mut last_progress = Instant::now();
     while written < out.len() {
         let mut progressed = false;
-        for (source, claim) in inner.config.sources.iter().zip(&inner.claims) {
-            let per_sample = f64::from_bits(claim.load(Ordering::Relaxed));
-            if per_sample <= 0.0 {
-                continue;
-            }
-            let Ok(samples) = source.collect(CHILD_BATCH) else {
-                continue;
-            };
-            conditioner.absorb(&samples, samples.len() as f64 * per_sample);
-            while let Some(block) = conditioner.squeeze() {
-                let take = (out.len() - written).min(BLOCK_BYTES);
-                out[written..written + take].copy_from_slice(&block[..take]);
-                written += take;
-                progressed = true;
-                if written == out.len() {
-                    return Ok(());
+        let mut k = 0;
+        while k < admitted.len() {
+            let member = &mut admitted[k];
+            let source = &inner.config.sources[member.index];
+            match source.collect(CHILD_BATCH) {
+                Ok(samples) if member.tests.feed_all(&samples).is_none() => {
+                    assembler.offer(member.index, 0, member.per_sample, &samples);
+                    k += 1;
+                }
+                // A failure quarantines the source for the rest of this request.
+                _ => {
+                    admitted.swap_remove(k);
                 }
             }
         }
-        if !progressed && start.elapsed() >= inner.config.starvation_timeout {
-            return Err(EngineError::Starved(
-                "in a forked child: no source with measured entropy delivered samples".into(),
+        if admitted.is_empty() {
+            return Err(EngineError::ChildNotAdmitted(
+                "every admitted source failed its continuous health tests".into(),
             ));
+        }
+        while let Some((block, _, _)) = assembler.assemble(&Unrevised) {
+            let take = (out.len() - written).min(BLOCK_BYTES);
+            out[written..written + take].copy_from_slice(&block[..take]);
+            written += take;
+            progressed = true;
+            if written == out.len() {
+                return Ok(());
+            }
+        }
+        if progressed {
+            last_progress = Instant::now();
+        } else if last_progress.elapsed() >= timeout {
+            return Err(EngineError::Starved(
+                "in a forked child: the admitted sources did not deliver enough credit".into(),
+            ));
+        } else {
+            std::thread::sleep(PAUSE);
         }
     }
     Ok(())
+}
+
+/// Runs the start-up test on each creditable source's fresh samples until at least one
+/// passes or the timeout ends.
+fn admit(inner: &Inner, start: Instant, timeout: Duration) -> Result<Vec<Admitted>, EngineError> {
+    loop {
+        let mut admitted = Vec::new();
+        let mut reasons = Vec::new();
+        for (index, source) in inner.config.sources.iter().enumerate() {
+            let published = &inner.published[index];
+            let per_sample = f64::from_bits(published.per_sample.load(Ordering::Relaxed));
+            if per_sample <= 0.0 {
+                continue;
+            }
+            let test_h = f64::from_bits(published.test_h.load(Ordering::Relaxed));
+            let mut tests = HealthTests::new(test_h, false);
+            match source.collect(STARTUP_TEST_SAMPLES) {
+                Ok(samples) => match tests.feed_all(&samples) {
+                    None => admitted.push(Admitted {
+                        index,
+                        per_sample,
+                        tests,
+                    }),
+                    Some(failure) => reasons.push(format!("{} ({failure:?})", source.name())),
+                },
+                Err(e) => reasons.push(format!("{} ({e})", source.name())),
+            }
+        }
+        if !admitted.is_empty() {
+            return Ok(admitted);
+        }
+        if start.elapsed() >= timeout {
+            let why = if reasons.is_empty() {
+                "no source was credited in the parent when it forked".to_owned()
+            } else {
+                reasons.join(", ")
+            };
+            return Err(EngineError::ChildNotAdmitted(why));
+        }
+        std::thread::sleep(PAUSE * 10);
+    }
 }

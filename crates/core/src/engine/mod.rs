@@ -8,7 +8,10 @@
 //! `raw` output collects on demand and never touches the credited path.
 //! ```
 
+mod assess;
+mod batch;
 mod config;
+mod error;
 mod fork;
 mod harvest;
 mod rng;
@@ -18,48 +21,74 @@ mod status;
 mod store;
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use zeroize::Zeroizing;
+
+pub use crate::accounting::AssessmentOrigin;
 pub use config::{
-    Assessor, DEFAULT_CORRELATED_GROUPS, EngineConfig, REASSESS_SAMPLES, default_assessor,
+    Assessor, CorrelationGroup, DEFAULT_CORRELATED_GROUPS, EngineConfig, REASSESS_SAMPLES,
+    default_assessor,
 };
+pub use error::EngineError;
 pub use rng::{EngineRng, RawOutput};
-pub use slot::{AssessmentOrigin, SourceReport};
+pub use slot::SourceReport;
 pub use status::EngineStatus;
 pub use store::AssessmentStore;
 
+use crate::accounting::{Assembler, Ledger};
 use crate::collect::ParallelCollector;
-use crate::conditioning::{BLOCK_BYTES, Conditioner};
+use crate::conditioning::{BLOCK_BYTES, FULL_ENTROPY_CREDIT_BITS};
 use crate::pool::{ByteSource, Conditioning};
 use slot::Slot;
 
-/// Why the engine could not deliver.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum EngineError {
-    /// No credited source is healthy and the wait for credit ran out.
-    #[error("no full-entropy output: {0}")]
-    Starved(String),
-    /// The engine was given no sources.
-    #[error("the engine needs at least one source")]
-    NoSources,
-    /// Raw output was asked for through a cryptographic interface.
-    #[error("raw output is unconditioned and not a cryptographic RNG; use Engine::output")]
-    NotCryptographic,
-    /// Raw collection failed for every source.
-    #[error("no source delivered raw samples: {0}")]
-    RawFailed(String),
+/// A full-entropy block waiting in the reservoir, with what it was made of.
+pub(crate) struct Block {
+    pub(crate) bytes: Zeroizing<[u8; BLOCK_BYTES]>,
+    pub(crate) ledger: Ledger,
+    /// When the oldest credited sample in it was harvested.
+    pub(crate) oldest: Instant,
 }
 
 pub(crate) struct Shared {
     pub(crate) slots: Vec<Slot>,
-    pub(crate) conditioner: Conditioner,
-    pub(crate) reservoir: VecDeque<[u8; BLOCK_BYTES]>,
+    pub(crate) assembler: Assembler,
+    pub(crate) reservoir: VecDeque<Block>,
     pub(crate) blocks_produced: u64,
     pub(crate) blocks_served: u64,
+    pub(crate) blocks_revoked: u64,
     pub(crate) credited_bits: f64,
+}
+
+impl Shared {
+    /// Revokes every reservoir block whose credit, recomputed under the accounts as they
+    /// stand, no longer reaches 320 bits; returns how many.
+    pub(crate) fn revoke_short_blocks(&mut self, source: usize) -> usize {
+        let before = self.reservoir.len();
+        let slots = &self.slots;
+        self.reservoir
+            .retain(|b| !b.ledger.involves(source) || reaches_full_entropy(&b.ledger, slots));
+        let revoked = before - self.reservoir.len();
+        self.blocks_revoked += revoked as u64;
+        revoked
+    }
+}
+
+/// Whether a ledger's credit, under the accounts as they stand now, still reaches 320 bits.
+pub(crate) fn reaches_full_entropy(ledger: &Ledger, slots: &[Slot]) -> bool {
+    ledger.credit(slots) >= FULL_ENTROPY_CREDIT_BITS * (1.0 - 1e-9)
+}
+
+/// What a forked child reads about each source without the lock.
+#[derive(Default)]
+pub(crate) struct Published {
+    /// Credit per sample granted now (f64 bits).
+    pub(crate) per_sample: AtomicU64,
+    /// The entropy the health-test cutoffs come from (f64 bits).
+    pub(crate) test_h: AtomicU64,
 }
 
 pub(crate) struct Inner {
@@ -67,26 +96,35 @@ pub(crate) struct Inner {
     pub(crate) shared: Mutex<Shared>,
     /// Signalled when blocks arrive.
     pub(crate) blocks_ready: Condvar,
-    /// Signalled when blocks are taken (room in the reservoir) or on shutdown.
+    /// Signalled when blocks are taken (room in the reservoir), when a request wants fresh
+    /// blocks, or on shutdown.
     pub(crate) space_ready: Condvar,
     pub(crate) stop: AtomicBool,
     pub(crate) reseeds: AtomicU64,
     pub(crate) drbg_bytes: AtomicU64,
     pub(crate) raw_bytes: AtomicU64,
     pub(crate) cpu_used_ns: AtomicU64,
-    /// CPU spent on sources' first batches (start-up assessment and test), which may use only
+    /// CPU spent on sources' first batches (start-up estimate and test), which may use only
     /// a share of the budget once every family has a source running.
     pub(crate) startup_cpu_ns: AtomicU64,
-    /// The best credit per CPU-ns any family earns lately (f64 bits, a decaying maximum):
-    /// sources far below it get only a small share of the budget (see `schedule`).
+    /// The best credit per CPU-ns any family earns lately (f64 bits, a decaying maximum).
     pub(crate) best_yield: AtomicU64,
-    /// A background re-assessment is running (one at a time per engine).
-    pub(crate) assessor_busy: AtomicBool,
+    /// Full-size assessments running now (at most `assess::MAX_CONCURRENT`).
+    pub(crate) assessors: AtomicUsize,
+    /// Nanoseconds since start before which idle-time measurement may not run again (the
+    /// idle CPU budget as a token bucket).
+    pub(crate) idle_next_ns: AtomicU64,
+    /// Requests waiting for blocks harvested after they began (prediction resistance).
+    pub(crate) fresh_waiters: AtomicUsize,
+    /// Bumped whenever an assessment lowers a source's figure: DRBG handles then check
+    /// whether their seed was revoked.
+    pub(crate) revision: AtomicU64,
     pub(crate) started: Instant,
-    /// Per source, the credit per sample (f64 bits) currently granted, readable without the
-    /// lock: a forked child, whose copy of the lock may be held by a thread that no longer
-    /// exists, conditions fresh samples with these.
-    pub(crate) claims: Vec<AtomicU64>,
+    /// Per source, lock-free: a forked child (whose copy of the lock may be held by a thread
+    /// that no longer exists) credits and tests its own samples with these.
+    pub(crate) published: Vec<Published>,
+    /// Correlation families among the sources that can earn credit.
+    pub(crate) families_selected: usize,
     /// The fork generation the engine was started in.
     pub(crate) fork_generation: u64,
     raw: ParallelCollector,
@@ -96,6 +134,19 @@ impl Inner {
     pub(crate) fn lock(&self) -> MutexGuard<'_, Shared> {
         // A panic in a harvester must not take the whole engine down with a poisoned lock.
         self.shared.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn elapsed_ns(&self) -> u64 {
+        self.started.elapsed().as_nanos() as u64
+    }
+
+    /// The family cap in force: `max_family_share` with two or more families, else none.
+    pub(crate) fn cap_share(config: &EngineConfig, families: usize) -> f64 {
+        if families >= 2 {
+            config.max_family_share
+        } else {
+            1.0
+        }
     }
 }
 
@@ -135,22 +186,27 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Starts one harvester thread per source family and returns at once. Each harvester
-    /// first assesses its sources on a start-up sample and runs the start-up health test;
-    /// output waits only for the first credited blocks, not for the slowest source.
+    /// Validates `config`, then starts one harvester thread per source category and returns
+    /// at once. Each source runs its start-up health test, then earns credit once a
+    /// full-size assessment (this run's, or a stored one from this machine) is in.
     pub fn start(config: EngineConfig) -> Result<Engine, EngineError> {
-        if config.sources.is_empty() {
-            return Err(EngineError::NoSources);
-        }
-        let slots = new_slots(&config);
+        config.validate()?;
+        let (slots, families_selected) = new_slots(&config);
+        let assembler = Assembler::new(
+            config.conditioner,
+            slots.iter().map(Slot::family).collect(),
+            family_names(&config),
+            Inner::cap_share(&config, families_selected),
+        );
         let n_sources = slots.len();
         let inner = Arc::new(Inner {
             shared: Mutex::new(Shared {
                 slots,
-                conditioner: Conditioner::new(config.conditioner),
+                assembler,
                 reservoir: VecDeque::with_capacity(config.reservoir_blocks),
                 blocks_produced: 0,
                 blocks_served: 0,
+                blocks_revoked: 0,
                 credited_bits: 0.0,
             }),
             raw: ParallelCollector::new(config.sources.clone(), config.startup_timeout),
@@ -164,11 +220,21 @@ impl Engine {
             cpu_used_ns: AtomicU64::new(0),
             startup_cpu_ns: AtomicU64::new(0),
             best_yield: AtomicU64::new(0),
-            assessor_busy: AtomicBool::new(false),
+            assessors: AtomicUsize::new(0),
+            idle_next_ns: AtomicU64::new(0),
+            fresh_waiters: AtomicUsize::new(0),
+            revision: AtomicU64::new(0),
             started: Instant::now(),
-            claims: (0..n_sources).map(|_| AtomicU64::new(0)).collect(),
+            published: (0..n_sources).map(|_| Published::default()).collect(),
+            families_selected,
             fork_generation: crate::drbg::fork_generation(),
         });
+        {
+            let shared = inner.lock();
+            for (index, slot) in shared.slots.iter().enumerate() {
+                batch::publish(&inner, index, slot);
+            }
+        }
         let threads = harvest::spawn_harvesters(&inner);
         Ok(Engine {
             running: Arc::new(Running {
@@ -184,21 +250,48 @@ impl Engine {
 
     /// Fills `out` with full-entropy output: each 32-byte block backed by at least 320 bits
     /// of credited min-entropy. Waits (without spinning) while credit runs short; fails after
-    /// the starvation timeout passes with no new block, naming the failed sources.
+    /// the starvation timeout passes with no new block, naming the failed sources, and at
+    /// once when no selected source can earn credit at all.
     pub fn fill_full_entropy(&self, out: &mut [u8]) -> Result<(), EngineError> {
+        self.take_blocks(out, None, None)
+    }
+
+    /// Full-entropy output for a DRBG seed: as [`fill_full_entropy`](Self::fill_full_entropy),
+    /// also returning each block's ledger (so the seed can be revoked), and, with
+    /// `fresh_since`, only blocks whose credited samples were all harvested after it.
+    pub(crate) fn take_blocks(
+        &self,
+        out: &mut [u8],
+        fresh_since: Option<Instant>,
+        mut ledgers: Option<&mut Vec<Ledger>>,
+    ) -> Result<(), EngineError> {
         let inner = self.inner();
         if crate::drbg::fork_generation() != inner.fork_generation {
             return fork::fill_in_child(inner, out);
         }
+        if inner.families_selected == 0 {
+            return Err(EngineError::NothingCreditable(uncreditable_names(inner)));
+        }
+        let _fresh = fresh_since.map(|_| FreshWaiter::new(inner));
         let mut shared = inner.lock();
         let mut written = 0;
         let mut last_progress = Instant::now();
         while written < out.len() {
-            if let Some(block) = shared.reservoir.pop_front() {
+            let next = match fresh_since {
+                None => shared.reservoir.pop_front(),
+                Some(since) => {
+                    let at = shared.reservoir.iter().rposition(|b| b.oldest >= since);
+                    at.and_then(|i| shared.reservoir.remove(i))
+                }
+            };
+            if let Some(block) = next {
                 let take = (out.len() - written).min(BLOCK_BYTES);
-                out[written..written + take].copy_from_slice(&block[..take]);
+                out[written..written + take].copy_from_slice(&block.bytes[..take]);
                 written += take;
                 shared.blocks_served += 1;
+                if let Some(list) = ledgers.as_deref_mut() {
+                    list.push(block.ledger);
+                }
                 last_progress = Instant::now();
                 inner.space_ready.notify_all();
                 continue;
@@ -217,6 +310,18 @@ impl Engine {
         Ok(())
     }
 
+    /// Whether any of `ledgers` (a DRBG seed's blocks) no longer reaches 320 bits under the
+    /// accounts as they stand; such blocks are counted as revoked.
+    pub(crate) fn seed_revoked(&self, ledgers: &[Ledger]) -> bool {
+        let mut shared = self.inner().lock();
+        let revoked = ledgers
+            .iter()
+            .filter(|l| !reaches_full_entropy(l, &shared.slots))
+            .count();
+        shared.blocks_revoked += revoked as u64;
+        revoked > 0
+    }
+
     /// Fills `out` from full-entropy blocks already in the reservoir, without waiting;
     /// returns false (and takes nothing) when there are not enough.
     pub fn try_fill_full_entropy(&self, out: &mut [u8]) -> bool {
@@ -230,7 +335,7 @@ impl Engine {
         }
         for chunk in out.chunks_mut(BLOCK_BYTES) {
             let block = shared.reservoir.pop_front().expect("length checked above");
-            chunk.copy_from_slice(&block[..chunk.len()]);
+            chunk.copy_from_slice(&block.bytes[..chunk.len()]);
             shared.blocks_served += 1;
         }
         inner.space_ready.notify_all();
@@ -273,14 +378,15 @@ impl Engine {
         EngineRng::new(self.clone(), mode)
     }
 
-    /// A byte source in any mode, including unconditioned `raw` output.
-    pub fn output(&self, mode: Conditioning) -> Box<dyn ByteSource + Send> {
-        match self.rng(mode) {
-            Ok(rng) => Box::new(rng),
-            Err(_) => Box::new(RawOutput {
+    /// A byte source in `mode`: a cryptographic handle for `sha256` and `drbg`, unconditioned
+    /// samples for `raw`. Never falls back from one mode to another.
+    pub fn output(&self, mode: Conditioning) -> Result<Box<dyn ByteSource + Send>, EngineError> {
+        Ok(match mode {
+            Conditioning::Raw => Box::new(RawOutput {
                 engine: self.clone(),
             }),
-        }
+            mode => Box::new(self.rng(mode)?),
+        })
     }
 
     /// The latest raw samples harvested from the named source (up to 512), for display.
@@ -289,8 +395,8 @@ impl Engine {
         shared
             .slots
             .iter()
-            .find(|s| s.source.name() == name)
-            .map(|s| s.recent.clone())
+            .find(|s| s.name() == name)
+            .map(|s| s.recent().to_vec())
     }
 
     /// A snapshot of credit, output and per-source state.
@@ -299,23 +405,53 @@ impl Engine {
     }
 }
 
+/// Counts a request waiting for fresh blocks while it lives, so harvesters keep making
+/// blocks even when the reservoir is full.
+struct FreshWaiter<'a>(&'a Inner);
+
+impl<'a> FreshWaiter<'a> {
+    fn new(inner: &'a Inner) -> Self {
+        inner.fresh_waiters.fetch_add(1, Ordering::SeqCst);
+        inner.space_ready.notify_all();
+        FreshWaiter(inner)
+    }
+}
+
+impl Drop for FreshWaiter<'_> {
+    fn drop(&mut self) {
+        self.0.fresh_waiters.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn uncreditable_names(inner: &Inner) -> String {
+    inner
+        .config
+        .sources
+        .iter()
+        .map(|s| s.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn starvation_message(shared: &Shared, waited: Duration) -> String {
     let failed: Vec<String> = shared
         .slots
         .iter()
-        .filter(|s| s.quarantined() || s.h.is_none())
+        .filter(|s| s.measured() && !s.credited())
         .map(|s| {
             let why = if s.quarantined() {
-                s.last_error.clone().unwrap_or_else(|| "quarantined".into())
+                s.last_error().unwrap_or("quarantined").to_owned()
+            } else if s.account().too_weak() {
+                "too weak to credit".to_owned()
             } else {
-                "no entropy measured".into()
+                "no full-size assessment yet".to_owned()
             };
-            format!("{} ({why})", s.source.name())
+            format!("{} ({why})", s.name())
         })
         .collect();
     let credited = shared.slots.iter().filter(|s| s.credited()).count();
     format!(
-        "waited {:.1} s for credit; {credited} credited source(s) healthy; failed: {}",
+        "waited {:.1} s for credit; {credited} credited source(s) healthy; not credited: {}",
         waited.as_secs_f64(),
         if failed.is_empty() {
             "none".to_owned()
@@ -328,31 +464,88 @@ fn starvation_message(shared: &Shared, waited: Duration) -> String {
 /// How soon a source started from a stored assessment is measured again in this run.
 const STORED_RECHECK: Duration = Duration::from_secs(5);
 
-fn new_slots(config: &EngineConfig) -> Vec<Slot> {
+/// Each source's family index, and the family names in index order.
+pub(crate) fn families(config: &EngineConfig) -> (Vec<usize>, Vec<String>) {
+    let names = family_names(config);
+    let of = config
+        .sources
+        .iter()
+        .map(|s| match family_of(config, s.name()) {
+            Some((i, _)) => i,
+            None => names.iter().position(|n| n == s.name()).unwrap_or(0),
+        })
+        .collect();
+    (of, names)
+}
+
+/// Family names in index order: the configured groups, then one per ungrouped source.
+fn family_names(config: &EngineConfig) -> Vec<String> {
+    let mut names: Vec<String> = config
+        .correlated_groups
+        .iter()
+        .map(|g| g.name.clone())
+        .collect();
+    for source in &config.sources {
+        if family_of(config, source.name()).is_none() {
+            names.push(source.name().to_owned());
+        }
+    }
+    names
+}
+
+fn family_of<'a>(config: &'a EngineConfig, name: &str) -> Option<(usize, &'a CorrelationGroup)> {
+    config
+        .correlated_groups
+        .iter()
+        .enumerate()
+        .find(|(_, g)| g.members.iter().any(|m| m == name))
+}
+
+/// The engine's per-source state, and the number of correlation families among the
+/// sources that can earn credit.
+fn new_slots(config: &EngineConfig) -> (Vec<Slot>, usize) {
     let stored = config
         .assessment_store
         .as_ref()
         .map(AssessmentStore::load)
         .unwrap_or_default();
-    config
+    let names = family_names(config);
+    let mut creditable_families = std::collections::BTreeSet::new();
+    let slots = config
         .sources
         .iter()
         .map(|source| {
-            let group_size = config
-                .correlated_groups
-                .iter()
-                .find(|g| g.iter().any(|n| n == source.name()))
-                .map_or(1, |g| g.len());
-            let mut slot = Slot::new(Arc::clone(source), group_size, config.safety_factor);
-            if let Some(&h) = stored.get(source.name()) {
-                slot.set_entropy(Some(h), AssessmentOrigin::Stored);
-                // The stored value serves start-up; this run's own measurement follows after
-                // STORED_RECHECK rather than the full interval, since the stored one may come
-                // from another context (`bench` runs every source at once).
-                slot.last_assessed = Instant::now()
-                    .checked_sub(config.reassess_interval.saturating_sub(STORED_RECHECK));
+            let name = source.name();
+            let (family, group_size) = match family_of(config, name) {
+                Some((i, g)) => (i, g.members.len()),
+                None => (names.iter().position(|n| n == name).unwrap_or(0), 1),
+            };
+            let platform = source.info().category == crate::SourceCategory::Platform;
+            let trusted = platform && config.trust_platform.iter().any(|t| t == name);
+            let eligible = source.creditable() && (!platform || trusted);
+            if eligible {
+                creditable_families.insert(family);
+            }
+            let mut slot = Slot::new(
+                Arc::clone(source),
+                (family, names[family].clone()),
+                group_size,
+                config.safety_factor,
+                eligible,
+            );
+            if trusted {
+                if let Some(claim) = crate::accounting::trust::claim(name) {
+                    slot.set_assessment(claim.bits_per_byte, AssessmentOrigin::Trusted, 0);
+                }
+            } else if let Some(entry) = stored.get(name).filter(|_| slot.measured()) {
+                slot.set_assessment(entry.min_entropy, AssessmentOrigin::Stored, entry.samples);
+                // The stored figure serves start-up; this run's own measurement follows
+                // after STORED_RECHECK, since the stored one may come from another context
+                // (`bench` runs every source at once).
+                slot.recheck_soon(config.reassess_interval, STORED_RECHECK);
             }
             slot
         })
-        .collect()
+        .collect();
+    (slots, creditable_families.len())
 }

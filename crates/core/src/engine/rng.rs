@@ -2,12 +2,16 @@
 //! traits so the engine drops into the `rand` ecosystem.
 
 use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use rand_core::{TryCryptoRng, TryRng};
 
 use super::{Engine, EngineError};
+use zeroize::Zeroizing;
+
+use crate::accounting::Ledger;
 use crate::drbg::{CtrDrbg, DrbgError, MAX_REQUEST, SEED_LEN};
-use crate::pool::{ByteSource, Conditioning, PoolError};
+use crate::pool::{ByteSource, Conditioning};
 
 /// Cryptographic output from the engine: `sha256` (full entropy) or `drbg` (CTR_DRBG seeded
 /// and reseeded from full-entropy blocks, and reseeded after a `fork()`).
@@ -25,6 +29,10 @@ pub struct EngineRng {
     engine: Engine,
     mode: Conditioning,
     drbg: Option<CtrDrbg>,
+    /// The ledgers of the blocks in the current seed, re-checked whenever the engine revises
+    /// an assessment downwards.
+    seed_ledgers: Vec<Ledger>,
+    seen_revision: u64,
 }
 
 impl EngineRng {
@@ -36,6 +44,8 @@ impl EngineRng {
             engine,
             mode,
             drbg: None,
+            seed_ledgers: Vec::new(),
+            seen_revision: 0,
         })
     }
 
@@ -44,37 +54,53 @@ impl EngineRng {
         self.mode
     }
 
-    fn seed(&self) -> Result<[u8; SEED_LEN], EngineError> {
-        let mut seed = [0u8; SEED_LEN];
-        self.engine.fill_full_entropy(&mut seed)?;
-        self.engine.inner().reseeds.fetch_add(1, Ordering::Relaxed);
-        Ok(seed)
+    /// (Re)seeds the DRBG from full-entropy blocks; with `fresh_since`, only from blocks
+    /// harvested after that moment (prediction resistance).
+    fn reseed(&mut self, fresh_since: Option<Instant>) -> Result<(), EngineError> {
+        let inner = self.engine.inner();
+        let revision = inner.revision.load(Ordering::SeqCst);
+        let mut seed = Zeroizing::new([0u8; SEED_LEN]);
+        let mut ledgers = Vec::with_capacity(2);
+        self.engine
+            .take_blocks(&mut seed[..], fresh_since, Some(&mut ledgers))?;
+        let policy = inner.config.drbg_policy;
+        match &mut self.drbg {
+            Some(drbg) => drbg.reseed(&seed),
+            None => self.drbg = Some(CtrDrbg::new(&seed, policy)),
+        }
+        self.seed_ledgers = ledgers;
+        self.seen_revision = revision;
+        inner.reseeds.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// True when the engine lowered an assessment since the seed was taken and a block of
+    /// the seed no longer reaches 320 bits.
+    fn seed_revoked(&mut self) -> bool {
+        let revision = self.engine.inner().revision.load(Ordering::SeqCst);
+        if revision == self.seen_revision {
+            return false;
+        }
+        self.seen_revision = revision;
+        self.engine.seed_revoked(&self.seed_ledgers)
     }
 
     fn fill_drbg(&mut self, out: &mut [u8]) -> Result<(), EngineError> {
-        let config = &self.engine.inner().config;
-        let (policy, prediction_resistance) = (config.drbg_policy, config.prediction_resistance);
-        if self.drbg.is_none() || prediction_resistance {
-            let mut seed = self.seed()?;
-            match &mut self.drbg {
-                Some(drbg) => drbg.reseed(&seed),
-                None => self.drbg = Some(CtrDrbg::new(&seed, policy)),
-            }
-            zeroize::Zeroize::zeroize(&mut seed);
+        let request_began = Instant::now();
+        let prediction_resistance = self.engine.inner().config.prediction_resistance;
+        if !prediction_resistance && (self.drbg.is_none() || self.seed_revoked()) {
+            self.reseed(None)?;
         }
         for chunk in out.chunks_mut(MAX_REQUEST) {
+            if prediction_resistance {
+                // Every generate call reseeds from credit harvested after the request began.
+                self.reseed(Some(request_began))?;
+            }
             loop {
-                let drbg = self.drbg.as_mut().expect("instantiated above");
+                let drbg = self.drbg.as_mut().expect("seeded above");
                 match drbg.generate(chunk) {
                     Ok(()) => break,
-                    Err(DrbgError::ReseedRequired) => {
-                        let mut seed = self.seed()?;
-                        self.drbg
-                            .as_mut()
-                            .expect("instantiated above")
-                            .reseed(&seed);
-                        zeroize::Zeroize::zeroize(&mut seed);
-                    }
+                    Err(DrbgError::ReseedRequired) => self.reseed(None)?,
                     Err(DrbgError::RequestTooLarge) => unreachable!("chunks are MAX_REQUEST bytes"),
                 }
             }
@@ -96,9 +122,8 @@ impl EngineRng {
 }
 
 impl ByteSource for EngineRng {
-    fn fill(&mut self, out: &mut [u8]) -> Result<(), PoolError> {
+    fn fill(&mut self, out: &mut [u8]) -> Result<(), EngineError> {
         self.try_fill(out)
-            .map_err(|e| PoolError::Failed(e.to_string()))
     }
 }
 
@@ -132,9 +157,7 @@ pub struct RawOutput {
 }
 
 impl ByteSource for RawOutput {
-    fn fill(&mut self, out: &mut [u8]) -> Result<(), PoolError> {
-        self.engine
-            .fill_raw(out)
-            .map_err(|e| PoolError::Failed(e.to_string()))
+    fn fill(&mut self, out: &mut [u8]) -> Result<(), EngineError> {
+        self.engine.fill_raw(out)
     }
 }

@@ -32,7 +32,11 @@ pub(super) const STARTUP_SHARE: f64 = 0.25;
 
 /// What a family harvester knows about its members.
 pub(super) struct FamilySchedule {
-    /// Credited bits per CPU-nanosecond of each member's recent batches (NaN until known).
+    /// Whether each member has run its first batch.
+    started: Vec<bool>,
+    /// Credited bits per CPU-nanosecond of each member's recent credited batches (NaN until
+    /// known: a source still waiting for its first full-size assessment earns nothing, and
+    /// that says nothing of what it will earn).
     yield_per_ns: Vec<f64>,
     /// CPU-nanoseconds per sample of each member's last batch (NaN until known).
     ns_per_sample: Vec<f64>,
@@ -41,6 +45,7 @@ pub(super) struct FamilySchedule {
 impl FamilySchedule {
     pub(super) fn new(members: usize) -> Self {
         FamilySchedule {
+            started: vec![false; members],
             yield_per_ns: vec![f64::NAN; members],
             ns_per_sample: vec![f64::NAN; members],
         }
@@ -55,19 +60,14 @@ impl FamilySchedule {
             .fold(0.0, f64::max)
     }
 
-    /// Whether any member has run (and so has a measured yield).
+    /// Whether any member has run.
     pub(super) fn any_started(&self) -> bool {
-        self.yield_per_ns.iter().any(|y| y.is_finite())
-    }
-
-    /// Whether every member has run.
-    pub(super) fn all_started(&self) -> bool {
-        self.yield_per_ns.iter().all(|y| y.is_finite())
+        self.started.iter().any(|s| *s)
     }
 
     /// Whether member `k` has run.
     pub(super) fn started(&self, k: usize) -> bool {
-        self.yield_per_ns[k].is_finite()
+        self.started[k]
     }
 
     /// The batch member `k` harvests this round, or `None` to skip it. `global_best` is the
@@ -85,10 +85,10 @@ impl FamilySchedule {
         may_start: bool,
     ) -> Option<usize> {
         let (y, per_sample) = (self.yield_per_ns[k], self.ns_per_sample[k]);
-        if !y.is_finite() {
+        if !self.started[k] {
             return may_start.then_some(default_batch);
         }
-        if !per_sample.is_finite() || global_best <= 0.0 {
+        if !y.is_finite() || !per_sample.is_finite() || global_best <= 0.0 {
             return Some(default_batch);
         }
         let slice = if y >= global_best * HIGH_YIELD_FRACTION {
@@ -101,13 +101,25 @@ impl FamilySchedule {
         Some(((slice / per_sample.max(1.0)) as usize).clamp(MIN_BATCH, MAX_BATCH))
     }
 
-    /// Records member `k`'s batch: `credit` bits earned for `spent_ns` of CPU over `samples`.
-    pub(super) fn record(&mut self, k: usize, credit: f64, spent_ns: u64, samples: usize) {
+    /// Records member `k`'s batch: `credit` bits earned for `spent_ns` of CPU over `samples`;
+    /// `credited` tells whether the source could earn credit at all during the batch (the
+    /// yield is learnt only from such batches).
+    pub(super) fn record(
+        &mut self,
+        k: usize,
+        credit: f64,
+        spent_ns: u64,
+        samples: usize,
+        credited: bool,
+    ) {
+        self.started[k] = true;
         let spent = spent_ns.max(1) as f64;
-        let y = credit / spent;
-        // Smoothed: one noisy batch (a page-fault storm, a preemption) moves it only halfway.
-        let old = self.yield_per_ns[k];
-        self.yield_per_ns[k] = if old.is_finite() { 0.5 * (old + y) } else { y };
+        if credited {
+            let y = credit / spent;
+            // Smoothed: one noisy batch (a page-fault storm, a preemption) moves it only halfway.
+            let old = self.yield_per_ns[k];
+            self.yield_per_ns[k] = if old.is_finite() { 0.5 * (old + y) } else { y };
+        }
         if samples > 0 {
             self.ns_per_sample[k] = spent / samples as f64;
         }
@@ -135,21 +147,21 @@ mod tests {
     fn high_yield_members_get_time_in_proportion_to_yield() {
         let mut s = FamilySchedule::new(2);
         // Member 0: 4 bits/ns at 100 ns/sample; member 1: 2 bits/ns at 100 ns/sample.
-        s.record(0, 400.0 * 4096.0, 100 * 4096, 4096);
-        s.record(1, 200.0 * 4096.0, 100 * 4096, 4096);
+        s.record(0, 400.0 * 4096.0, 100 * 4096, 4096, true);
+        s.record(1, 200.0 * 4096.0, 100 * 4096, 4096, true);
         assert_eq!(s.best(), 4.0);
         // The best gets SLICE_NS = 4 ms = 40,000 samples; half the yield, half the time.
         assert_eq!(s.plan(0, 4.0, 0, 0.0, 1, true), Some(40_000));
         assert_eq!(s.plan(1, 4.0, 0, 0.0, 1, true), Some(20_000));
         // Batches stay within bounds.
-        s.record(0, 4.0, 1, 1);
+        s.record(0, 4.0, 1, 1, true);
         assert_eq!(s.plan(0, 4.0, 0, 0.0, 1, true), Some(MAX_BATCH));
     }
 
     #[test]
     fn low_yield_members_run_only_within_their_share() {
         let mut s = FamilySchedule::new(1);
-        s.record(0, 1.0 * 1000.0, 1_000_000, 1000); // 0.001 bits/ns, 1 µs per sample
+        s.record(0, 1.0 * 1000.0, 1_000_000, 1000, true); // 0.001 bits/ns, 1 µs per sample
         let best = 1.0;
         // Under its share (1/128 of the budget so far): a quarter-slice batch, >= MIN_BATCH.
         assert_eq!(s.plan(0, best, 0, 1e9, 1, true), Some(1000));
@@ -161,8 +173,9 @@ mod tests {
     #[test]
     fn yields_are_smoothed() {
         let mut s = FamilySchedule::new(1);
-        s.record(0, 100.0, 100, 10);
-        s.record(0, 300.0, 100, 10);
+        s.record(0, 100.0, 100, 10, true);
+        s.record(0, 300.0, 100, 10, true);
+        s.record(0, 0.0, 100, 10, false);
         assert_eq!(s.best(), 2.0);
     }
 }

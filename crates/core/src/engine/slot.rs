@@ -1,11 +1,13 @@
-//! One source's state inside the engine: its assessed min-entropy, health tests, quarantine
-//! and the credit it has earned.
+//! One source's state inside the engine: its accounts (assessed min-entropy, origin,
+//! epochs), its health tests and quarantine, and what it has earned. The fields are private:
+//! [`Slot::set_assessment`] keeps `h`, its origin and the health-test cutoffs in step.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::accounting::{Account, AssessmentOrigin, Change, Ratios};
 use crate::health::{HealthFailure, HealthTests};
 use crate::{EntropySource, SourceCategory};
 
@@ -15,89 +17,62 @@ pub(crate) const FIRST_BACKOFF: Duration = Duration::from_secs(5);
 pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(300);
 /// Samples in a start-up (and re-admission) test: SP 800-90B §4.3 asks for at least 1024.
 pub(crate) const STARTUP_TEST_SAMPLES: usize = 1024;
-
-pub(crate) struct Slot {
-    pub(crate) source: Arc<dyn EntropySource>,
-    /// Assessed min-entropy per sample; `None` = not measured, so never credited.
-    pub(crate) h: Option<f64>,
-    /// Sources in this source's correlation group (credit is divided among them).
-    pub(crate) group_size: usize,
-    /// The safety factor: the entropy *claimed* (and credited) per sample is `h × safety`.
-    pub(crate) safety: f64,
-    pub(crate) health: Option<HealthTests>,
-    pub(crate) quarantined_until: Option<Instant>,
-    pub(crate) backoff: Duration,
-    pub(crate) samples: u64,
-    pub(crate) credited_bits: f64,
-    /// Harvester CPU time spent on this source (collection, health tests, conditioning).
-    pub(crate) cpu_ns: u64,
-    pub(crate) quarantine_events: u64,
-    pub(crate) rct_failures: u64,
-    pub(crate) apt_failures: u64,
-    pub(crate) last_error: Option<String>,
-    /// Samples gathered since the last assessment, for the background re-assessment.
-    pub(crate) assessment_buffer: Vec<u8>,
-    /// When the last background re-assessment finished. `None` until the first, which
-    /// follows start-up at once: estimates from the small start-up sample can be far too
-    /// high (clock_jitter: 1.9 bits on 4,096 samples, 0.22 on 65,536), so the full-size
-    /// measurement replaces them as soon as its samples are in.
-    pub(crate) last_assessed: Option<Instant>,
-    /// A background re-assessment is running; the buffer does not refill meanwhile.
-    pub(crate) assessing: bool,
-    /// Whether the start-up assessment and test have run.
-    pub(crate) started: bool,
-    /// Where `h` came from.
-    pub(crate) origin: Option<AssessmentOrigin>,
-    /// The latest samples, for live display.
-    pub(crate) recent: Vec<u8>,
-}
-
-/// Where a source's assessed min-entropy came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AssessmentOrigin {
-    /// This run's estimate on the start-up batch (or a re-admission test), which is small.
-    Startup,
-    /// A full-size assessment from an earlier run on this machine (see `AssessmentStore`).
-    Stored,
-    /// This run's background assessment on the full re-assessment sample.
-    Full,
-}
-
-impl AssessmentOrigin {
-    /// The name used in JSON and tables: `startup`, `stored` or `full`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AssessmentOrigin::Startup => "startup",
-            AssessmentOrigin::Stored => "stored",
-            AssessmentOrigin::Full => "full",
-        }
-    }
-}
-
 /// Samples kept per source for live display.
 pub(crate) const RECENT_SAMPLES: usize = 512;
+/// Provisional health-test entropy before any assessment (a byte source that is not stuck).
+const UNASSESSED_H: f64 = 0.5;
+
+pub(crate) struct Slot {
+    source: Arc<dyn EntropySource>,
+    family: usize,
+    family_name: String,
+    account: Account,
+    safety: f64,
+    health: HealthTests,
+    quarantined_until: Option<Instant>,
+    backoff: Duration,
+    quarantine_events: u64,
+    last_error: Option<String>,
+    samples: u64,
+    credited_bits: f64,
+    cpu_ns: u64,
+    /// Samples gathered for the next full-size assessment.
+    assessment_buffer: Vec<u8>,
+    /// When the last full-size assessment finished (`None`: none yet in this run).
+    last_assessed: Option<Instant>,
+    assessing: bool,
+    started: bool,
+    recent: Vec<u8>,
+}
 
 /// What the engine reports about one source.
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceReport {
     /// Source name.
     pub name: &'static str,
-    /// Mechanism family.
+    /// Mechanism category.
     pub category: SourceCategory,
-    /// Assessed min-entropy per sample, when measured.
+    /// Correlation family: sources measuring one mechanism share a name (and one credit
+    /// budget); a source in no group is a family of its own.
+    pub family: String,
+    /// Assessed min-entropy per sample (or a trusted vendor claim), when known.
     pub min_entropy: Option<f64>,
-    /// Where `min_entropy` came from: `startup`, `stored` or `full`.
+    /// Where `min_entropy` came from: `startup`, `stored`, `full` or `trusted`.
     pub assessment: Option<AssessmentOrigin>,
-    /// Whether the source earns credit (measured and not quarantined).
+    /// Samples the current figure rests on.
+    pub assessment_samples: u64,
+    /// Whether the source earns credit now.
     pub credited: bool,
+    /// Assessed, but below 0.05 bits per sample: too weak to credit.
+    pub too_weak: bool,
     /// Whether the health tests currently pass.
     pub healthy: bool,
     /// Whether the source is in quarantine.
     pub quarantined: bool,
     /// Samples harvested.
     pub samples: u64,
-    /// Min-entropy credited to the pool from this source, in bits.
+    /// Min-entropy credited to the pool from this source, in bits (as recorded; revoked
+    /// blocks are counted in the engine's `blocks_revoked`).
     pub credited_bits: f64,
     /// Credited min-entropy per second of engine uptime, in bits.
     pub credited_bits_per_second: f64,
@@ -112,101 +87,258 @@ pub struct SourceReport {
     pub rct_failures: u64,
     /// Adaptive Proportion Test failures.
     pub apt_failures: u64,
+    /// The RCT and APT cutoffs in force.
+    pub rct_cutoff: u32,
+    /// See `rct_cutoff`.
+    pub apt_cutoff: u32,
     /// The last collection or health error.
     pub last_error: Option<String>,
 }
 
 impl Slot {
-    pub(crate) fn new(source: Arc<dyn EntropySource>, group_size: usize, safety: f64) -> Self {
+    pub(crate) fn new(
+        source: Arc<dyn EntropySource>,
+        family: (usize, String),
+        group_size: usize,
+        safety: f64,
+        eligible: bool,
+    ) -> Self {
         Slot {
             source,
-            h: None,
-            group_size: group_size.max(1),
+            family: family.0,
+            family_name: family.1,
+            account: Account::new(safety, group_size, eligible),
             safety,
-            health: None,
+            health: HealthTests::new(UNASSESSED_H, false),
             quarantined_until: None,
             backoff: FIRST_BACKOFF,
+            quarantine_events: 0,
+            last_error: None,
             samples: 0,
             credited_bits: 0.0,
             cpu_ns: 0,
-            quarantine_events: 0,
-            rct_failures: 0,
-            apt_failures: 0,
-            last_error: None,
             assessment_buffer: Vec::new(),
             last_assessed: None,
             assessing: false,
             started: false,
-            origin: None,
             recent: Vec::new(),
         }
+    }
+
+    pub(crate) fn name(&self) -> &'static str {
+        self.source.name()
+    }
+
+    pub(crate) fn family(&self) -> usize {
+        self.family
+    }
+
+    pub(crate) fn account(&self) -> &Account {
+        &self.account
     }
 
     pub(crate) fn quarantined(&self) -> bool {
         self.quarantined_until.is_some()
     }
 
+    /// `Some(true)` when a quarantined source is due for its re-test, `Some(false)` while
+    /// it waits, `None` when it is in service.
+    pub(crate) fn retest_due(&self) -> Option<bool> {
+        self.quarantined_until.map(|t| Instant::now() >= t)
+    }
+
+    pub(crate) fn started(&self) -> bool {
+        self.started
+    }
+
     pub(crate) fn credited(&self) -> bool {
-        self.h.is_some() && !self.quarantined() && self.source.creditable()
+        !self.quarantined() && self.account.per_sample() > 0.0
     }
 
-    /// The min-entropy per sample the health tests check: the claim the engine credits,
-    /// `h × safety`. Testing the credited claim rather than the raw estimate keeps false
-    /// alarms at α = 2^-20 for sources whose short-term behaviour drifts, while still
-    /// catching a source that falls below what it is credited for.
-    fn claimed_h(&self) -> f64 {
-        self.h.map_or(0.5, |h| (h * self.safety).max(0.05))
+    /// Credit per sample earned now, and the epoch it is recorded under.
+    pub(crate) fn credit_rate(&self) -> (f64, u32) {
+        if self.quarantined() {
+            return (0.0, 0);
+        }
+        (self.account.per_sample(), self.account.epoch())
     }
 
-    /// Sets the assessed entropy and where it came from, and (re)derives the health-test
-    /// cutoffs from it.
-    pub(crate) fn set_entropy(&mut self, h: Option<f64>, origin: AssessmentOrigin) {
-        self.h = h.filter(|h| *h > 0.0);
-        self.origin = Some(origin);
-        let cutoff_h = self.claimed_h();
-        let (rct, apt) = self
-            .health
-            .as_ref()
-            .map_or((0, 0), |t| (t.rct_failures, t.apt_failures));
-        let mut tests = HealthTests::new(cutoff_h, false);
-        tests.rct_failures = rct;
-        tests.apt_failures = apt;
-        self.health = Some(tests);
+    /// Whether this source is measured by full-size assessments at all (platform
+    /// generators and public feeds are not: no estimate of theirs is ever credited).
+    pub(crate) fn measured(&self) -> bool {
+        self.account.eligible() && self.account.origin() != Some(AssessmentOrigin::Trusted)
     }
 
-    /// Runs a fresh start-up test over `samples`; true when it passes.
+    /// Whether the source still waits for this run's own full-size measurement (it has only
+    /// a start-up estimate or a stored figure): it harvests at the full budget even while
+    /// the reservoir is full.
+    pub(crate) fn awaiting_measurement(&self) -> bool {
+        self.measured()
+            && !self.quarantined()
+            && self.account.origin() != Some(AssessmentOrigin::Full)
+    }
+
+    /// Whether a periodic re-assessment is due (its buffer may still be filling).
+    pub(crate) fn reassessment_due(&self, interval: Duration) -> bool {
+        self.measured()
+            && !self.assessing
+            && self.last_assessed.is_none_or(|t| t.elapsed() >= interval)
+    }
+
+    /// Sets the figure and where it came from, and derives the health-test cutoffs from
+    /// it: from the assessed `h` itself for a creditable figure (SP 800-90B §4.4, α = 2^-20),
+    /// and from `h × safety` for a provisional start-up estimate, which runs high on small
+    /// samples and would otherwise raise false alarms before the full assessment.
+    pub(crate) fn set_assessment(
+        &mut self,
+        h: f64,
+        origin: AssessmentOrigin,
+        samples: u64,
+    ) -> Change {
+        let change = self.account.assess(h, origin, samples);
+        let cutoff_h = if origin.earns_credit() {
+            h
+        } else {
+            h * self.safety
+        };
+        let (rct, apt) = (self.health.rct_failures, self.health.apt_failures);
+        self.health = HealthTests::new(cutoff_h, false);
+        self.health.rct_failures = rct;
+        self.health.apt_failures = apt;
+        change
+    }
+
+    /// Runs a fresh start-up test (SP 800-90B §4.3) over the first 1024 of `samples` with
+    /// the cutoffs in force.
     pub(crate) fn startup_test(&self, samples: &[u8]) -> Result<(), HealthFailure> {
-        let mut tests = HealthTests::new(self.claimed_h(), false);
+        let mut tests = HealthTests::new(self.health.h, false);
         match tests.feed_all(&samples[..samples.len().min(STARTUP_TEST_SAMPLES)]) {
             Some(failure) => Err(failure),
             None => Ok(()),
         }
     }
 
+    /// The entropy the health-test cutoffs in force come from.
+    pub(crate) fn test_h(&self) -> f64 {
+        self.health.h
+    }
+
+    /// Marks the start-up as done.
+    pub(crate) fn mark_started(&mut self) {
+        self.started = true;
+    }
+
     /// Feeds the continuous tests; on failure, quarantines and returns the failure.
     pub(crate) fn continuous_test(&mut self, samples: &[u8]) -> Option<HealthFailure> {
-        let tests = self
-            .health
-            .get_or_insert_with(|| HealthTests::new(0.5, false));
-        let failure = tests.feed_all(samples);
-        self.rct_failures = tests.rct_failures;
-        self.apt_failures = tests.apt_failures;
+        let failure = self.health.feed_all(samples);
         if let Some(failure) = failure {
             self.quarantine(format!("{failure:?} health test failed"));
         }
         failure
     }
 
+    /// Counts a harvested batch and keeps its tail for display.
+    pub(crate) fn record_samples(&mut self, samples: &[u8]) {
+        self.samples += samples.len() as u64;
+        let keep = samples.len().min(RECENT_SAMPLES);
+        self.recent.clear();
+        self.recent
+            .extend_from_slice(&samples[samples.len() - keep..]);
+    }
+
+    pub(crate) fn recent(&self) -> &[u8] {
+        &self.recent
+    }
+
+    pub(crate) fn add_credit(&mut self, bits: f64) {
+        self.credited_bits += bits;
+    }
+
+    pub(crate) fn credited_bits(&self) -> f64 {
+        self.credited_bits
+    }
+
+    pub(crate) fn add_cpu(&mut self, ns: u64) {
+        self.cpu_ns += ns;
+    }
+
+    pub(crate) fn cpu_ns(&self) -> u64 {
+        self.cpu_ns
+    }
+
+    /// Adds samples to the assessment buffer; returns the full buffer (and marks the
+    /// source as being assessed) once it holds `needed` samples and `may_start` allows.
+    pub(crate) fn gather(
+        &mut self,
+        samples: &[u8],
+        needed: usize,
+        may_start: impl FnOnce() -> bool,
+    ) -> Option<Vec<u8>> {
+        if self.assessing {
+            return None;
+        }
+        let room = needed.saturating_sub(self.assessment_buffer.len());
+        self.assessment_buffer
+            .extend_from_slice(&samples[..room.min(samples.len())]);
+        if self.assessment_buffer.len() < needed || !may_start() {
+            return None;
+        }
+        self.assessing = true;
+        Some(std::mem::take(&mut self.assessment_buffer))
+    }
+
+    /// Whether the assessment buffer still needs samples.
+    pub(crate) fn gathering(&self, needed: usize) -> bool {
+        !self.assessing && self.assessment_buffer.len() < needed
+    }
+
+    /// After a full-size assessment (`None`: it measured nothing).
+    pub(crate) fn assessed(&mut self, h: Option<f64>, samples: u64) -> Change {
+        self.assessing = false;
+        self.last_assessed = Some(Instant::now());
+        match h {
+            Some(h) => self.set_assessment(h, AssessmentOrigin::Full, samples),
+            None => Change::None,
+        }
+    }
+
+    /// An assessment could not run: try again after the interval.
+    pub(crate) fn assessment_abandoned(&mut self) {
+        self.assessing = false;
+        self.last_assessed = Some(Instant::now());
+    }
+
+    /// Makes this run's first measurement of a stored figure come soon rather than after a
+    /// whole interval.
+    pub(crate) fn recheck_soon(&mut self, interval: Duration, after: Duration) {
+        self.last_assessed = Instant::now().checked_sub(interval.saturating_sub(after));
+    }
+
     pub(crate) fn quarantine(&mut self, reason: String) {
         self.quarantine_events += 1;
         self.quarantined_until = Some(Instant::now() + self.backoff);
+        tracing::warn!(
+            source = self.name(),
+            rct_failures = self.health.rct_failures,
+            apt_failures = self.health.apt_failures,
+            rct_cutoff = self.health.rct_cutoff,
+            apt_cutoff = self.health.apt_cutoff,
+            samples = self.samples,
+            %reason,
+            "source quarantined"
+        );
         self.last_error = Some(reason);
     }
 
-    /// After a passing re-test: back in service, back-off reset.
+    /// After a passing re-test: back in service with the back-off reset. A failure means
+    /// the figure may be wrong, so the source earns nothing until a fresh full-size
+    /// assessment (the buffer starts over).
     pub(crate) fn readmit(&mut self) {
         self.quarantined_until = None;
         self.backoff = FIRST_BACKOFF;
+        self.assessment_buffer.clear();
+        self.last_assessed = None;
+        tracing::info!(source = self.name(), "source re-admitted");
     }
 
     /// After a failing re-test: stay out, wait longer next time.
@@ -215,27 +347,48 @@ impl Slot {
         self.quarantine(reason);
     }
 
+    pub(crate) fn last_error(&self) -> Option<&str> {
+        self.last_error.as_deref()
+    }
+
     /// What the engine reports about this source, `uptime` seconds after start.
     pub(crate) fn report(&self, uptime: f64) -> SourceReport {
         let info = self.source.info();
         SourceReport {
             name: info.name,
             category: info.category,
-            min_entropy: self.h,
-            assessment: self.h.and(self.origin),
+            family: self.family_name.clone(),
+            min_entropy: self.account.h(),
+            assessment: self.account.origin(),
+            assessment_samples: self.account.assessment_samples(),
             credited: self.credited(),
+            too_weak: self.account.too_weak(),
             healthy: !self.quarantined(),
             quarantined: self.quarantined(),
             samples: self.samples,
             credited_bits: self.credited_bits,
             credited_bits_per_second: self.credited_bits / uptime.max(1e-9),
             harvest_cpu_seconds: self.cpu_ns as f64 / 1e9,
-            correlation_group_size: self.group_size,
+            correlation_group_size: self.account.group_size(),
             quarantine_events: self.quarantine_events,
-            rct_failures: self.rct_failures,
-            apt_failures: self.apt_failures,
+            rct_failures: self.health.rct_failures,
+            apt_failures: self.health.apt_failures,
+            rct_cutoff: self.health.rct_cutoff,
+            apt_cutoff: self.health.apt_cutoff,
             last_error: self.last_error.clone(),
         }
+    }
+}
+
+impl Ratios for [Slot] {
+    fn ratio(&self, source: usize, epoch: u32) -> f64 {
+        self.get(source).map_or(1.0, |s| s.account.ratio(epoch))
+    }
+}
+
+impl Ratios for Vec<Slot> {
+    fn ratio(&self, source: usize, epoch: u32) -> f64 {
+        self.as_slice().ratio(source, epoch)
     }
 }
 
@@ -249,6 +402,7 @@ mod tests {
             AssessmentOrigin::Startup,
             AssessmentOrigin::Stored,
             AssessmentOrigin::Full,
+            AssessmentOrigin::Trusted,
         ] {
             assert_eq!(serde_json::to_value(origin).unwrap(), origin.as_str());
         }

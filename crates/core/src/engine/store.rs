@@ -19,11 +19,14 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use crate::accounting::FULL_ASSESSMENT_SAMPLES;
 
 /// Format version of the file; a file with another version is ignored.
 const FORMAT: u32 = 1;
@@ -37,7 +40,7 @@ const FORMAT: u32 = 1;
 /// let dir = std::env::temp_dir().join(format!("ws-store-doc-{}", std::process::id()));
 /// let store = AssessmentStore::new(dir.join("assessments.json"), Duration::from_secs(3600));
 /// store.save("clock_jitter", 0.22, 65_536)?;
-/// assert_eq!(store.load().get("clock_jitter"), Some(&0.22));
+/// assert_eq!(store.load()["clock_jitter"].min_entropy, 0.22);
 /// # std::fs::remove_dir_all(dir)?;
 /// # Ok::<(), std::io::Error>(())
 /// ```
@@ -56,14 +59,15 @@ struct StoreFile {
     sources: BTreeMap<String, Stored>,
 }
 
+/// One stored assessment.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Stored {
+pub struct Stored {
     /// Assessed min-entropy per sample, in bits (before the safety factor).
-    min_entropy: f64,
+    pub min_entropy: f64,
     /// Samples the assessment was made on.
-    samples: u64,
+    pub samples: u64,
     /// When, in seconds since the Unix epoch.
-    assessed_at: u64,
+    pub assessed_at: u64,
 }
 
 impl AssessmentStore {
@@ -101,9 +105,9 @@ impl AssessmentStore {
         &self.path
     }
 
-    /// Fresh assessments made on this machine, by source name. Anything unreadable counts
-    /// as absent.
-    pub fn load(&self) -> BTreeMap<String, f64> {
+    /// Fresh full-size assessments made on this machine, by source name. Anything
+    /// unreadable, or resting on fewer than 65,536 samples, counts as absent.
+    pub fn load(&self) -> BTreeMap<String, Stored> {
         let now = unix_now();
         let Some(file) = self.read() else {
             return BTreeMap::new();
@@ -116,8 +120,8 @@ impl AssessmentStore {
                     && s.min_entropy <= 8.0
                     && now.saturating_sub(s.assessed_at) <= self.max_age.as_secs()
                     && s.assessed_at <= now + 60
+                    && s.samples >= FULL_ASSESSMENT_SAMPLES as u64
             })
-            .map(|(name, s)| (name, s.min_entropy))
             .collect()
     }
 
@@ -137,14 +141,25 @@ impl AssessmentStore {
                 assessed_at: unix_now(),
             },
         );
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // Private to this user: the figures describe this machine's noise.
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)?;
+            // An existing directory is tightened too (best effort: it may not be ours).
+            let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
         }
         let tmp = self
             .path
             .with_extension(format!("tmp.{}", std::process::id()));
         let text = serde_json::to_vec_pretty(&file).map_err(std::io::Error::other)?;
-        let mut out = std::fs::File::create(&tmp)?;
+        let _ = std::fs::remove_file(&tmp);
+        let mut out = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)?;
         out.write_all(&text)?;
         out.sync_all()?;
         drop(out);
@@ -213,8 +228,8 @@ mod tests {
         store.save("a", 0.25, 65_536).unwrap();
         let loaded = store.load();
         assert_eq!(loaded.len(), 2);
-        assert_eq!(loaded["a"], 0.25);
-        assert_eq!(loaded["b"], 1.25);
+        assert_eq!(loaded["a"].min_entropy, 0.25);
+        assert_eq!(loaded["b"].min_entropy, 1.25);
     }
 
     #[test]
@@ -234,6 +249,19 @@ mod tests {
         std::fs::write(store.path(), serde_json::to_vec(&file).unwrap()).unwrap();
         assert!(stale.load().is_empty());
         assert_eq!(store.load().len(), 1);
+    }
+
+    #[test]
+    fn the_file_is_private_and_small_assessments_are_ignored() {
+        let store = temp_store("private", Duration::from_secs(3600));
+        store.save("small", 3.0, 65_535).unwrap();
+        store.save("full", 3.0, 65_536).unwrap();
+        let loaded = store.load();
+        assert!(!loaded.contains_key("small"), "fewer than 65,536 samples");
+        assert!(loaded.contains_key("full"));
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(store.path()), 0o600);
+        assert_eq!(mode(store.path().parent().unwrap()), 0o700);
     }
 
     #[test]

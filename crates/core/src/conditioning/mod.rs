@@ -4,8 +4,9 @@
 //! min-entropy were credited to its input (SP 800-90B §3.1.5.1.2: h_out = n_out when
 //! h_in ≥ n_out + 64). The conditioner refuses to release a block before that.
 
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+mod sha256;
+
+use sha256::Sha256State;
 use zeroize::Zeroize;
 
 /// Credited input bits needed per 256-bit full-entropy block (SP 800-90B §3.1.5.1.2).
@@ -26,9 +27,17 @@ pub enum ConditionerKind {
 /// The HMAC key: public by design; conditioning strength rests on the input's min-entropy.
 const HMAC_KEY: &[u8] = b"wellspring vetted conditioning key v1";
 
-enum State {
-    Sha(Sha256),
-    Hmac(Box<Hmac<Sha256>>),
+/// HMAC-SHA256 (RFC 2104) over our zeroizing SHA-256: the inner hash runs as input
+/// arrives; the outer one is computed when the block is released.
+const HMAC_BLOCK: usize = 64;
+
+fn hmac_pad(byte: u8) -> [u8; HMAC_BLOCK] {
+    // HMAC_KEY is shorter than the block, so it is used as is, zero-padded.
+    let mut pad = [byte; HMAC_BLOCK];
+    for (p, k) in pad.iter_mut().zip(HMAC_KEY) {
+        *p ^= k;
+    }
+    pad
 }
 
 /// Accumulates samples and their credit; releases a block once 320 bits are credited.
@@ -44,7 +53,7 @@ enum State {
 /// ```
 pub struct Conditioner {
     kind: ConditionerKind,
-    state: State,
+    state: Sha256State,
     credit_bits: f64,
     blocks: u64,
 }
@@ -54,7 +63,7 @@ impl Conditioner {
     pub fn new(kind: ConditionerKind) -> Self {
         let mut conditioner = Conditioner {
             kind,
-            state: State::Sha(Sha256::new()),
+            state: Sha256State::new(),
             credit_bits: 0.0,
             blocks: 0,
         };
@@ -64,22 +73,17 @@ impl Conditioner {
 
     fn reset(&mut self) {
         self.credit_bits = 0.0;
-        self.state = match self.kind {
-            ConditionerKind::Sha256 => State::Sha(Sha256::new()),
-            ConditionerKind::HmacSha256 => State::Hmac(Box::new(
-                Hmac::<Sha256>::new_from_slice(HMAC_KEY).expect("HMAC accepts any key length"),
-            )),
-        };
+        self.state = Sha256State::new();
+        if self.kind == ConditionerKind::HmacSha256 {
+            self.state.update(&hmac_pad(0x36));
+        }
         // Domain separation between blocks, so two identical inputs never yield one output.
         let counter = self.blocks.to_le_bytes();
         self.update(&counter);
     }
 
     fn update(&mut self, data: &[u8]) {
-        match &mut self.state {
-            State::Sha(h) => h.update(data),
-            State::Hmac(h) => h.update(data),
-        }
+        self.state.update(data);
     }
 
     /// Mixes in `samples`, crediting them with `credit_bits` of min-entropy (may be 0 for
@@ -99,19 +103,29 @@ impl Conditioner {
         if self.credit_bits < FULL_ENTROPY_CREDIT_BITS {
             return None;
         }
-        let state = std::mem::replace(&mut self.state, State::Sha(Sha256::new()));
-        let mut block = [0u8; BLOCK_BYTES];
-        match state {
-            State::Sha(h) => block.copy_from_slice(&h.finalize()),
-            State::Hmac(h) => block.copy_from_slice(&h.finalize().into_bytes()),
+        Some(self.release())
+    }
+
+    /// Releases the block whatever the credit recorded here: for the block assembler, which
+    /// counts credit per family itself and has checked that 320 bits went in.
+    pub(crate) fn release(&mut self) -> [u8; BLOCK_BYTES] {
+        let state = std::mem::replace(&mut self.state, Sha256State::new());
+        let mut block = state.finalize();
+        if self.kind == ConditionerKind::HmacSha256 {
+            let mut outer = Sha256State::new();
+            outer.update(&hmac_pad(0x5c));
+            outer.update(&block);
+            block.zeroize();
+            block = outer.finalize();
         }
         self.blocks += 1;
         self.reset();
-        Some(block)
+        block
     }
 }
 
 impl Drop for Conditioner {
+    // The hash state zeroizes itself (it holds the pending input and the chaining value).
     fn drop(&mut self) {
         self.credit_bits.zeroize();
     }
@@ -120,6 +134,8 @@ impl Drop for Conditioner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hmac::{Hmac, Mac};
+    use sha2::{Digest, Sha256};
 
     #[test]
     fn sha256_block_is_the_hash_of_counter_and_input() {

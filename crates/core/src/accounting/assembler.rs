@@ -1,0 +1,357 @@
+//! Assembling full-entropy blocks from credited samples, with the diversity rule.
+//!
+//! Credited samples wait in one queue per correlation family. A block is made when the
+//! queues together hold 320 bits that respect the family cap: with two or more families
+//! selected, each family supplies at most `max_family_share` × 320 bits of a block (default
+//! half), so one mis-assessed mechanism cannot carry whole blocks alone. The amount taken
+//! from each family is set by water-filling: the lowest level `L ≤ cap` at which
+//! `Σ min(available_f, L)` reaches 320 bits, so the slower families give what they have and
+//! the fast ones the rest. Credit a family earns beyond what its queue may hold is mixed in
+//! uncredited, and the harvest scheduler sees it as no yield.
+//!
+//! Queued samples carry the (source, epoch) they were credited under, and are valued at
+//! assembly time under the accounts as they stand then, so a lowered assessment also lowers
+//! what is still waiting.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::Instant;
+
+use zeroize::Zeroizing;
+
+use super::{Ledger, Ratios};
+use crate::conditioning::{BLOCK_BYTES, Conditioner, ConditionerKind, FULL_ENTROPY_CREDIT_BITS};
+
+/// Most credit one family's queue holds (bits, as recorded): 32 blocks' worth.
+const QUEUE_BITS: f64 = 32.0 * FULL_ENTROPY_CREDIT_BITS;
+/// Most samples one family's queue holds, whatever their credit.
+const QUEUE_BYTES: usize = 1 << 20;
+/// Blocks over which family shares are reported.
+const SHARE_WINDOW: usize = 1000;
+/// Slack for floating-point sums (of up to ~10^5 terms) when checking that 320 bits are there.
+const SLACK: f64 = 1e-6;
+
+struct Pending {
+    samples: Zeroizing<Vec<u8>>,
+    start: usize,
+    source: usize,
+    epoch: u32,
+    /// Credit per sample as recorded.
+    per_sample: f64,
+    harvested: Instant,
+}
+
+impl Pending {
+    fn left(&self) -> usize {
+        self.samples.len() - self.start
+    }
+}
+
+#[derive(Default)]
+struct FamilyQueue {
+    items: VecDeque<Pending>,
+    recorded_bits: f64,
+    bytes: usize,
+}
+
+impl FamilyQueue {
+    fn available(&self, accounts: &(impl Ratios + ?Sized)) -> f64 {
+        self.items
+            .iter()
+            .map(|p| p.left() as f64 * p.per_sample * accounts.ratio(p.source, p.epoch))
+            .sum()
+    }
+}
+
+/// Each family's share of the credit in the last [`SHARE_WINDOW`] blocks.
+#[derive(Debug, Default, Clone)]
+pub struct FamilyShares {
+    recent: VecDeque<Vec<(usize, f64)>>,
+    sums: Vec<f64>,
+}
+
+impl FamilyShares {
+    fn record(&mut self, parts: Vec<(usize, f64)>) {
+        for &(family, bits) in &parts {
+            if self.sums.len() <= family {
+                self.sums.resize(family + 1, 0.0);
+            }
+            self.sums[family] += bits;
+        }
+        self.recent.push_back(parts);
+        if self.recent.len() > SHARE_WINDOW
+            && let Some(old) = self.recent.pop_front()
+        {
+            for (family, bits) in old {
+                self.sums[family] -= bits;
+            }
+        }
+    }
+
+    /// Share per family index (summing to 1 when any block was made).
+    fn shares(&self) -> Vec<f64> {
+        let total: f64 = self.sums.iter().map(|s| s.max(0.0)).sum();
+        self.sums
+            .iter()
+            .map(|s| if total > 0.0 { s.max(0.0) / total } else { 0.0 })
+            .collect()
+    }
+}
+
+/// Turns credited samples into full-entropy blocks under the family cap.
+pub struct Assembler {
+    conditioner: Conditioner,
+    queues: Vec<FamilyQueue>,
+    /// Family index of each source.
+    family_of: Vec<usize>,
+    family_names: Vec<String>,
+    /// Bits one family may supply per block.
+    cap_bits: f64,
+    shares: FamilyShares,
+}
+
+impl Assembler {
+    /// An assembler for sources whose families are `family_of` (indices into
+    /// `family_names`); `cap_share` is the most of a block one family may supply (1.0 when
+    /// the diversity rule does not apply).
+    pub(crate) fn new(
+        kind: ConditionerKind,
+        family_of: Vec<usize>,
+        family_names: Vec<String>,
+        cap_share: f64,
+    ) -> Self {
+        Assembler {
+            conditioner: Conditioner::new(kind),
+            queues: family_names
+                .iter()
+                .map(|_| FamilyQueue::default())
+                .collect(),
+            family_of,
+            family_names,
+            cap_bits: cap_share.clamp(0.0, 1.0) * FULL_ENTROPY_CREDIT_BITS,
+            shares: FamilyShares::default(),
+        }
+    }
+
+    /// Takes a batch from `source` credited at `per_sample` bits each under `epoch`.
+    /// Returns the credit accepted into the queue (0 when the batch earns nothing or the
+    /// family's queue is full; the samples are then mixed in uncredited).
+    pub(crate) fn offer(
+        &mut self,
+        source: usize,
+        epoch: u32,
+        per_sample: f64,
+        samples: &[u8],
+    ) -> f64 {
+        let queue = &mut self.queues[self.family_of[source]];
+        if per_sample <= 0.0
+            || samples.is_empty()
+            || queue.recorded_bits >= QUEUE_BITS
+            || queue.bytes >= QUEUE_BYTES
+        {
+            self.conditioner.absorb(samples, 0.0);
+            return 0.0;
+        }
+        let bits = per_sample * samples.len() as f64;
+        queue.recorded_bits += bits;
+        queue.bytes += samples.len();
+        queue.items.push_back(Pending {
+            samples: Zeroizing::new(samples.to_vec()),
+            start: 0,
+            source,
+            epoch,
+            per_sample,
+            harvested: Instant::now(),
+        });
+        bits
+    }
+
+    /// Credit waiting in the queues, valued under `accounts`.
+    pub(crate) fn queued_bits(&self, accounts: &(impl Ratios + ?Sized)) -> f64 {
+        self.queues.iter().map(|q| q.available(accounts)).sum()
+    }
+
+    /// Makes one block if the queues hold 320 bits within the family cap: the block, what
+    /// each source contributed to it, and when its oldest credited sample was harvested.
+    pub(crate) fn assemble(
+        &mut self,
+        accounts: &(impl Ratios + ?Sized),
+    ) -> Option<([u8; BLOCK_BYTES], Ledger, Instant)> {
+        let available: Vec<f64> = self.queues.iter().map(|q| q.available(accounts)).collect();
+        let level = water_level(&available, self.cap_bits, FULL_ENTROPY_CREDIT_BITS)?;
+        let mut counted = 0.0;
+        let mut ledger = Ledger::default();
+        let mut parts = Vec::new();
+        let mut oldest: Option<Instant> = None;
+        for (family, queue) in self.queues.iter_mut().enumerate() {
+            let mut want = available[family].min(level);
+            let mut given = 0.0;
+            while want > 0.0
+                && let Some(item) = queue.items.front_mut()
+            {
+                let worth = item.per_sample * accounts.ratio(item.source, item.epoch);
+                let take = if worth > 0.0 {
+                    ((want / worth).ceil() as usize).clamp(1, item.left())
+                } else {
+                    item.left()
+                };
+                let slice = &item.samples[item.start..item.start + take];
+                self.conditioner.absorb(slice, 0.0);
+                if worth > 0.0 {
+                    counted += take as f64 * worth;
+                    oldest = Some(oldest.map_or(item.harvested, |o| o.min(item.harvested)));
+                    ledger.add(item.source, item.epoch, take as f64 * item.per_sample);
+                    want -= take as f64 * worth;
+                    given += take as f64 * item.per_sample;
+                }
+                item.start += take;
+                queue.recorded_bits -= take as f64 * item.per_sample;
+                queue.bytes -= take;
+                if item.left() == 0 {
+                    queue.items.pop_front();
+                }
+            }
+            if queue.items.is_empty() {
+                // No drift from floating-point subtraction.
+                queue.recorded_bits = 0.0;
+            }
+            if given > 0.0 {
+                parts.push((family, given));
+            }
+        }
+        // Each family gave at least its share of the level (rounded up to whole samples).
+        debug_assert!(counted >= FULL_ENTROPY_CREDIT_BITS - SLACK, "{counted}");
+        let block = self.conditioner.release();
+        self.shares.record(parts);
+        Some((block, ledger, oldest.unwrap_or_else(Instant::now)))
+    }
+
+    /// Each family's share of the credit in the last 1,000 blocks, by family name.
+    pub fn family_shares(&self) -> BTreeMap<String, f64> {
+        self.shares
+            .shares()
+            .into_iter()
+            .enumerate()
+            .filter(|(_, s)| *s > 0.0)
+            .map(|(f, s)| (self.family_names[f].clone(), s))
+            .collect()
+    }
+}
+
+/// The lowest level `L ≤ cap` with `Σ min(a, L) ≥ target`, or `None` when even the cap
+/// does not reach it.
+fn water_level(available: &[f64], cap: f64, target: f64) -> Option<f64> {
+    let at = |level: f64| available.iter().map(|a| a.min(level)).sum::<f64>();
+    if at(cap) < target - SLACK {
+        return None;
+    }
+    // Σ min(a, L) is piecewise linear and increasing in L: walk the sorted breakpoints.
+    let mut sorted: Vec<f64> = available.iter().copied().filter(|a| *a > 0.0).collect();
+    sorted.sort_by(f64::total_cmp);
+    let mut below = 0.0; // Σ of the values under the current segment
+    for (i, &a) in sorted.iter().enumerate() {
+        let above = (sorted.len() - i) as f64;
+        // Within this segment, Σ = below + above × L.
+        let level = (target - below) / above;
+        if level <= a {
+            return Some(level.min(cap));
+        }
+        below += a;
+    }
+    Some(cap)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounting::{Account, AssessmentOrigin};
+
+    fn accounts(n: usize) -> Vec<Account> {
+        (0..n)
+            .map(|_| {
+                let mut a = Account::new(0.5, 1, true);
+                a.assess(2.0, AssessmentOrigin::Full, 65_536);
+                a
+            })
+            .collect()
+    }
+
+    #[test]
+    fn water_level_fills_the_slow_families_first() {
+        // Hand-computed: 50 + L + L = 320 -> L = 135.
+        assert_eq!(
+            water_level(&[50.0, 1000.0, 1000.0], 160.0, 320.0),
+            Some(135.0)
+        );
+        // The cap holds: 100 + 160 < 320.
+        assert_eq!(water_level(&[100.0, 1000.0], 160.0, 320.0), None);
+        // No cap (1.0 share): one family alone.
+        assert_eq!(water_level(&[1000.0], 320.0, 320.0), Some(320.0));
+        assert_eq!(water_level(&[0.0, 0.0], 320.0, 320.0), None);
+    }
+
+    #[test]
+    fn one_family_cannot_make_a_block_alone_under_the_cap() {
+        let acc = accounts(2);
+        let mut asm = Assembler::new(
+            ConditionerKind::Sha256,
+            vec![0, 1],
+            vec!["a".into(), "b".into()],
+            0.5,
+        );
+        // Source 0 (family a): 4096 samples at 1 bit each, far more than a block.
+        assert_eq!(asm.offer(0, 0, 1.0, &[7u8; 4096]), 4096.0);
+        assert!(
+            asm.assemble(&acc).is_none(),
+            "family a alone may give only 160 bits"
+        );
+        // Family b brings 200 bits: a block of 160 + 160.
+        asm.offer(1, 0, 1.0, &[9u8; 200]);
+        let (_, ledger, _) = asm.assemble(&acc).expect("two families within the cap");
+        assert_eq!(ledger.credit(&acc), 320.0);
+        assert!(asm.assemble(&acc).is_none(), "b has only 40 bits left");
+        let shares = asm.family_shares();
+        assert_eq!(shares["a"], 0.5);
+        assert_eq!(shares["b"], 0.5);
+    }
+
+    #[test]
+    fn without_the_cap_one_family_makes_many_blocks_from_one_batch() {
+        let acc = accounts(1);
+        let mut asm = Assembler::new(ConditionerKind::Sha256, vec![0], vec!["a".into()], 1.0);
+        asm.offer(0, 0, 0.5, &[1u8; 6400]); // 3,200 bits
+        let mut blocks = Vec::new();
+        while let Some((block, ledger, _)) = asm.assemble(&acc) {
+            assert_eq!(ledger.recorded_bits(), 320.0);
+            blocks.push(block);
+        }
+        assert_eq!(blocks.len(), 10);
+        blocks.dedup();
+        assert_eq!(blocks.len(), 10, "every block differs");
+        assert_eq!(asm.queued_bits(&acc), 0.0);
+    }
+
+    #[test]
+    fn queued_credit_is_valued_under_a_lowered_assessment() {
+        let mut acc = accounts(1);
+        let mut asm = Assembler::new(ConditionerKind::Sha256, vec![0], vec!["a".into()], 1.0);
+        asm.offer(0, 0, 1.0, &[3u8; 400]);
+        acc[0].assess(1.0, AssessmentOrigin::Full, 65_536); // h 2 -> 1: worth half
+        assert_eq!(asm.queued_bits(&acc), 200.0);
+        assert!(asm.assemble(&acc).is_none());
+    }
+
+    #[test]
+    fn a_full_queue_mixes_further_samples_in_uncredited() {
+        let acc = accounts(1);
+        let mut asm = Assembler::new(ConditionerKind::Sha256, vec![0], vec!["a".into()], 1.0);
+        let mut accepted = 0.0;
+        for _ in 0..100 {
+            accepted += asm.offer(0, 0, 1.0, &[5u8; 4096]);
+        }
+        assert!(
+            (QUEUE_BITS..QUEUE_BITS + 4096.0).contains(&accepted),
+            "{accepted}"
+        );
+        assert_eq!(asm.queued_bits(&acc), accepted);
+    }
+}

@@ -1,0 +1,288 @@
+//! Entropy accounting: which sources earn credit, how much, and how credit is taken back.
+//!
+//! Every rule that decides what counts as entropy lives here, so an auditor can read it in
+//! one place (docs/CONDITIONING.md states the same rules with the figures measured):
+//!
+//! - **Credit only under a full-size assessment.** A source earns credit only while its
+//!   min-entropy per sample `h` comes from an SP 800-90B assessment of at least
+//!   [`FULL_ASSESSMENT_SAMPLES`] consecutive samples taken in the engine's own operating
+//!   conditions ([`AssessmentOrigin::Full`], or [`AssessmentOrigin::Stored`] from this
+//!   machine). A start-up estimate ([`AssessmentOrigin::Startup`]) sets provisional health-test
+//!   cutoffs and earns nothing: on 4,096 samples the estimators run up to 2.6× high.
+//! - **The credit formula**, written once: [`credit_per_sample`] = `h × safety ÷ group`.
+//! - **Too weak to credit:** below [`MIN_CREDITABLE_H`] bits per sample a source earns nothing
+//!   (the estimators cannot separate such a source from a counter).
+//! - **Platform generators** earn nothing unless trusted by name, and then only their
+//!   documented vendor claim ([`trust`]), never an estimate of their conditioned output.
+//! - **Epochs and revocation.** Each creditable assessment opens a new epoch. Credit is
+//!   recorded per (source, epoch) in a [`Ledger`]; when a later assessment lowers `h`, every
+//!   earlier epoch's credit is recomputed under the lower value (credit is never raised
+//!   retroactively), and blocks that fall below 320 bits are revoked.
+//! - **Diversity** ([`Assembler`]): with two or more correlation families selected, no family
+//!   supplies more than `max_family_share` of a block's credited bits.
+
+mod assembler;
+mod ledger;
+pub mod trust;
+
+pub use assembler::{Assembler, FamilyShares};
+pub use ledger::Ledger;
+
+use serde::Serialize;
+
+/// Samples in a full-size assessment: the least an assessment must rest on to earn credit.
+pub const FULL_ASSESSMENT_SAMPLES: usize = 65_536;
+
+/// Below this many bits of assessed min-entropy per sample a source is too weak to credit.
+pub const MIN_CREDITABLE_H: f64 = 0.05;
+
+/// The credit one sample earns: assessed min-entropy × safety factor, divided among the
+/// members of the source's correlation group (an attacker who models the mechanism models
+/// all of them at once).
+///
+/// ```
+/// use wellspring_core::accounting::credit_per_sample;
+/// assert_eq!(credit_per_sample(2.0, 0.5, 4), 0.25);
+/// ```
+pub fn credit_per_sample(h: f64, safety: f64, group_size: usize) -> f64 {
+    h * safety / group_size.max(1) as f64
+}
+
+/// Where a source's min-entropy figure came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AssessmentOrigin {
+    /// This run's estimate on the start-up batch (or a re-admission test): provisional
+    /// health-test cutoffs only, never credit.
+    Startup,
+    /// A full-size assessment from an earlier run on this machine (see `AssessmentStore`).
+    Stored,
+    /// This run's background assessment of a full-size sample.
+    Full,
+    /// A platform generator the user trusts by name: its documented vendor claim.
+    Trusted,
+}
+
+impl AssessmentOrigin {
+    /// The name used in JSON and tables: `startup`, `stored`, `full` or `trusted`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssessmentOrigin::Startup => "startup",
+            AssessmentOrigin::Stored => "stored",
+            AssessmentOrigin::Full => "full",
+            AssessmentOrigin::Trusted => "trusted",
+        }
+    }
+
+    /// Whether a figure of this origin may earn credit.
+    pub fn earns_credit(self) -> bool {
+        !matches!(self, AssessmentOrigin::Startup)
+    }
+}
+
+/// What credit recorded under a source's epoch is worth now, as a fraction of its recorded
+/// value: implemented by the engine's per-source state and by plain account lists.
+pub trait Ratios {
+    /// The ratio for `source`'s `epoch` (1 when unknown: nothing was lowered).
+    fn ratio(&self, source: usize, epoch: u32) -> f64;
+}
+
+impl Ratios for [Account] {
+    fn ratio(&self, source: usize, epoch: u32) -> f64 {
+        self.get(source).map_or(1.0, |a| a.ratio(epoch))
+    }
+}
+
+impl Ratios for Vec<Account> {
+    fn ratio(&self, source: usize, epoch: u32) -> f64 {
+        self.as_slice().ratio(source, epoch)
+    }
+}
+
+/// A constant ratio of 1: nothing is revised (a forked child's one-off accounts).
+pub(crate) struct Unrevised;
+
+impl Ratios for Unrevised {
+    fn ratio(&self, _: usize, _: u32) -> f64 {
+        1.0
+    }
+}
+
+/// One creditable epoch: the `h` it was opened with and the lowest `h` assessed since.
+#[derive(Debug, Clone, Copy)]
+struct Epoch {
+    h: f64,
+    effective: f64,
+}
+
+/// A source's standing in the accounts: its current figure, where it came from, and the
+/// history of epochs that credit recorded in ledgers refers to.
+#[derive(Debug, Clone)]
+pub(crate) struct Account {
+    h: Option<f64>,
+    origin: Option<AssessmentOrigin>,
+    assessment_samples: u64,
+    epochs: Vec<Epoch>,
+    safety: f64,
+    group_size: usize,
+    /// Whether the source may earn credit at all (not a public feed, not an untrusted
+    /// platform generator).
+    eligible: bool,
+}
+
+/// What a new figure did to a source's accounts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Change {
+    /// No creditable epoch was affected (a start-up figure, or the first epoch).
+    None,
+    /// A new epoch opened at an `h` no lower than the previous epoch's.
+    Kept,
+    /// A new epoch opened lower: earlier credit is recomputed (`old` → `new`).
+    Lowered { old: f64, new: f64 },
+}
+
+impl Account {
+    pub(crate) fn new(safety: f64, group_size: usize, eligible: bool) -> Self {
+        Account {
+            h: None,
+            origin: None,
+            assessment_samples: 0,
+            epochs: Vec::new(),
+            safety,
+            group_size: group_size.max(1),
+            eligible,
+        }
+    }
+
+    /// Records a new figure. A creditable one opens a new epoch and lowers the effective
+    /// `h` of every earlier epoch that was higher.
+    pub(crate) fn assess(&mut self, h: f64, origin: AssessmentOrigin, samples: u64) -> Change {
+        let h = if h.is_finite() {
+            h.clamp(0.0, 8.0)
+        } else {
+            0.0
+        };
+        self.h = Some(h);
+        self.origin = Some(origin);
+        self.assessment_samples = samples;
+        if !origin.earns_credit() {
+            return Change::None;
+        }
+        let previous = self.epochs.last().map(|e| e.h);
+        for epoch in &mut self.epochs {
+            epoch.effective = epoch.effective.min(h);
+        }
+        self.epochs.push(Epoch { h, effective: h });
+        match previous {
+            None => Change::None,
+            Some(old) if h < old => Change::Lowered { old, new: h },
+            Some(_) => Change::Kept,
+        }
+    }
+
+    /// The current figure, if any.
+    pub(crate) fn h(&self) -> Option<f64> {
+        self.h
+    }
+
+    pub(crate) fn origin(&self) -> Option<AssessmentOrigin> {
+        self.origin
+    }
+
+    pub(crate) fn assessment_samples(&self) -> u64 {
+        self.assessment_samples
+    }
+
+    pub(crate) fn eligible(&self) -> bool {
+        self.eligible
+    }
+
+    pub(crate) fn group_size(&self) -> usize {
+        self.group_size
+    }
+
+    /// True when the current figure is creditable but below [`MIN_CREDITABLE_H`].
+    pub(crate) fn too_weak(&self) -> bool {
+        self.h.is_some_and(|h| h < MIN_CREDITABLE_H)
+            && self.origin.is_some_and(AssessmentOrigin::earns_credit)
+    }
+
+    /// The epoch new credit is recorded under.
+    pub(crate) fn epoch(&self) -> u32 {
+        self.epochs.len().saturating_sub(1) as u32
+    }
+
+    /// Credit per sample earned now (0 unless eligible, creditable and not too weak).
+    /// Trusted figures are vendor claims already: no safety factor, no group.
+    pub(crate) fn per_sample(&self) -> f64 {
+        match (self.eligible, self.h, self.origin) {
+            (true, Some(h), Some(AssessmentOrigin::Trusted)) => h,
+            (true, Some(h), Some(origin)) if origin.earns_credit() && h >= MIN_CREDITABLE_H => {
+                credit_per_sample(h, self.safety, self.group_size)
+            }
+            _ => 0.0,
+        }
+    }
+
+    /// What credit recorded in `epoch` is worth now, as a fraction of what it was recorded
+    /// at (1 unless a later assessment came in lower).
+    pub(crate) fn ratio(&self, epoch: u32) -> f64 {
+        match self.epochs.get(epoch as usize) {
+            Some(e) if e.h > 0.0 => e.effective / e.h,
+            Some(_) => 0.0,
+            None => 1.0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_up_figures_earn_nothing() {
+        let mut a = Account::new(0.5, 1, true);
+        assert_eq!(a.assess(3.0, AssessmentOrigin::Startup, 4096), Change::None);
+        assert_eq!(a.per_sample(), 0.0);
+        assert_eq!(a.assess(2.0, AssessmentOrigin::Full, 65_536), Change::None);
+        assert_eq!(a.per_sample(), 1.0);
+    }
+
+    #[test]
+    fn a_lower_assessment_lowers_every_earlier_epoch_and_never_raises() {
+        let mut a = Account::new(0.5, 2, true);
+        a.assess(4.0, AssessmentOrigin::Stored, 65_536);
+        assert_eq!(a.epoch(), 0);
+        assert_eq!(a.assess(6.0, AssessmentOrigin::Full, 65_536), Change::Kept);
+        assert_eq!(
+            a.assess(1.0, AssessmentOrigin::Full, 65_536),
+            Change::Lowered { old: 6.0, new: 1.0 }
+        );
+        assert_eq!(a.ratio(0), 0.25);
+        assert_eq!(a.ratio(1), 1.0 / 6.0);
+        assert_eq!(a.ratio(2), 1.0);
+        // A higher figure later opens a new epoch at its own value; old ones stay lowered.
+        a.assess(3.0, AssessmentOrigin::Full, 65_536);
+        assert_eq!(a.ratio(0), 0.25);
+        assert_eq!(a.ratio(3), 1.0);
+        assert_eq!(a.per_sample(), 3.0 * 0.5 / 2.0);
+    }
+
+    #[test]
+    fn too_weak_and_ineligible_sources_earn_nothing() {
+        let mut a = Account::new(0.5, 1, true);
+        a.assess(0.04, AssessmentOrigin::Full, 65_536);
+        assert!(a.too_weak());
+        assert_eq!(a.per_sample(), 0.0);
+        let mut public = Account::new(0.5, 1, false);
+        public.assess(7.0, AssessmentOrigin::Full, 65_536);
+        assert_eq!(public.per_sample(), 0.0);
+        let mut trusted = Account::new(0.5, 4, true);
+        trusted.assess(4.0, AssessmentOrigin::Trusted, 0);
+        assert_eq!(
+            trusted.per_sample(),
+            4.0,
+            "a vendor claim is credited as stated"
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! Full-size assessments in the background, and what follows from their result.
+//!
+//! Each runs on its own thread at the lowest priority, so harvesting and the continuous
+//! health tests never pause for the estimators (0.3-0.6 s of CPU for 65,536 samples on the
+//! reference VM), while its CPU time is still charged to the harvesters' budget, and to the
+//! idle budget when nobody is reading. At most [`MAX_CONCURRENT`] run at once: bounded
+//! memory (the estimators' tables run to ~12 MB) and at most that many cores.
+//!
+//! A result lower than the figure it replaces revises the accounts: every earlier epoch of
+//! the source is valued at the new figure, reservoir blocks that no longer reach 320 bits
+//! are revoked, and DRBG handles whose seed was among them reseed before their next output.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use super::{Inner, batch};
+use crate::accounting::Change;
+use crate::clock::read_clock;
+
+/// Full-size assessments that may run at once: one per core of the reference VM, so the
+/// first two families are measured (and credit can start) within a second of a cold start.
+pub(super) const MAX_CONCURRENT: usize = 2;
+
+/// Takes an assessment turn if one is free.
+pub(super) fn claim_turn(inner: &Inner) -> bool {
+    inner
+        .assessors
+        .fetch_update(Ordering::AcqRel, Ordering::Relaxed, |n| {
+            (n < MAX_CONCURRENT).then_some(n + 1)
+        })
+        .is_ok()
+}
+
+/// Assesses `buffer` (source `index`'s consecutive samples) on its own thread. A periodic
+/// re-assessment runs at the lowest priority; a source's first measurement in this run
+/// does not, since no credit flows from it until the measurement is in (on a busy machine a
+/// nice-19 thread can wait for seconds).
+pub(super) fn spawn(inner: &Arc<Inner>, index: usize, buffer: Vec<u8>, first: bool) {
+    let worker = Arc::clone(inner);
+    let spawned = std::thread::Builder::new()
+        .name("ws-assess".into())
+        .spawn(move || {
+            if !first {
+                lower_priority();
+            }
+            let cpu0 = thread_cpu_ns();
+            let h = (worker.config.assessor)(&buffer);
+            let spent = thread_cpu_ns().saturating_sub(cpu0);
+            worker.cpu_used_ns.fetch_add(spent, Ordering::Relaxed);
+            charge_idle(&worker, spent);
+            finish(&worker, index, h, buffer.len() as u64);
+        });
+    if spawned.is_err() {
+        // No thread to spare: keep the current figure and try again after the interval.
+        let mut shared = inner.lock();
+        shared.slots[index].assessment_abandoned();
+        inner.assessors.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+fn finish(inner: &Inner, index: usize, h: Option<f64>, samples: u64) {
+    let name = inner.config.sources[index].name();
+    if let (Some(h), Some(store)) = (h, &inner.config.assessment_store) {
+        // A cache: failing to write it costs the next run a start-up wait, no more.
+        if let Err(e) = store.save(name, h, samples) {
+            tracing::debug!(source = name, error = %e, "assessment not stored");
+        }
+    }
+    let mut shared = inner.lock();
+    let change = shared.slots[index].assessed(h, samples);
+    match change {
+        Change::Lowered { old, new } => {
+            let revoked = shared.revoke_short_blocks(index);
+            inner.revision.fetch_add(1, Ordering::SeqCst);
+            tracing::warn!(
+                source = name,
+                old_h = old,
+                new_h = new,
+                revoked_blocks = revoked,
+                "re-assessment lowered min-entropy; earlier credit revised"
+            );
+        }
+        _ => tracing::debug!(source = name, h = ?h, "assessed"),
+    }
+    batch::publish(inner, index, &shared.slots[index]);
+    if batch::assemble_blocks(inner, &mut shared) {
+        inner.blocks_ready.notify_all();
+    }
+    drop(shared);
+    inner.assessors.fetch_sub(1, Ordering::AcqRel);
+}
+
+/// While the reservoir is full, charges `spent_ns` of CPU to the idle budget: idle-time
+/// measurement then waits until the average stays within `idle_cpu_budget`.
+pub(super) fn charge_idle(inner: &Inner, spent_ns: u64) {
+    if !super::harvest::reservoir_full(inner) {
+        return;
+    }
+    let cost = (spent_ns as f64 / inner.config.idle_cpu_budget) as u64;
+    let now = inner.elapsed_ns();
+    let _ = inner
+        .idle_next_ns
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |next| {
+            Some(next.max(now) + cost)
+        });
+}
+
+/// Whether idle-time measurement may run now.
+pub(super) fn idle_allows(inner: &Inner) -> bool {
+    inner.elapsed_ns() >= inner.idle_next_ns.load(Ordering::Relaxed)
+}
+
+pub(super) fn thread_cpu_ns() -> u64 {
+    read_clock(libc::CLOCK_THREAD_CPUTIME_ID)
+}
+
+/// Runs the calling thread at the lowest scheduling priority (nice 19), so an assessment
+/// yields to whatever serves output. Best effort: on failure the thread keeps its priority.
+fn lower_priority() {
+    // SAFETY: gettid has no preconditions; setpriority only reads its integer arguments and
+    // changes the priority of this very thread (Linux applies PRIO_PROCESS to a thread id).
+    let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19) };
+}

@@ -1,0 +1,191 @@
+//! One batch from one source, in named steps: re-test a quarantined source, collect, run
+//! the start-up test on a source's first batch, run the continuous health tests, gather
+//! samples for the next full-size assessment, credit the batch, and assemble blocks.
+//! Collection and estimators run outside the engine's lock; the steps that touch shared
+//! state run under it, briefly.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use super::slot::{STARTUP_TEST_SAMPLES, Slot};
+use super::{Block, Inner, Shared, assess};
+use crate::accounting::AssessmentOrigin;
+
+/// Harvests one batch (`batch` samples once started) from source `index`: the samples
+/// harvested, or `None` when the source is out of service.
+pub(super) fn harvest_once(inner: &Arc<Inner>, index: usize, batch: usize) -> Option<usize> {
+    let source = Arc::clone(&inner.config.sources[index]);
+    let (retest_due, started, has_figure) = {
+        let shared = inner.lock();
+        let slot = &shared.slots[index];
+        (
+            slot.retest_due(),
+            slot.started(),
+            slot.account()
+                .origin()
+                .is_some_and(AssessmentOrigin::earns_credit),
+        )
+    };
+    match retest_due {
+        Some(false) => return None,
+        Some(true) => return retest(inner, index).then_some(0),
+        None => {}
+    }
+    let batch = match (started, has_figure) {
+        (true, _) => batch,
+        // A stored or trusted figure needs only the start-up test's samples.
+        (false, true) => STARTUP_TEST_SAMPLES,
+        (false, false) => inner.config.startup_samples,
+    };
+    let samples = match source.collect(batch) {
+        Ok(samples) => samples,
+        Err(e) => {
+            let mut shared = inner.lock();
+            shared.slots[index].extend_quarantine(e.to_string());
+            publish(inner, index, &shared.slots[index]);
+            return None;
+        }
+    };
+    // Start-up (SP 800-90B §4.3): a provisional estimate sets the start-up test's cutoffs
+    // unless a creditable figure is already at hand. It earns nothing.
+    let provisional = (!started && !has_figure).then(|| (inner.config.assessor)(&samples));
+    let mut shared = inner.lock();
+    let in_service = start_up(&mut shared.slots[index], &samples, provisional)
+        && shared.slots[index].continuous_test(&samples).is_none();
+    let first = shared.slots[index].awaiting_measurement();
+    let buffer = in_service.then(|| {
+        shared.slots[index].record_samples(&samples);
+        let buffer = gather(inner, &mut shared.slots[index], &samples);
+        credit(&mut shared, index, &samples);
+        if assemble_blocks(inner, &mut shared) {
+            inner.blocks_ready.notify_all();
+        }
+        buffer
+    });
+    publish(inner, index, &shared.slots[index]);
+    drop(shared);
+    if let Some(Some(buffer)) = buffer {
+        assess::spawn(inner, index, buffer, first);
+    }
+    in_service.then_some(samples.len())
+}
+
+/// A quarantined source's re-test on a fresh start-up sample. Passing re-admits it, but
+/// a failure means its figure may be wrong: it earns nothing again until a fresh full-size
+/// assessment, and its provisional figure is never raised. Returns whether it passed.
+fn retest(inner: &Arc<Inner>, index: usize) -> bool {
+    let source = Arc::clone(&inner.config.sources[index]);
+    let outcome = source.collect(inner.config.startup_samples);
+    let fresh = outcome
+        .as_ref()
+        .ok()
+        .and_then(|s| (inner.config.assessor)(s));
+    let mut shared = inner.lock();
+    let slot = &mut shared.slots[index];
+    let passed = match outcome.map_err(|e| e.to_string()).and_then(|s| {
+        slot.startup_test(&s)
+            .map_err(|f| format!("re-test {f:?} failed"))
+    }) {
+        Ok(()) => {
+            if slot.measured() {
+                let old = slot.account().h();
+                let h = match (old, fresh) {
+                    (Some(old), Some(new)) => old.min(new),
+                    (old, new) => old.or(new).unwrap_or(0.0),
+                };
+                slot.set_assessment(
+                    h,
+                    AssessmentOrigin::Startup,
+                    inner.config.startup_samples as u64,
+                );
+            }
+            slot.readmit();
+            true
+        }
+        Err(reason) => {
+            slot.extend_quarantine(reason);
+            false
+        }
+    };
+    publish(inner, index, &shared.slots[index]);
+    passed
+}
+
+/// A source's first batch: sets the provisional figure (if any) and runs the start-up test.
+/// Returns false (and quarantines) when the test fails.
+fn start_up(slot: &mut Slot, samples: &[u8], provisional: Option<Option<f64>>) -> bool {
+    if slot.started() {
+        return true;
+    }
+    slot.mark_started();
+    if let Some(Some(h)) = provisional {
+        slot.set_assessment(h, AssessmentOrigin::Startup, samples.len() as u64);
+    }
+    match slot.startup_test(samples) {
+        Ok(()) => true,
+        Err(failure) => {
+            slot.quarantine(format!("start-up {failure:?} test failed"));
+            false
+        }
+    }
+}
+
+/// Adds the batch to the source's assessment buffer when an assessment is due; returns
+/// the full buffer when its assessment may start now.
+fn gather(inner: &Inner, slot: &mut Slot, samples: &[u8]) -> Option<Vec<u8>> {
+    if !slot.reassessment_due(inner.config.reassess_interval) {
+        return None;
+    }
+    slot.gather(samples, inner.config.reassess_samples, || {
+        assess::claim_turn(inner)
+    })
+}
+
+/// Offers the batch to the block assembler at the source's current credit rate.
+fn credit(shared: &mut Shared, index: usize, samples: &[u8]) {
+    let (per_sample, epoch) = shared.slots[index].credit_rate();
+    let accepted = shared.assembler.offer(index, epoch, per_sample, samples);
+    shared.slots[index].add_credit(accepted);
+    shared.credited_bits += accepted;
+}
+
+/// Makes blocks while the queues allow and the reservoir has room (or a request waits for
+/// fresh blocks: then the oldest blocks make way). Returns whether any was made.
+pub(super) fn assemble_blocks(inner: &Inner, shared: &mut Shared) -> bool {
+    let capacity = inner.config.reservoir_blocks;
+    let mut made = false;
+    loop {
+        let fresh_wanted = inner.fresh_waiters.load(Ordering::SeqCst) > 0;
+        if shared.reservoir.len() >= capacity && !fresh_wanted {
+            break;
+        }
+        let Shared {
+            assembler, slots, ..
+        } = &mut *shared;
+        let Some((bytes, ledger, oldest)) = assembler.assemble(slots) else {
+            break;
+        };
+        if shared.reservoir.len() >= capacity {
+            shared.reservoir.pop_front();
+        }
+        shared.reservoir.push_back(Block {
+            bytes: bytes.into(),
+            ledger,
+            oldest,
+        });
+        shared.blocks_produced += 1;
+        made = true;
+    }
+    made
+}
+
+/// Publishes a source's credit rate and test entropy for a forked child (lock-free).
+pub(super) fn publish(inner: &Inner, index: usize, slot: &Slot) {
+    let published = &inner.published[index];
+    published
+        .per_sample
+        .store(slot.credit_rate().0.to_bits(), Ordering::Relaxed);
+    published
+        .test_h
+        .store(slot.test_h().to_bits(), Ordering::Relaxed);
+}
