@@ -98,8 +98,7 @@ fn view(inner: &Inner, index: usize) -> MemberView {
         cpu_ns: slot.cpu_ns(),
         waiting_in_quarantine: slot.retest_due() == Some(false),
         awaiting_measurement: slot.awaiting_measurement(),
-        wants_samples: slot.reassessment_due(inner.config.reassess_interval)
-            && slot.gathering(inner.config.reassess_samples),
+        wants_samples: slot.reassessment_due(inner.config.reassess_interval),
     }
 }
 

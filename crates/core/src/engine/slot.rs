@@ -287,11 +287,6 @@ impl Slot {
         Some(std::mem::take(&mut self.assessment_buffer))
     }
 
-    /// Whether the assessment buffer still needs samples.
-    pub(crate) fn gathering(&self, needed: usize) -> bool {
-        !self.assessing && self.assessment_buffer.len() < needed
-    }
-
     /// After a full-size assessment (`None`: it measured nothing).
     pub(crate) fn assessed(&mut self, h: Option<f64>, samples: u64) -> Change {
         self.assessing = false;
