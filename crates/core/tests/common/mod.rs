@@ -11,11 +11,11 @@ use wellspring_core::{EntropySource, SourceCategory, SourceError, SourceInfo, Sp
 
 /// Uniform bytes from splitmix64 (8 bits per sample as far as any estimator can tell),
 /// masked to `mask`; a constant while `stuck` is set, as a failed device would give.
-pub struct Fake {
+pub(crate) struct Fake {
     info: SourceInfo,
     state: AtomicU64,
     mask: u8,
-    pub stuck: Arc<AtomicBool>,
+    pub(crate) stuck: Arc<AtomicBool>,
 }
 
 fn splitmix(state: &AtomicU64) -> u64 {
@@ -42,7 +42,7 @@ impl EntropySource for Fake {
 }
 
 /// A fast fake named `name` in `category`, and the switch that makes it stuck.
-pub fn fake_in(
+pub(crate) fn fake_in(
     name: &'static str,
     category: SourceCategory,
     seed: u64,
@@ -63,12 +63,12 @@ pub fn fake_in(
 }
 
 /// A fast timing-category fake.
-pub fn fake(name: &'static str, seed: u64) -> (Arc<Fake>, Arc<AtomicBool>) {
+pub(crate) fn fake(name: &'static str, seed: u64) -> (Arc<Fake>, Arc<AtomicBool>) {
     fake_in(name, SourceCategory::Timing, seed)
 }
 
 /// Engine settings for tests: small start-up batches and a short starvation timeout.
-pub fn config(sources: Vec<Arc<dyn EntropySource>>) -> EngineConfig {
+pub(crate) fn config(sources: Vec<Arc<dyn EntropySource>>) -> EngineConfig {
     let mut config = EngineConfig::new(sources);
     config.startup_samples = 2048;
     config.starvation_timeout = Duration::from_millis(1500);
