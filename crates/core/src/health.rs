@@ -1,13 +1,23 @@
 //! Continuous health tests of SP 800-90B §4.4: the Repetition Count Test and the Adaptive
 //! Proportion Test, with cutoffs derived from the source's assessed min-entropy `H`.
 //!
-//! Both use the false-positive probability α = 2^-20 that SP 800-90B recommends (§4.4):
-//! a healthy source at its assessed `H` trips either test about once per million windows.
+//! Each test has two cutoffs, as jitterentropy grades its failures:
+//! - **intermittent**, at the false-positive probability α = 2^-20 that SP 800-90B §4.4
+//!   recommends: a healthy source at its assessed `H` crosses it about once per million
+//!   samples, which a fast source produces every second, so the engine answers it by crediting
+//!   nothing for the batch it occurred in (the samples are still mixed), not by quarantine;
+//! - **persistent**, at α = 2^-40: crossing it means the source has failed, and the engine
+//!   quarantines it.
+//!
+//! A run or a window is not restarted at an intermittent failure, so a stuck source crosses
+//! the persistent cutoff a few samples later.
 
 use serde::Serialize;
 
-/// -log2(α) for α = 2^-20 (SP 800-90B §4.4).
+/// -log2(α) for α = 2^-20 (SP 800-90B §4.4): the intermittent cutoffs.
 const ALPHA_EXPONENT: f64 = 20.0;
+/// -log2(α) for the persistent cutoffs, α = 2^-40 (the other end of §4.4's recommended range).
+const PERSISTENT_EXPONENT: f64 = 40.0;
 
 /// Repetition Count Test cutoff: `1 + ceil(20 / H)` (SP 800-90B §4.4.1).
 ///
@@ -16,8 +26,16 @@ const ALPHA_EXPONENT: f64 = 20.0;
 /// assert_eq!(wellspring_core::health::rct_cutoff(4.0), 6);
 /// ```
 pub fn rct_cutoff(h: f64) -> u32 {
-    let h = h.clamp(1e-3, 8.0);
-    1 + (ALPHA_EXPONENT / h).ceil() as u32
+    rct_cutoff_at(h, ALPHA_EXPONENT)
+}
+
+fn rct_cutoff_at(h: f64, alpha_exponent: f64) -> u32 {
+    let h = if h.is_finite() {
+        h.clamp(1e-3, 8.0)
+    } else {
+        1e-3
+    };
+    1 + (alpha_exponent / h).ceil() as u32
 }
 
 /// Adaptive Proportion Test window: 1024 for binary sources, 512 otherwise (§4.4.2).
@@ -34,23 +52,39 @@ pub fn apt_window(binary: bool) -> u32 {
 /// assert_eq!(wellspring_core::health::apt_cutoff(1.0, true), 589);
 /// ```
 pub fn apt_cutoff(h: f64, binary: bool) -> u32 {
+    apt_cutoff_at(h, binary, ALPHA_EXPONENT)
+}
+
+fn apt_cutoff_at(h: f64, binary: bool, alpha_exponent: f64) -> u32 {
     let w = apt_window(binary);
-    let p = 2f64.powf(-h.clamp(1e-3, 8.0));
-    let target = 1.0 - 2f64.powf(-ALPHA_EXPONENT);
-    // Binomial CDF by summing the pmf in log space (W ≤ 1024, so this is cheap).
+    let h = if h.is_finite() {
+        h.clamp(1e-3, 8.0)
+    } else {
+        1e-3
+    };
+    let p = 2f64.powf(-h);
+    let alpha = 2f64.powf(-alpha_exponent);
+    // Binomial pmf in log space (W ≤ 1024, so this is cheap).
     let (ln_p, ln_q) = (p.ln(), (-p).ln_1p());
     let mut ln_choose = 0.0f64;
-    let mut cdf = 0.0f64;
-    for k in 0..=w {
-        if k > 0 {
-            ln_choose += ((w - k + 1) as f64).ln() - (k as f64).ln();
-        }
-        cdf += (ln_choose + k as f64 * ln_p + (w - k) as f64 * ln_q).exp();
-        if cdf >= target {
-            return (1 + k).min(w);
-        }
+    let pmf: Vec<f64> = (0..=w)
+        .map(|k| {
+            if k > 0 {
+                ln_choose += ((w - k + 1) as f64).ln() - (k as f64).ln();
+            }
+            (ln_choose + k as f64 * ln_p + (w - k) as f64 * ln_q).exp()
+        })
+        .collect();
+    // CRITBINOM is the smallest k with CDF(k) ≥ 1 - α, i.e. with P(X > k) ≤ α. Summing the
+    // upper tail directly keeps the comparison exact to ~1e-16 relative, where 1 - CDF would
+    // lose most digits of α = 2^-40 to cancellation.
+    let mut k = w;
+    let mut tail = 0.0; // P(X > k)
+    while k > 0 && tail + pmf[k as usize] <= alpha {
+        tail += pmf[k as usize];
+        k -= 1;
     }
-    w
+    (1 + k).min(w)
 }
 
 /// Which test failed.
@@ -61,6 +95,17 @@ pub enum HealthFailure {
     RepetitionCount,
     /// One value too common within a window.
     AdaptiveProportion,
+}
+
+/// The outcome of feeding a batch: the worst failure in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// No cutoff crossed.
+    Pass,
+    /// An α = 2^-20 cutoff crossed: the batch earns no credit.
+    Intermittent(HealthFailure),
+    /// An α = 2^-40 cutoff crossed: the source has failed.
+    Persistent(HealthFailure),
 }
 
 /// The running state of both continuous tests for one source.
@@ -74,6 +119,12 @@ pub struct HealthTests {
     pub apt_cutoff: u32,
     /// APT window size.
     pub apt_window: u32,
+    /// RCT cutoff for a persistent failure (α = 2^-40).
+    pub rct_persistent: u32,
+    /// APT cutoff for a persistent failure (α = 2^-40).
+    pub apt_persistent: u32,
+    /// Persistent failures so far.
+    pub persistent_failures: u64,
     /// Samples tested so far.
     pub samples: u64,
     /// RCT failures so far.
@@ -104,6 +155,9 @@ impl HealthTests {
             rct_cutoff: rct_cutoff(h),
             apt_cutoff: apt_cutoff(h, binary),
             apt_window: apt_window(binary),
+            rct_persistent: rct_cutoff_at(h, PERSISTENT_EXPONENT),
+            apt_persistent: apt_cutoff_at(h, binary, PERSISTENT_EXPONENT),
+            persistent_failures: 0,
             samples: 0,
             rct_failures: 0,
             apt_failures: 0,
@@ -117,11 +171,11 @@ impl HealthTests {
         }
     }
 
-    /// Feeds one sample; returns the failure it caused, if any. Failures are counted and
-    /// the tests restart, so feeding may continue.
-    pub fn feed(&mut self, sample: u8) -> Option<HealthFailure> {
+    /// Feeds one sample; returns what it caused. Each crossing is counted once: the run or
+    /// the window goes on, so a stuck source reaches the persistent cutoff.
+    pub fn feed_graded(&mut self, sample: u8) -> Verdict {
         self.samples += 1;
-        let mut failure = None;
+        let mut verdict = Verdict::Pass;
         if self.last == Some(sample) {
             self.run += 1;
         } else {
@@ -129,10 +183,13 @@ impl HealthTests {
             self.run = 1;
         }
         self.longest_run = self.longest_run.max(self.run);
-        if self.run >= self.rct_cutoff {
+        if self.run == self.rct_cutoff {
             self.rct_failures += 1;
-            self.run = 1;
-            failure = Some(HealthFailure::RepetitionCount);
+            verdict = Verdict::Intermittent(HealthFailure::RepetitionCount);
+        }
+        if self.run == self.rct_persistent {
+            self.persistent_failures += 1;
+            verdict = Verdict::Persistent(HealthFailure::RepetitionCount);
         }
         if self.apt_position == 0 {
             self.apt_value = sample;
@@ -142,17 +199,45 @@ impl HealthTests {
         }
         self.apt_position += 1;
         self.max_apt_count = self.max_apt_count.max(self.apt_count);
-        if self.apt_count >= self.apt_cutoff {
-            self.apt_failures += 1;
-            self.apt_position = 0;
-            failure = failure.or(Some(HealthFailure::AdaptiveProportion));
-        } else if self.apt_position >= self.apt_window {
+        if sample == self.apt_value || self.apt_position == 1 {
+            if self.apt_count == self.apt_cutoff {
+                self.apt_failures += 1;
+                if verdict == Verdict::Pass {
+                    verdict = Verdict::Intermittent(HealthFailure::AdaptiveProportion);
+                }
+            }
+            if self.apt_count == self.apt_persistent {
+                self.persistent_failures += 1;
+                verdict = Verdict::Persistent(HealthFailure::AdaptiveProportion);
+            }
+        }
+        if self.apt_position >= self.apt_window {
             self.apt_position = 0;
         }
-        failure
+        verdict
     }
 
-    /// Feeds a slice; returns the first failure, having fed every sample.
+    /// Feeds one sample; returns the (intermittent or persistent) failure it caused, if any.
+    pub fn feed(&mut self, sample: u8) -> Option<HealthFailure> {
+        match self.feed_graded(sample) {
+            Verdict::Pass => None,
+            Verdict::Intermittent(f) | Verdict::Persistent(f) => Some(f),
+        }
+    }
+
+    /// Feeds a slice; returns the worst verdict, having fed every sample.
+    pub fn feed_batch(&mut self, samples: &[u8]) -> Verdict {
+        samples.iter().fold(Verdict::Pass, |worst, &s| {
+            match (worst, self.feed_graded(s)) {
+                (Verdict::Persistent(f), _) => Verdict::Persistent(f),
+                (_, Verdict::Persistent(f)) => Verdict::Persistent(f),
+                (Verdict::Intermittent(f), _) => Verdict::Intermittent(f),
+                (Verdict::Pass, v) => v,
+            }
+        })
+    }
+
+    /// Feeds a slice; returns the first failure of either grade, having fed every sample.
     pub fn feed_all(&mut self, samples: &[u8]) -> Option<HealthFailure> {
         samples
             .iter()
@@ -242,6 +327,36 @@ mod tests {
         }
         let at = tripped.expect("APT never tripped");
         assert!(at < 2048, "tripped only after {at} samples");
+    }
+
+    #[test]
+    fn persistent_cutoffs_are_the_alpha_2_to_the_40_quantiles() {
+        // RCT: 1 + ceil(40 / H). APT: 1 + the smallest k with Binomial(512, 2^-H) CDF
+        // >= 1 - 2^-40, from an independent exact computation in Python (fractions.Fraction
+        // and math.comb): 19 for H = 8, 78 for H = 4, 336 for H = 1.
+        let t = HealthTests::new(4.0, false);
+        assert_eq!((t.rct_cutoff, t.rct_persistent), (6, 11));
+        assert_eq!(t.apt_persistent, 78);
+        assert_eq!(HealthTests::new(8.0, false).apt_persistent, 19);
+        assert_eq!(HealthTests::new(1.0, false).apt_persistent, 336);
+    }
+
+    #[test]
+    fn a_stuck_source_goes_from_intermittent_to_persistent() {
+        let mut tests = HealthTests::new(4.0, false);
+        let verdicts: Vec<Verdict> = (0..11).map(|_| tests.feed_graded(9)).collect();
+        assert_eq!(
+            verdicts[5],
+            Verdict::Intermittent(HealthFailure::RepetitionCount)
+        );
+        assert_eq!(
+            verdicts[10],
+            Verdict::Persistent(HealthFailure::RepetitionCount)
+        );
+        assert_eq!(tests.rct_failures, 1);
+        assert_eq!(tests.persistent_failures, 1);
+        let mut fresh = HealthTests::new(4.0, false);
+        assert!(matches!(fresh.feed_batch(&[3; 64]), Verdict::Persistent(_)));
     }
 
     #[test]

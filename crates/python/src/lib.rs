@@ -1,8 +1,10 @@
 //! `wellspring._native`: the Rust core behind the `wellspring` Python package.
 //!
 //! The GIL is released (`Python::detach`) around every collection and generation. Fork
-//! safety comes from the engine itself: a DRBG handle in a forked child reseeds from samples
-//! the child collects, so a child never repeats its parent's output.
+//! safety: no lock is taken across `fork()`. A forked child never touches the locks its
+//! parent's threads may have held at the fork (the pool's output handle, the engine's state):
+//! it draws through a handle of its own per call, and the engine collects, health-tests and
+//! conditions the child's own samples lock-free, so a child never repeats its parent.
 
 mod analysis;
 
@@ -52,7 +54,11 @@ fn engine_error(err: EngineError) -> PyErr {
 #[pyclass(module = "wellspring._native")]
 struct NativePool {
     engine: Engine,
+    /// The pool's output handle, used only in the process that created the pool: a child
+    /// forked while another thread held this lock would wait on it forever.
     output: Mutex<Box<dyn ByteSource + Send>>,
+    /// The process that created the pool.
+    pid: u32,
     mode: Conditioning,
     names: Vec<&'static str>,
 }
@@ -82,6 +88,7 @@ impl NativePool {
         Ok(NativePool {
             engine,
             output,
+            pid: std::process::id(),
             mode,
             names,
         })
@@ -96,8 +103,16 @@ impl NativePool {
         }
         let mut buffer = vec![0u8; n as usize];
         let result = py.detach(|| {
-            let mut output = self.output.lock().unwrap_or_else(|p| p.into_inner());
-            output.fill(&mut buffer)
+            if std::process::id() == self.pid {
+                let mut output = self.output.lock().unwrap_or_else(|p| p.into_inner());
+                output.fill(&mut buffer)
+            } else {
+                // In a forked child: a handle of its own for this call, never the parent's
+                // lock; the engine collects and tests the child's own samples lock-free.
+                self.engine
+                    .output(self.mode)
+                    .and_then(|mut output| output.fill(&mut buffer))
+            }
         });
         result.map_err(engine_error)?;
         Ok(PyBytes::new(py, &buffer))

@@ -113,5 +113,12 @@ def test_bad_arguments_raise_value_error():
         pool.collect_all(timeout=-1)
 
 
-def test_health_error_is_a_runtime_error():
+def test_health_error_fires_when_no_source_can_earn_credit():
+    # The OS generator is a platform generator: never credited unless trusted, so no
+    # full-entropy output can exist, and the error says why and names the flag.
+    pool = wellspring.EntropyPool(sources=["os_random"])
+    with pytest.raises(wellspring.HealthError, match="--trust-platform"):
+        pool.get_random_bytes(32)
     assert issubclass(wellspring.HealthError, RuntimeError)
+    # Raw output is still available for research.
+    assert len(wellspring.EntropyPool(sources=["os_random"], conditioning="raw").get_random_bytes(64)) == 64

@@ -10,6 +10,7 @@ use std::sync::atomic::Ordering;
 use super::slot::{STARTUP_TEST_SAMPLES, Slot};
 use super::{Block, Inner, Shared, assess};
 use crate::accounting::AssessmentOrigin;
+use crate::health::{HealthFailure, Verdict};
 
 /// Harvests one batch (`batch` samples once started) from source `index`: the samples
 /// harvested, or `None` when the source is out of service.
@@ -50,13 +51,22 @@ pub(super) fn harvest_once(inner: &Arc<Inner>, index: usize, batch: usize) -> Op
     // unless a creditable figure is already at hand. It earns nothing.
     let provisional = (!started && !has_figure).then(|| (inner.config.assessor)(&samples));
     let mut shared = inner.lock();
-    let in_service = start_up(&mut shared.slots[index], &samples, provisional)
-        && shared.slots[index].continuous_test(&samples).is_none();
+    let verdict = if start_up(&mut shared.slots[index], &samples, provisional) {
+        shared.slots[index].continuous_test(&samples)
+    } else {
+        Verdict::Persistent(HealthFailure::RepetitionCount)
+    };
+    let in_service = !matches!(verdict, Verdict::Persistent(_));
     let first = shared.slots[index].awaiting_measurement();
     let buffer = in_service.then(|| {
         shared.slots[index].record_samples(&samples);
         let buffer = gather(inner, &mut shared.slots[index], &samples);
-        credit(&mut shared, index, &samples);
+        if verdict == Verdict::Pass {
+            credit(&mut shared, index, &samples);
+        } else {
+            // An intermittent failure: the batch is mixed in, but earns nothing.
+            shared.assembler.offer(index, 0, 0.0, &samples);
+        }
         if assemble_blocks(inner, &mut shared) {
             inner.blocks_ready.notify_all();
         }

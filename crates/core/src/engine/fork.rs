@@ -16,7 +16,7 @@ use super::slot::STARTUP_TEST_SAMPLES;
 use super::{EngineError, Inner};
 use crate::accounting::{Assembler, Unrevised};
 use crate::conditioning::BLOCK_BYTES;
-use crate::health::HealthTests;
+use crate::health::{HealthTests, Verdict};
 
 /// Samples per collection in the child.
 const CHILD_BATCH: usize = 1024;
@@ -53,9 +53,16 @@ pub(super) fn fill_in_child(inner: &Inner, out: &mut [u8]) -> Result<(), EngineE
         while k < admitted.len() {
             let member = &mut admitted[k];
             let source = &inner.config.sources[member.index];
-            match source.collect(CHILD_BATCH) {
-                Ok(samples) if member.tests.feed_all(&samples).is_none() => {
+            let outcome = source
+                .collect(CHILD_BATCH)
+                .map(|samples| (member.tests.feed_batch(&samples), samples));
+            match outcome {
+                Ok((Verdict::Pass, samples)) => {
                     assembler.offer(member.index, 0, member.per_sample, &samples);
+                    k += 1;
+                }
+                Ok((Verdict::Intermittent(_), samples)) => {
+                    assembler.offer(member.index, 0, 0.0, &samples);
                     k += 1;
                 }
                 // A failure quarantines the source for the rest of this request.

@@ -95,7 +95,7 @@ fn view(inner: &Inner, index: usize) -> MemberView {
     MemberView {
         credit: slot.credited_bits(),
         credited: slot.credited(),
-        cpu_ns: slot.cpu_ns(),
+        cpu_ns: slot.credited_cpu_ns(),
         waiting_in_quarantine: slot.retest_due() == Some(false),
         awaiting_measurement: slot.awaiting_measurement(),
         wants_samples: slot.reassessment_due(inner.config.reassess_interval),
@@ -164,7 +164,7 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
             let credit1 = {
                 let mut shared = inner.lock();
                 let slot = &mut shared.slots[index];
-                slot.add_cpu(spent);
+                slot.add_cpu(spent, member.credited);
                 slot.credited_bits()
             };
             if starting {

@@ -389,8 +389,12 @@ impl Engine {
         })
     }
 
-    /// The latest raw samples harvested from the named source (up to 512), for display.
+    /// The latest raw samples harvested from the named source (up to 512), for display;
+    /// `None` in a forked child, which has no harvesters.
     pub fn recent_samples(&self, name: &str) -> Option<Vec<u8>> {
+        if crate::drbg::fork_generation() != self.inner().fork_generation {
+            return None;
+        }
         let shared = self.inner().lock();
         shared
             .slots
@@ -399,9 +403,14 @@ impl Engine {
             .map(|s| s.recent().to_vec())
     }
 
-    /// A snapshot of credit, output and per-source state.
+    /// A snapshot of credit, output and per-source state (in a forked child, what the
+    /// parent published, read without the lock).
     pub fn status(&self) -> EngineStatus {
-        status::snapshot(self.inner())
+        let inner = self.inner();
+        if crate::drbg::fork_generation() != inner.fork_generation {
+            return status::child_snapshot(inner);
+        }
+        status::snapshot(inner)
     }
 }
 

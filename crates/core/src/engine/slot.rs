@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::accounting::{Account, AssessmentOrigin, Change, Ratios};
-use crate::health::{HealthFailure, HealthTests};
+use crate::health::{HealthFailure, HealthTests, Verdict};
 use crate::{EntropySource, SourceCategory};
 
 /// First quarantine back-off; it doubles on each failed re-test up to [`MAX_BACKOFF`].
@@ -36,6 +36,9 @@ pub(crate) struct Slot {
     samples: u64,
     credited_bits: f64,
     cpu_ns: u64,
+    /// CPU spent while the source could earn credit: what the schedule's shares count (a
+    /// first measurement runs at the full budget and is not held against the source).
+    credited_cpu_ns: u64,
     /// Samples gathered for the next full-size assessment.
     assessment_buffer: Vec<u8>,
     /// When the last full-size assessment finished (`None`: none yet in this run).
@@ -83,10 +86,12 @@ pub struct SourceReport {
     pub correlation_group_size: usize,
     /// Times the source was quarantined.
     pub quarantine_events: u64,
-    /// Repetition Count Test failures.
+    /// Repetition Count Test failures (intermittent, α = 2^-20: the batch earned nothing).
     pub rct_failures: u64,
-    /// Adaptive Proportion Test failures.
+    /// Adaptive Proportion Test failures (intermittent, α = 2^-20).
     pub apt_failures: u64,
+    /// Persistent failures (α = 2^-40): each quarantined the source.
+    pub persistent_failures: u64,
     /// The RCT and APT cutoffs in force.
     pub rct_cutoff: u32,
     /// See `rct_cutoff`.
@@ -117,6 +122,7 @@ impl Slot {
             samples: 0,
             credited_bits: 0.0,
             cpu_ns: 0,
+            credited_cpu_ns: 0,
             assessment_buffer: Vec::new(),
             last_assessed: None,
             assessing: false,
@@ -201,10 +207,10 @@ impl Slot {
         } else {
             h * self.safety
         };
-        let (rct, apt) = (self.health.rct_failures, self.health.apt_failures);
-        self.health = HealthTests::new(cutoff_h, false);
-        self.health.rct_failures = rct;
-        self.health.apt_failures = apt;
+        let old = std::mem::replace(&mut self.health, HealthTests::new(cutoff_h, false));
+        self.health.rct_failures = old.rct_failures;
+        self.health.apt_failures = old.apt_failures;
+        self.health.persistent_failures = old.persistent_failures;
         change
     }
 
@@ -228,13 +234,22 @@ impl Slot {
         self.started = true;
     }
 
-    /// Feeds the continuous tests; on failure, quarantines and returns the failure.
-    pub(crate) fn continuous_test(&mut self, samples: &[u8]) -> Option<HealthFailure> {
-        let failure = self.health.feed_all(samples);
-        if let Some(failure) = failure {
-            self.quarantine(format!("{failure:?} health test failed"));
+    /// Feeds the continuous tests. A persistent failure quarantines the source; an
+    /// intermittent one is logged and the caller credits nothing for the batch.
+    pub(crate) fn continuous_test(&mut self, samples: &[u8]) -> Verdict {
+        let verdict = self.health.feed_batch(samples);
+        match verdict {
+            Verdict::Persistent(failure) => {
+                self.quarantine(format!("{failure:?} health test failed (persistent)"));
+            }
+            Verdict::Intermittent(failure) => tracing::debug!(
+                source = self.name(),
+                test = ?failure,
+                "intermittent health-test failure: batch not credited"
+            ),
+            Verdict::Pass => {}
         }
-        failure
+        verdict
     }
 
     /// Counts a harvested batch and keeps its tail for display.
@@ -258,12 +273,16 @@ impl Slot {
         self.credited_bits
     }
 
-    pub(crate) fn add_cpu(&mut self, ns: u64) {
+    /// Counts harvest CPU; `credited` when the source could earn credit during it.
+    pub(crate) fn add_cpu(&mut self, ns: u64, credited: bool) {
         self.cpu_ns += ns;
+        if credited {
+            self.credited_cpu_ns += ns;
+        }
     }
 
-    pub(crate) fn cpu_ns(&self) -> u64 {
-        self.cpu_ns
+    pub(crate) fn credited_cpu_ns(&self) -> u64 {
+        self.credited_cpu_ns
     }
 
     /// Adds samples to the assessment buffer; returns the full buffer (and marks the
@@ -368,6 +387,7 @@ impl Slot {
             quarantine_events: self.quarantine_events,
             rct_failures: self.health.rct_failures,
             apt_failures: self.health.apt_failures,
+            persistent_failures: self.health.persistent_failures,
             rct_cutoff: self.health.rct_cutoff,
             apt_cutoff: self.health.apt_cutoff,
             last_error: self.last_error.clone(),

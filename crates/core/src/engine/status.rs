@@ -55,6 +55,9 @@ pub struct EngineStatus {
     pub sources_total: usize,
     /// Per-source state.
     pub sources: Vec<SourceReport>,
+    /// True in a forked child: the harvesters stayed with the parent, so the figures are the
+    /// parent's published credit rates and test entropies, and the counters are zero.
+    pub forked_child: bool,
 }
 
 pub(super) fn snapshot(inner: &Inner) -> EngineStatus {
@@ -74,11 +77,7 @@ pub(super) fn snapshot(inner: &Inner) -> EngineStatus {
         conditioner: inner.config.conditioner,
         safety_factor: inner.config.safety_factor,
         max_family_share: inner.config.max_family_share,
-        diversity: if inner.families_selected >= 2 {
-            "ok"
-        } else {
-            "single-family"
-        },
+        diversity: diversity(inner),
         family_shares: shared.assembler.family_shares(),
         uptime_seconds: uptime,
         harvest_cpu_cores: inner.cpu_used_ns.load(Ordering::Relaxed) as f64
@@ -92,5 +91,79 @@ pub(super) fn snapshot(inner: &Inner) -> EngineStatus {
         sources_healthy: sources.iter().filter(|s| s.healthy).count(),
         sources_total: sources.len(),
         sources,
+        forked_child: false,
+    }
+}
+
+/// The status in a forked child, built without the lock (which a thread that no longer
+/// exists may hold): per source what the parent published when it forked.
+pub(super) fn child_snapshot(inner: &Inner) -> EngineStatus {
+    let (family_of, family_names) = super::families(&inner.config);
+    let sources: Vec<SourceReport> = inner
+        .config
+        .sources
+        .iter()
+        .zip(&inner.published)
+        .zip(family_of)
+        .map(|((source, published), family)| {
+            let per_sample = f64::from_bits(published.per_sample.load(Ordering::Relaxed));
+            let test_h = f64::from_bits(published.test_h.load(Ordering::Relaxed));
+            let tests = crate::health::HealthTests::new(test_h, false);
+            SourceReport {
+                name: source.name(),
+                category: source.info().category,
+                family: family_names[family].clone(),
+                min_entropy: None,
+                assessment: None,
+                assessment_samples: 0,
+                credited: per_sample > 0.0,
+                too_weak: false,
+                healthy: true,
+                quarantined: false,
+                samples: 0,
+                credited_bits: 0.0,
+                credited_bits_per_second: 0.0,
+                harvest_cpu_seconds: 0.0,
+                correlation_group_size: 1,
+                quarantine_events: 0,
+                rct_failures: 0,
+                apt_failures: 0,
+                persistent_failures: 0,
+                rct_cutoff: tests.rct_cutoff,
+                apt_cutoff: tests.apt_cutoff,
+                last_error: None,
+            }
+        })
+        .collect();
+    EngineStatus {
+        credited_bits: 0.0,
+        blocks_produced: 0,
+        blocks_served: 0,
+        blocks_available: 0,
+        blocks_revoked: 0,
+        queued_bits: 0.0,
+        reseeds: 0,
+        drbg_bytes: 0,
+        raw_bytes: 0,
+        conditioner: inner.config.conditioner,
+        safety_factor: inner.config.safety_factor,
+        max_family_share: inner.config.max_family_share,
+        diversity: diversity(inner),
+        family_shares: BTreeMap::new(),
+        uptime_seconds: inner.started.elapsed().as_secs_f64(),
+        harvest_cpu_cores: 0.0,
+        quarantined: Vec::new(),
+        sources_healthy: sources.len(),
+        sources_total: sources.len(),
+        sources,
+        forked_child: true,
+    }
+}
+
+fn diversity(inner: &Inner) -> &'static str {
+    if inner.families_selected >= 2 {
+        "ok"
+    } else {
+        "single-family"
     }
 }

@@ -1,0 +1,62 @@
+"""Fork safety: a child forked while another thread is inside the pool draws, reports and
+exits instead of waiting forever on a lock the other thread held at the fork."""
+
+import os
+import signal
+import threading
+import warnings
+
+import pytest
+
+import wellspring
+
+FAST = ["memory_timing", "page_fault_timing"]
+CHILDREN = 10
+
+
+def _fork_and_run(action) -> int:
+    """Forks; the child runs ``action`` under a 10 s alarm (SIGALRM kills a hung child) and
+    exits 0 on success, 1 on an exception. Returns the child's wait status."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork() with threads, 3.12+
+        pid = os.fork()
+    if pid == 0:
+        signal.alarm(10)
+        try:
+            action()
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    return status
+
+
+@pytest.mark.parametrize("what", ["get_random_bytes", "Random", "health_report"])
+def test_a_child_forked_while_another_thread_draws_does_not_hang(what):
+    pool = wellspring.EntropyPool(sources=FAST, conditioning="drbg")
+    rng = wellspring.Random(pool)
+    pool.get_random_bytes(32)
+    stop = threading.Event()
+
+    def busy():
+        # Long calls: most of the time this thread is inside the pool's native lock.
+        while not stop.is_set():
+            pool.get_random_bytes(1 << 20)
+            pool.health_report()
+
+    thread = threading.Thread(target=busy)
+    thread.start()
+    actions = {
+        "get_random_bytes": lambda: pool.get_random_bytes(32),
+        "Random": lambda: rng.random(),
+        "health_report": lambda: pool.health_report()["total"] == len(FAST) or os._exit(1),
+    }
+    try:
+        statuses = [_fork_and_run(actions[what]) for _ in range(CHILDREN)]
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    hung = [s for s in statuses if os.WIFSIGNALED(s)]
+    failed = [s for s in statuses if os.WIFEXITED(s) and os.WEXITSTATUS(s) != 0]
+    assert not hung, f"{len(hung)} of {CHILDREN} children hung (killed by the alarm)"
+    assert not failed, f"{len(failed)} of {CHILDREN} children raised"
