@@ -123,6 +123,71 @@ fn pool_json_reports_every_selected_source() {
     assert!((credited - per_source).abs() < 1e-6 * credited.max(1.0));
     assert!(json["blocks_produced"].as_f64().unwrap() * 320.0 <= credited + 1e-6);
     assert!(json["reseeds"].is_u64() && json["quarantined"].is_array());
+    // The accounting contract (shared/DESIGN.md, "pool --json").
+    assert!(json["blocks_revoked"].is_u64());
+    assert_eq!(json["diversity"], "ok", "two correlation families");
+    assert_eq!(json["max_family_share"], 0.5);
+    assert!(json["family_shares"].is_object());
+    for source in sources {
+        let origin = source["assessment"].as_str().unwrap_or("null");
+        assert!(
+            ["startup", "stored", "full", "trusted", "null"].contains(&origin),
+            "{source}"
+        );
+        assert!(source["family"].is_string() && source["assessment_samples"].is_u64());
+        if origin == "startup" {
+            assert_eq!(
+                source["credited_bits"], 0.0,
+                "a start-up estimate earns nothing"
+            );
+        }
+    }
+}
+
+#[test]
+fn platform_generators_alone_fail_fast_naming_the_flag() {
+    let start = std::time::Instant::now();
+    let out = wellspring(&[
+        "--assessment-cache",
+        "off",
+        "stream",
+        "--sources",
+        "os_random",
+        "--bytes",
+        "32",
+    ]);
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--trust-platform"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    // Raw output of the same source is research, not credit: it works.
+    let raw = wellspring(&[
+        "stream",
+        "--sources",
+        "os_random",
+        "--unconditioned",
+        "--bytes",
+        "32",
+    ]);
+    assert!(raw.status.success());
+    assert_eq!(raw.stdout.len(), 32);
+    // Trusted by name, it is credited at its vendor claim.
+    let json = stdout_json(&[
+        "--assessment-cache",
+        "off",
+        "--trust-platform",
+        "os_random",
+        "pool",
+        "--sources",
+        "os_random",
+        "--seconds",
+        "0.5",
+        "--json",
+    ]);
+    assert_eq!(json["sources"][0]["assessment"], "trusted");
+    assert_eq!(json["diversity"], "single-family");
 }
 
 fn assert_usage_error(args: &[&str], mentions: &str) {
@@ -146,6 +211,10 @@ fn bad_usage_exits_2_with_one_line_naming_the_problem() {
     assert_usage_error(&["stream", "--frobnicate"], "--frobnicate");
     assert_usage_error(&["probe", "clock_jitter", "--samples", "0"], "0");
     assert_usage_error(&["no-such-command"], "no-such-command");
+    assert_usage_error(
+        &["--trust-platform", "clock_jitter", "stream", "--bytes", "8"],
+        "clock_jitter",
+    );
 }
 
 #[test]

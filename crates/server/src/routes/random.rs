@@ -59,13 +59,16 @@ pub(crate) async fn v1(
             ));
         }
         (true, None) => Conditioning::Raw,
-        (false, None) | (false, Some("drbg")) => Conditioning::Drbg,
-        (false, Some("sha256")) => Conditioning::Sha256,
-        (false, Some(other)) => {
-            return Err(ApiError::bad_request(format!(
-                "parameter 'conditioning' must be drbg or sha256, got '{other}'"
-            )));
-        }
+        (false, None) => Conditioning::Drbg,
+        // Raw output is asked for with raw=true, never through `conditioning`.
+        (false, Some(name)) => match name.parse::<Conditioning>() {
+            Ok(mode) if mode != Conditioning::Raw => mode,
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "parameter 'conditioning' must be drbg or sha256, got '{name}'"
+                )));
+            }
+        },
     };
     respond(&state, &params, mode).await
 }
