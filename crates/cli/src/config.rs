@@ -8,6 +8,7 @@
 //! conditioning = "drbg"
 //! assessment_cache = "off"   # or a path; default ~/.cache/wellspring/assessments.json
 //! trust_platform = ["rdseed"] # platform generators credited at their vendor claim
+//! max_family_share = 0.5      # most of a block one correlation family may supply (1.0: off)
 //!
 //! [camera]            # the same [camera] table as `server --camera-config`
 //! refresh_seconds = 60
@@ -32,6 +33,8 @@ pub(crate) struct Config {
     pub(crate) assessment_cache: Option<String>,
     /// Platform generators credited at their vendor claim (`--trust-platform`).
     pub(crate) trust_platform: Option<Vec<String>>,
+    /// With two or more correlation families, the most of a block one family may supply.
+    pub(crate) max_family_share: Option<f64>,
     /// Camera feeds, in the `--camera-config` format (see `crate::camera`).
     pub(crate) camera: Option<toml::Table>,
     /// Where the file was read from.
@@ -64,6 +67,14 @@ impl Config {
         if let Some(mode) = &config.conditioning {
             mode.parse::<Conditioning>()
                 .map_err(|e| CliError::usage(format!("config {}: {e}", path.display())))?;
+        }
+        if let Some(share) = config.max_family_share
+            && !(share > 0.0 && share <= 1.0)
+        {
+            return Err(CliError::usage(format!(
+                "config {}: max_family_share must be in (0, 1], not {share}",
+                path.display()
+            )));
         }
         config.path = Some(path);
         Ok(config)

@@ -12,6 +12,14 @@ use crate::error::{CliError, CliResult};
 
 static STORE: OnceLock<Option<AssessmentStore>> = OnceLock::new();
 static TRUST: OnceLock<Vec<String>> = OnceLock::new();
+static FAMILY_SHARE: OnceLock<f64> = OnceLock::new();
+
+/// Sets `max_family_share` from the config file.
+pub(crate) fn set_max_family_share(share: Option<f64>) {
+    if let Some(share) = share {
+        let _ = FAMILY_SHARE.set(share);
+    }
+}
 
 /// Sets the platform generators to trust (`--trust-platform`, or the config file's).
 pub(crate) fn set_trust_platform(names: Vec<String>) -> CliResult {
@@ -56,6 +64,9 @@ pub(crate) fn config(sources: Vec<Arc<dyn EntropySource>>) -> CliResult<EngineCo
     let mut config = EngineConfig::new(sources);
     config.assessment_store = store().cloned();
     config.trust_platform = TRUST.get().cloned().unwrap_or_default();
+    if let Some(share) = FAMILY_SHARE.get() {
+        config.max_family_share = *share;
+    }
     config.validate().map_err(CliError::engine)?;
     Ok(config)
 }

@@ -40,6 +40,7 @@ fn main() -> ExitCode {
     if let Err(err) = engine::set_trust_platform(trust) {
         return err.report();
     }
+    engine::set_max_family_share(config.max_family_share);
     if let Err(err) = camera::from_config_table(config.camera.as_ref()) {
         return err.report();
     }

@@ -143,17 +143,23 @@ impl NativePool {
         report.set_item("total", status.sources_total)?;
         report.set_item("credited_bits", status.credited_bits)?;
         report.set_item("reseeds", status.reseeds)?;
+        report.set_item("blocks_revoked", status.blocks_revoked)?;
+        report.set_item("diversity", status.diversity)?;
         let list = PyList::empty(py);
         for s in &status.sources {
             let d = PyDict::new(py);
             d.set_item("name", s.name)?;
             d.set_item("category", s.category.as_str())?;
+            d.set_item("family", &s.family)?;
             d.set_item("healthy", s.healthy)?;
             d.set_item("quarantined", s.quarantined)?;
             d.set_item("min_entropy", s.min_entropy)?;
-            // Where min_entropy came from: "startup", "stored" (an earlier run's full-size
-            // assessment on this machine) or "full" (this run's).
+            // Where min_entropy came from: "startup" (earns nothing), "stored" (an earlier
+            // run's full-size assessment on this machine), "full" (this run's) or "trusted"
+            // (a platform generator's vendor claim).
             d.set_item("assessment", s.assessment.map(AssessmentOrigin::as_str))?;
+            d.set_item("assessment_samples", s.assessment_samples)?;
+            d.set_item("credited", s.credited)?;
             d.set_item("credited_bits_per_second", s.credited_bits_per_second)?;
             d.set_item("samples", s.samples)?;
             d.set_item("credited_bits", s.credited_bits)?;

@@ -37,11 +37,18 @@ def test_auto_pool_and_health_report():
     assert report["total"] == pool.source_count
     assert 0 <= report["healthy"] <= report["total"]
     assert {s["name"] for s in report["sources"]} == set(pool.sources())
+    assert report["diversity"] in ("ok", "single-family")
+    assert report["blocks_revoked"] >= 0
+    # Output was drawn, so at least one source earns credit, and only under a figure that
+    # rests on a full-size assessment.
+    assert any(s["credited"] for s in report["sources"])
     for s in report["sources"]:
-        assert s["assessment"] in (None, "startup", "stored", "full"), s
+        assert s["assessment"] in (None, "startup", "stored", "full", "trusted"), s
         # Something was measured exactly when its origin is known.
         assert (s["assessment"] is None) == (s["min_entropy"] is None), s
         assert s["credited_bits_per_second"] >= 0.0
+        if s["credited"]:
+            assert s["assessment"] in ("stored", "full") and s["assessment_samples"] >= 65536, s
 
 
 @pytest.mark.parametrize("parallel", [True, False])

@@ -52,10 +52,12 @@ class EntropyPool:
         return self._native.get_random_bytes(n)
 
     def health_report(self) -> dict:
-        """``{"healthy": n, "total": n, "sources": [{"name", "healthy", "quarantined",
-        "min_entropy", "assessment", "credited_bits_per_second", ...}]}``; ``assessment`` says
-        where ``min_entropy`` came from: ``"startup"``, ``"stored"`` (an earlier run's
-        full-size assessment on this machine) or ``"full"`` (this run's)."""
+        """``{"healthy": n, "total": n, "blocks_revoked": n, "diversity": str, "sources":
+        [{"name", "family", "healthy", "quarantined", "min_entropy", "assessment",
+        "assessment_samples", "credited", "credited_bits_per_second", ...}]}``; ``assessment``
+        says where ``min_entropy`` came from: ``"startup"`` (a provisional estimate that earns
+        nothing), ``"stored"`` (an earlier run's full-size assessment on this machine),
+        ``"full"`` (this run's) or ``"trusted"`` (a platform generator's vendor claim)."""
         return self._native.health_report()
 
     def collect_all(self, parallel: bool = True, timeout: float = 10.0, samples: int = 1024) -> dict:
