@@ -99,7 +99,7 @@ fn pool_json_reports_every_selected_source() {
         "--sources",
         "clock_jitter,memory_timing",
         "--seconds",
-        "1",
+        "5",
         "--json",
     ]);
     let sources = json["sources"].as_array().unwrap();
@@ -111,6 +111,7 @@ fn pool_json_reports_every_selected_source() {
     assert_eq!(json["sources_total"], 2);
     for source in sources {
         assert!(source["samples"].as_u64().unwrap() > 0, "{source}");
+        // Measured (on a full-size sample: nothing else is reported) within 5 s.
         assert!(source["min_entropy"].as_f64().unwrap() > 0.0, "{source}");
         assert!(source["quarantined"].is_boolean());
     }

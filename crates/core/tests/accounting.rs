@@ -111,25 +111,43 @@ fn an_idle_engine_measures_every_source_in_full() {
     }
 }
 
-/// Measures a start-up batch as 8 bits per sample and a full-size sample as nothing.
-fn startup_only_assessor(samples: &[u8]) -> Option<f64> {
+/// Measures a small sample (a re-admission test's) as 8 bits per sample and a full-size
+/// sample as nothing.
+fn small_sample_only_assessor(samples: &[u8]) -> Option<f64> {
     (samples.len() < 65_536).then_some(8.0)
 }
 
 #[test]
-fn start_up_estimates_earn_nothing() {
-    // The full-size assessment never measures anything: only the (generous) start-up
-    // estimate exists, and no block is ever made from it.
-    let (source, _) = fake("fake_startup_only", 12);
+fn nothing_is_credited_before_a_full_size_assessment() {
+    // The full-size assessment never measures anything: the source passes its start-up
+    // test and is harvested, but no block is ever made from it, whatever a small sample says.
+    let (source, stuck) = fake("fake_startup_only", 12);
     let mut cfg = config(vec![source]);
-    cfg.assessor = startup_only_assessor;
+    cfg.assessor = small_sample_only_assessor;
     let engine = Engine::start(cfg).unwrap();
     let err = engine.fill_full_entropy(&mut [0u8; 32]).unwrap_err();
     assert!(matches!(err, EngineError::Starved(_)), "{err}");
+    assert!(
+        err.to_string().contains("no full-size assessment yet"),
+        "{err}"
+    );
     let s = &engine.status().sources[0];
-    assert_eq!(s.assessment, Some(AssessmentOrigin::Startup));
+    assert_eq!(s.assessment, None);
+    assert!(s.samples >= 65_536);
     assert_eq!(s.credited_bits, 0.0);
     assert!(!s.credited);
+    // Quarantined and re-admitted, it gets a start-up figure from its re-test sample: still
+    // nothing.
+    stuck.store(true, Ordering::SeqCst);
+    wait_until(Duration::from_secs(30), "a quarantine", || {
+        engine.status().sources[0].quarantined
+    });
+    stuck.store(false, Ordering::SeqCst);
+    wait_until(Duration::from_secs(30), "the re-admission", || {
+        engine.status().sources[0].assessment == Some(AssessmentOrigin::Startup)
+    });
+    assert!(engine.fill_full_entropy(&mut [0u8; 32]).is_err());
+    assert_eq!(engine.status().sources[0].credited_bits, 0.0);
 }
 
 #[test]

@@ -7,8 +7,9 @@
 //!   min-entropy per sample `h` comes from an SP 800-90B assessment of at least
 //!   [`FULL_ASSESSMENT_SAMPLES`] consecutive samples taken in the engine's own operating
 //!   conditions ([`AssessmentOrigin::Full`], or [`AssessmentOrigin::Stored`] from this
-//!   machine). A start-up estimate ([`AssessmentOrigin::Startup`]) sets provisional health-test
-//!   cutoffs and earns nothing: on 4,096 samples the estimators run up to 2.6× high.
+//!   machine). An estimate on a small sample ([`AssessmentOrigin::Startup`], made when a
+//!   quarantined source is re-tested) sets provisional health-test cutoffs and earns nothing:
+//!   on 4,096 samples the estimators run up to 2.6× high.
 //! - **The credit formula**, written once: [`credit_per_sample`] = `h × safety ÷ group`.
 //! - **Too weak to credit:** below [`MIN_CREDITABLE_H`] bits per sample a source earns nothing
 //!   (the estimators cannot separate such a source from a counter).
@@ -52,8 +53,8 @@ pub fn credit_per_sample(h: f64, safety: f64, group_size: usize) -> f64 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AssessmentOrigin {
-    /// This run's estimate on the start-up batch (or a re-admission test): provisional
-    /// health-test cutoffs only, never credit.
+    /// An estimate on a small sample (a re-admission test's): provisional health-test
+    /// cutoffs only, never credit.
     Startup,
     /// A full-size assessment from an earlier run on this machine (see `AssessmentStore`).
     Stored,

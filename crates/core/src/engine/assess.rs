@@ -1,9 +1,10 @@
 //! Full-size assessments in the background, and what follows from their result.
 //!
-//! Each runs on its own thread at the lowest priority, so harvesting and the continuous
-//! health tests never pause for the estimators (0.3-0.6 s of CPU for 65,536 samples on the
-//! reference VM), while its CPU time is still charged to the harvesters' budget, and to the
-//! idle budget when nobody is reading. At most [`MAX_CONCURRENT`] run at once: bounded
+//! Each runs on its own thread, so harvesting and the continuous health tests never pause for
+//! the estimators (0.3-0.6 s of CPU for 65,536 samples on the reference VM). A periodic
+//! re-assessment runs at the lowest priority and its CPU time is charged to the harvesters'
+//! budget; a source's first measurement in a run runs at normal priority and is not charged
+//! (no credit flows until it is in). Both are charged to the idle budget when nobody reads. At most [`MAX_CONCURRENT`] run at once: bounded
 //! memory (the estimators' tables run to ~12 MB) and at most that many cores.
 //!
 //! A result lower than the figure it replaces revises the accounts: every earlier epoch of
@@ -31,6 +32,11 @@ pub(super) fn claim_turn(inner: &Inner) -> bool {
         .is_ok()
 }
 
+/// Whether every assessment turn is taken.
+pub(super) fn all_busy(inner: &Inner) -> bool {
+    inner.assessors.load(Ordering::Acquire) >= MAX_CONCURRENT
+}
+
 /// Assesses `buffer` (source `index`'s consecutive samples) on its own thread. A periodic
 /// re-assessment runs at the lowest priority; a source's first measurement in this run
 /// does not, since no credit flows from it until the measurement is in (on a busy machine a
@@ -46,7 +52,12 @@ pub(super) fn spawn(inner: &Arc<Inner>, index: usize, buffer: Vec<u8>, first: bo
             let cpu0 = thread_cpu_ns();
             let h = (worker.config.assessor)(&buffer);
             let spent = thread_cpu_ns().saturating_sub(cpu0);
-            worker.cpu_used_ns.fetch_add(spent, Ordering::Relaxed);
+            // A periodic re-assessment is charged to the harvest budget; a first measurement
+            // (once per source per run, at start-up or after a quarantine) is not, or the
+            // harvesters would stall on the debt right when the first credit can flow.
+            if !first {
+                worker.cpu_used_ns.fetch_add(spent, Ordering::Relaxed);
+            }
             charge_idle(&worker, spent);
             finish(&worker, index, h, buffer.len() as u64);
         });

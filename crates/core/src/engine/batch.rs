@@ -47,11 +47,8 @@ pub(super) fn harvest_once(inner: &Arc<Inner>, index: usize, batch: usize) -> Op
             return None;
         }
     };
-    // Start-up (SP 800-90B §4.3): a provisional estimate sets the start-up test's cutoffs
-    // unless a creditable figure is already at hand. It earns nothing.
-    let provisional = (!started && !has_figure).then(|| (inner.config.assessor)(&samples));
     let mut shared = inner.lock();
-    let verdict = if start_up(&mut shared.slots[index], &samples, provisional) {
+    let verdict = if start_up(&mut shared.slots[index], &samples) {
         shared.slots[index].continuous_test(&samples)
     } else {
         Verdict::Persistent(HealthFailure::RepetitionCount)
@@ -121,16 +118,15 @@ fn retest(inner: &Arc<Inner>, index: usize) -> bool {
     passed
 }
 
-/// A source's first batch: sets the provisional figure (if any) and runs the start-up test.
+/// A source's first batch: the start-up test (SP 800-90B §4.3), with cutoffs from a stored or
+/// trusted figure, or else provisional ones (see `Slot`); no estimate is made on the batch,
+/// since it would earn nothing and cost ~20 ms of CPU per source before the first output.
 /// Returns false (and quarantines) when the test fails.
-fn start_up(slot: &mut Slot, samples: &[u8], provisional: Option<Option<f64>>) -> bool {
+fn start_up(slot: &mut Slot, samples: &[u8]) -> bool {
     if slot.started() {
         return true;
     }
     slot.mark_started();
-    if let Some(Some(h)) = provisional {
-        slot.set_assessment(h, AssessmentOrigin::Startup, samples.len() as u64);
-    }
     match slot.startup_test(samples) {
         Ok(()) => true,
         Err(failure) => {

@@ -13,7 +13,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::Inner;
-use super::assess::{charge_idle, idle_allows, thread_cpu_ns};
+use super::assess::{self, charge_idle, idle_allows, thread_cpu_ns};
 use super::batch::harvest_once;
 use super::schedule::{FamilySchedule, STARTUP_SHARE};
 use crate::{SourceCategory, SpeedClass};
@@ -81,6 +81,7 @@ fn publish_best(inner: &Inner, mine: f64) -> f64 {
 
 /// What a harvester needs to know about a member before planning its batch.
 struct MemberView {
+    buffered: usize,
     credit: f64,
     credited: bool,
     cpu_ns: u64,
@@ -93,6 +94,7 @@ fn view(inner: &Inner, index: usize) -> MemberView {
     let shared = inner.lock();
     let slot = &shared.slots[index];
     MemberView {
+        buffered: slot.buffered(),
         credit: slot.credited_bits(),
         credited: slot.credited(),
         cpu_ns: slot.credited_cpu_ns(),
@@ -111,9 +113,13 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
         let (mut ran, mut idle) = (false, true);
         // One start-up per family per round: the family's first at once, later ones while
         // start-ups stay within their share of the budget.
+        // (and not while every assessment turn is taken: the first output waits for those).
         let mut may_start = !schedule.any_started()
-            || (inner.startup_cpu_ns.load(Ordering::Relaxed) as f64) < STARTUP_SHARE * budget_ns;
-        for (k, &index) in members.iter().enumerate() {
+            || ((inner.startup_cpu_ns.load(Ordering::Relaxed) as f64) < STARTUP_SHARE * budget_ns
+                && !assess::all_busy(inner));
+        let views: Vec<MemberView> = members.iter().map(|&index| view(inner, index)).collect();
+        let focus = first_measurement_focus(&schedule, &views, inner.config.reassess_samples);
+        for (k, (&index, member)) in members.iter().zip(views).enumerate() {
             if inner.stop.load(Ordering::SeqCst) {
                 return;
             }
@@ -122,11 +128,21 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
                 SpeedClass::Fast => (FAST_BATCH, MEASURE_BATCH),
                 SpeedClass::Slow => (SLOW_BATCH, SLOW_BATCH),
             };
-            let member = view(inner, index);
             if member.waiting_in_quarantine {
                 continue;
             }
             let starting = !schedule.started(k);
+            if !starting
+                && member.awaiting_measurement
+                && member.wants_samples
+                && (focus != Some(k) || assess::all_busy(inner))
+            {
+                // One first measurement at a time per harvester, cheapest first (the first
+                // credit comes when two families are measured, not when all are), and none
+                // while every assessment turn is taken: the samples would wait, and the CPU
+                // they cost would slow the assessments that are running.
+                continue;
+            }
             let measuring_only = full && !starting;
             let batch = if starting {
                 if !may_start {
@@ -189,6 +205,31 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
             std::thread::sleep(Duration::from_millis(200));
         }
     }
+}
+
+/// The started member whose first full-size measurement costs the least CPU to complete
+/// (samples still missing × CPU per sample), if any member is gathering one.
+fn first_measurement_focus(
+    schedule: &FamilySchedule,
+    views: &[MemberView],
+    needed: usize,
+) -> Option<usize> {
+    views
+        .iter()
+        .enumerate()
+        .filter(|(k, v)| schedule.started(*k) && v.awaiting_measurement && v.wants_samples)
+        .map(|(k, v)| {
+            let per_sample = schedule.ns_per_sample(k);
+            let cost = needed.saturating_sub(v.buffered) as f64
+                * if per_sample.is_finite() {
+                    per_sample
+                } else {
+                    f64::MAX / 1e9
+                };
+            (k, cost)
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(k, _)| k)
 }
 
 /// Waits until blocks are taken, a request wants fresh blocks, or [`IDLE_PAUSE`] passes.

@@ -65,6 +65,11 @@ impl FamilySchedule {
         self.started.iter().any(|s| *s)
     }
 
+    /// CPU-nanoseconds per sample of member `k`'s last batch (NaN until known).
+    pub(super) fn ns_per_sample(&self, k: usize) -> f64 {
+        self.ns_per_sample[k]
+    }
+
     /// Whether member `k` has run.
     pub(super) fn started(&self, k: usize) -> bool {
         self.started[k]

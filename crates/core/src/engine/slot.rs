@@ -19,7 +19,9 @@ pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(300);
 pub(crate) const STARTUP_TEST_SAMPLES: usize = 1024;
 /// Samples kept per source for live display.
 pub(crate) const RECENT_SAMPLES: usize = 512;
-/// Provisional health-test entropy before any assessment (a byte source that is not stuck).
+/// Health-test entropy before any assessment: provisional cutoffs low enough (RCT 41, APT
+/// 410 of 512 at α = 2^-20) that no working source trips them, high enough to stop a stuck
+/// one within its first batch.
 const UNASSESSED_H: f64 = 0.5;
 
 pub(crate) struct Slot {
@@ -175,9 +177,9 @@ impl Slot {
         self.account.eligible() && self.account.origin() != Some(AssessmentOrigin::Trusted)
     }
 
-    /// Whether the source still waits for this run's own full-size measurement (it has only
-    /// a start-up estimate or a stored figure): it harvests at the full budget even while
-    /// the reservoir is full.
+    /// Whether the source still waits for this run's own full-size measurement (it has no
+    /// figure, a re-test estimate, or a stored figure): it harvests at the full budget even
+    /// while the reservoir is full.
     pub(crate) fn awaiting_measurement(&self) -> bool {
         self.measured()
             && !self.quarantined()
@@ -304,6 +306,11 @@ impl Slot {
         }
         self.assessing = true;
         Some(std::mem::take(&mut self.assessment_buffer))
+    }
+
+    /// Samples gathered for the next assessment so far.
+    pub(crate) fn buffered(&self) -> usize {
+        self.assessment_buffer.len()
     }
 
     /// After a full-size assessment (`None`: it measured nothing).
