@@ -19,10 +19,10 @@ pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(300);
 pub(crate) const STARTUP_TEST_SAMPLES: usize = 1024;
 /// Samples kept per source for live display.
 pub(crate) const RECENT_SAMPLES: usize = 512;
-/// Health-test entropy before any assessment: provisional cutoffs low enough (RCT 41, APT
-/// 410 of 512 at α = 2^-20) that no working source trips them, high enough to stop a stuck
-/// one within its first batch.
-const UNASSESSED_H: f64 = 0.5;
+/// Health-test entropy before any assessment: the least that can ever be credited, so the
+/// provisional cutoffs (RCT 401 at α = 2^-20, 801 persistent) stop only a source that is
+/// stuck or too weak to credit, and stop it within its first batch.
+const UNASSESSED_H: f64 = crate::accounting::MIN_CREDITABLE_H;
 
 pub(crate) struct Slot {
     source: Arc<dyn EntropySource>,
