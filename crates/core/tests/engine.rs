@@ -1,64 +1,14 @@
 //! The engine under fault injection, with fake sources whose entropy is known.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+mod common;
+
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use common::{config, fake};
 use rand_core::TryRng;
-use wellspring_core::engine::{CorrelationGroup, Engine, EngineConfig, EngineError};
+use wellspring_core::engine::{CorrelationGroup, Engine, EngineError};
 use wellspring_core::pool::Conditioning;
-use wellspring_core::{EntropySource, SourceCategory, SourceError, SourceInfo, SpeedClass};
-
-/// Uniform bytes from a splitmix64 generator: 8 bits of min-entropy per sample as far as
-/// any estimator can tell. When `stuck` is set it returns a constant, as a failed device would.
-struct Fake {
-    info: SourceInfo,
-    state: AtomicU64,
-    stuck: Arc<AtomicBool>,
-}
-
-fn splitmix(state: &AtomicU64) -> u64 {
-    let mut z = state
-        .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
-        .wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-impl EntropySource for Fake {
-    fn info(&self) -> &SourceInfo {
-        &self.info
-    }
-    fn collect(&self, n: usize) -> Result<Vec<u8>, SourceError> {
-        if self.stuck.load(Ordering::Relaxed) {
-            return Ok(vec![0x42; n]);
-        }
-        Ok((0..n).map(|_| splitmix(&self.state) as u8).collect())
-    }
-}
-
-fn fake(name: &'static str, seed: u64) -> (Arc<Fake>, Arc<AtomicBool>) {
-    let stuck = Arc::new(AtomicBool::new(false));
-    let source = Arc::new(Fake {
-        info: SourceInfo {
-            name,
-            category: SourceCategory::Timing,
-            physics: "test double",
-            speed: SpeedClass::Fast,
-        },
-        state: AtomicU64::new(seed),
-        stuck: Arc::clone(&stuck),
-    });
-    (source, stuck)
-}
-
-fn config(sources: Vec<Arc<dyn EntropySource>>) -> EngineConfig {
-    let mut config = EngineConfig::new(sources);
-    config.startup_samples = 2048;
-    config.starvation_timeout = Duration::from_millis(1500);
-    config
-}
 
 #[test]
 fn full_entropy_output_is_backed_by_320_credited_bits_per_block() {
