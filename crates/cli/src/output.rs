@@ -51,17 +51,6 @@ pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     text
 }
 
-/// A letter grade for a min-entropy per 8-bit sample: A ≥ 6, B ≥ 4, C ≥ 2, D ≥ 0.5, else F.
-pub(crate) fn grade(min_entropy: f64) -> &'static str {
-    match min_entropy {
-        h if h >= 6.0 => "A",
-        h if h >= 4.0 => "B",
-        h if h >= 2.0 => "C",
-        h if h >= 0.5 => "D",
-        _ => "F",
-    }
-}
-
 /// Whether to use ANSI styling: only on a terminal, and never when `NO_COLOR` is set
 /// (https://no-color.org: any non-empty value).
 pub(crate) fn color_enabled() -> bool {

@@ -11,8 +11,6 @@ use wellspring_core::accounting::MIN_CREDITABLE_H;
 use wellspring_core::engine::default_assessor;
 use wellspring_core::health::HealthTests;
 
-use crate::output::grade;
-
 /// Speed, entropy and health of one batch.
 pub(crate) struct Quality {
     pub(crate) samples_per_second: f64,
@@ -52,7 +50,7 @@ pub(crate) fn measure(samples: &[u8], seconds: f64) -> Quality {
         samples_per_second: samples.len() as f64 / seconds.max(1e-9),
         shannon: shannon_entropy(samples),
         min_entropy,
-        grade: grade(min_entropy),
+        grade: wellspring_core::grade_min_entropy(min_entropy),
         health,
     }
 }

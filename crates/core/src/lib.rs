@@ -4,14 +4,14 @@
 //! machinery that turns their samples into random numbers people can audit: parallel
 //! collection, health tests, measured entropy accounting, conditioning and a DRBG.
 //!
+//! ```no_run
+//! let pool = wellspring_core::EntropyPool::auto()?;
+//! let key = pool.get_random_bytes(32)?; // each 32 bytes backed by measured min-entropy
+//! # Ok::<(), wellspring_core::engine::EngineError>(())
 //! ```
-//! use wellspring_core::{engine::{Engine, EngineConfig}, pool::Conditioning, registry::Registry};
 //!
-//! let sources = Registry::builtin().select(Some("memory_timing")).unwrap();
-//! let engine = Engine::start(EngineConfig::new(sources)).unwrap();
-//! let mut key = [0u8; 32];
-//! engine.fill_full_entropy(&mut key).unwrap(); // 320 measured bits behind each 32 bytes
-//! ```
+//! The engine underneath ([`engine::Engine`]) gives every setting, a `rand_core` RNG
+//! ([`EntropyPool::rng`]) and raw output for research.
 
 pub mod accounting;
 pub mod clock;
@@ -19,6 +19,7 @@ pub mod collect;
 pub mod conditioning;
 pub mod drbg;
 pub mod engine;
+mod facade;
 pub mod health;
 pub mod kernel;
 pub mod pool;
@@ -26,6 +27,10 @@ pub mod registry;
 mod source;
 pub mod sources;
 
+pub use facade::{
+    EntropyPool, HealthReport, QuickQuality, grade_min_entropy, quick_min_entropy, quick_quality,
+    quick_shannon,
+};
 pub use registry::{SourceStatus, detect_available_sources};
 pub use source::{
     Availability, EntropySource, SourceCategory, SourceError, SourceInfo, SpeedClass,
