@@ -128,6 +128,29 @@ impl LiveCam {
         self.buffers.is_some()
     }
 
+    /// What feeds each `/rng` answer, in LiveCam's words: `cpu_timing_jitter` and
+    /// `os_random` always, `network_timing_jitter` when the prefetcher's fetch timings are
+    /// mixed in, `live_camera_images` when camera regions are.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use wellspring_camera::{LiveCam, SystemClock};
+    ///
+    /// let livecam = LiveCam::new(None, None, Arc::new(SystemClock::default()));
+    /// assert_eq!(livecam.mechanisms(), ["cpu_timing_jitter", "os_random"]);
+    /// ```
+    pub fn mechanisms(&self) -> Vec<&'static str> {
+        let mut names = vec!["cpu_timing_jitter"];
+        if self.stats.is_some() {
+            names.push("network_timing_jitter");
+        }
+        if self.buffers.is_some() {
+            names.push("live_camera_images");
+        }
+        names.push("os_random");
+        names
+    }
+
     /// How many times the secret has rotated.
     pub fn rotations(&self) -> u64 {
         self.rotations.load(Ordering::Relaxed)

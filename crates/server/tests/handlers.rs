@@ -157,6 +157,11 @@ async fn rng_health_sources_status_metrics_and_openapi() {
     }
     assert!(["ok", "degraded", "failed"].contains(&health["status"].as_str().unwrap()));
     assert_eq!(health["livecam_mode"], "pool", "no camera configured");
+    assert_eq!(
+        health["entropy_mechanisms"],
+        serde_json::json!(["cpu_timing_jitter", "os_random"]),
+        "LiveCam's words for what feeds /rng without a camera"
+    );
     assert_eq!(health["livecam_total_regions"], 0);
 
     let (_, sources) = get("/sources", &default()).await;
@@ -298,6 +303,15 @@ async fn health_and_rng_use_configured_camera_feeds() {
     );
     assert_eq!(health["livecam_prefetching"], true);
     assert_eq!(health["livecam_mode"], "camera");
+    assert_eq!(
+        health["entropy_mechanisms"],
+        serde_json::json!([
+            "cpu_timing_jitter",
+            "network_timing_jitter",
+            "live_camera_images",
+            "os_random"
+        ])
+    );
     let (status, rng) = get("/rng", &config).await;
     assert_eq!(status, StatusCode::OK);
     assert!((0.0..1.0).contains(&rng["random"].as_f64().unwrap()));

@@ -40,6 +40,7 @@ pub(crate) async fn health(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
         "status": verdict,
         "entropy_sources": names,
+        "entropy_mechanisms": state.livecam.mechanisms(),
         "sources_healthy": status.sources_healthy,
         "sources_total": status.sources_total,
         "livecam_total_regions": camera.total_regions,
