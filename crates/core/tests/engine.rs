@@ -176,3 +176,42 @@ fn a_child_process_never_repeats_the_parent_drbg_output() {
     assert_eq!(libc::WEXITSTATUS(status), 0, "child failed to generate");
     assert_ne!(parent, child, "child repeated the parent's output");
 }
+
+#[test]
+fn a_source_switched_off_at_run_time_stops_and_earns_nothing_until_switched_back_on() {
+    let (a, _) = fake("fake_toggle_a", 30);
+    let (b, _) = fake("fake_toggle_b", 31);
+    let mut cfg = config(vec![a, b]);
+    cfg.max_family_share = 1.0;
+    let engine = Engine::start(cfg).unwrap();
+    engine.fill_full_entropy(&mut [0u8; 64]).unwrap();
+    engine.set_source_enabled("fake_toggle_b", false).unwrap();
+    // A batch already under way when it was switched off still lands; let it.
+    std::thread::sleep(Duration::from_millis(200));
+    let off = engine.status().sources[1].clone();
+    assert!(!off.enabled && !off.credited, "{off:?}");
+    // Drain output for a while: the other source keeps the pool going, b is not harvested.
+    for _ in 0..20 {
+        engine.fill_full_entropy(&mut [0u8; 4096]).unwrap();
+    }
+    let still = &engine.status().sources[1];
+    assert_eq!(
+        still.samples, off.samples,
+        "a switched-off source is not harvested"
+    );
+    assert_eq!(still.credited_bits, off.credited_bits);
+    engine.set_source_enabled("fake_toggle_b", true).unwrap();
+    let start = Instant::now();
+    while engine.status().sources[1].samples == off.samples {
+        let _ = engine.fill_full_entropy(&mut [0u8; 4096]);
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "never harvested again"
+        );
+    }
+    assert!(engine.status().sources[1].enabled);
+    assert!(matches!(
+        engine.set_source_enabled("no_such_source", false),
+        Err(EngineError::UnknownSource(_))
+    ));
+}

@@ -19,6 +19,9 @@ pub enum EngineError {
     /// The engine was given no sources.
     #[error("the engine needs at least one source")]
     NoSources,
+    /// No source of this name runs in the engine.
+    #[error("no source named '{0}' runs in this engine")]
+    UnknownSource(String),
     /// A setting is out of range.
     #[error("invalid engine configuration: {0}")]
     InvalidConfig(String),
@@ -36,7 +39,10 @@ impl EngineError {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            EngineError::NoSources | EngineError::InvalidConfig(_) | EngineError::NotCryptographic
+            EngineError::NoSources
+                | EngineError::InvalidConfig(_)
+                | EngineError::NotCryptographic
+                | EngineError::UnknownSource(_)
         )
     }
 }

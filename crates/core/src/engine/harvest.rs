@@ -81,6 +81,7 @@ fn publish_best(inner: &Inner, mine: f64) -> f64 {
 
 /// What a harvester needs to know about a member before planning its batch.
 struct MemberView {
+    enabled: bool,
     buffered: usize,
     credit: f64,
     credited: bool,
@@ -94,6 +95,7 @@ fn view(inner: &Inner, index: usize) -> MemberView {
     let shared = inner.lock();
     let slot = &shared.slots[index];
     MemberView {
+        enabled: slot.enabled(),
         buffered: slot.buffered(),
         credit: slot.credited_bits(),
         credited: slot.credited(),
@@ -128,7 +130,7 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
                 SpeedClass::Fast => (FAST_BATCH, MEASURE_BATCH),
                 SpeedClass::Slow => (SLOW_BATCH, SLOW_BATCH),
             };
-            if member.waiting_in_quarantine {
+            if member.waiting_in_quarantine || !member.enabled {
                 continue;
             }
             let starting = !schedule.started(k);

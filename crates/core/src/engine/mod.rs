@@ -389,7 +389,25 @@ impl Engine {
         })
     }
 
-    /// The latest raw samples harvested from the named source (up to 512), for display;
+    /// Switches the named source off (it is no longer harvested and earns nothing; credit it
+    /// already earned stays, since it was measured) or back on (it runs the SP 800-90B start-up
+    /// test again before it earns). The accounting rules are untouched: the family cap still
+    /// counts every selected family, so switching a family off can make blocks wait.
+    pub fn set_source_enabled(&self, name: &str, enabled: bool) -> Result<(), EngineError> {
+        let mut shared = self.inner().lock();
+        let index = shared
+            .slots
+            .iter()
+            .position(|s| s.name() == name)
+            .ok_or_else(|| EngineError::UnknownSource(name.to_owned()))?;
+        shared.slots[index].set_enabled(enabled);
+        batch::publish(self.inner(), index, &shared.slots[index]);
+        drop(shared);
+        self.inner().space_ready.notify_all();
+        Ok(())
+    }
+
+    /// The latest raw samples harvested from the named source (up to 4,096), for display;
     /// `None` in a forked child, which has no harvesters.
     pub fn recent_samples(&self, name: &str) -> Option<Vec<u8>> {
         if crate::drbg::fork_generation() != self.inner().fork_generation {

@@ -18,7 +18,7 @@ pub(crate) const MAX_BACKOFF: Duration = Duration::from_secs(300);
 /// Samples in a start-up (and re-admission) test: SP 800-90B §4.3 asks for at least 1024.
 pub(crate) const STARTUP_TEST_SAMPLES: usize = 1024;
 /// Samples kept per source for live display.
-pub(crate) const RECENT_SAMPLES: usize = 512;
+pub(crate) const RECENT_SAMPLES: usize = 4096;
 /// Health-test entropy before any assessment: the least that can ever be credited, so the
 /// provisional cutoffs (RCT 401 at α = 2^-20, 801 persistent) stop only a source that is
 /// stuck or too weak to credit, and stop it within its first batch.
@@ -47,6 +47,8 @@ pub(crate) struct Slot {
     last_assessed: Option<Instant>,
     assessing: bool,
     started: bool,
+    /// Switched off at run time (`Engine::set_source_enabled`): not harvested, earns nothing.
+    enabled: bool,
     recent: Vec<u8>,
 }
 
@@ -74,6 +76,8 @@ pub struct SourceReport {
     pub healthy: bool,
     /// Whether the source is in quarantine.
     pub quarantined: bool,
+    /// False when switched off at run time: not harvested, earns nothing.
+    pub enabled: bool,
     /// Samples harvested.
     pub samples: u64,
     /// Min-entropy credited to the pool from this source, in bits (as recorded; revoked
@@ -129,6 +133,7 @@ impl Slot {
             last_assessed: None,
             assessing: false,
             started: false,
+            enabled: true,
             recent: Vec::new(),
         }
     }
@@ -160,12 +165,25 @@ impl Slot {
     }
 
     pub(crate) fn credited(&self) -> bool {
-        !self.quarantined() && self.account.per_sample() > 0.0
+        self.enabled && !self.quarantined() && self.account.per_sample() > 0.0
+    }
+
+    pub(crate) fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// Switches the source off (not harvested; credit already queued stays valid, since it
+    /// was measured) or back on (it runs the start-up test again before it earns).
+    pub(crate) fn set_enabled(&mut self, enabled: bool) {
+        if enabled && !self.enabled {
+            self.started = false;
+        }
+        self.enabled = enabled;
     }
 
     /// Credit per sample earned now, and the epoch it is recorded under.
     pub(crate) fn credit_rate(&self) -> (f64, u32) {
-        if self.quarantined() {
+        if self.quarantined() || !self.enabled {
             return (0.0, 0);
         }
         (self.account.per_sample(), self.account.epoch())
@@ -182,6 +200,7 @@ impl Slot {
     /// while the reservoir is full.
     pub(crate) fn awaiting_measurement(&self) -> bool {
         self.measured()
+            && self.enabled
             && !self.quarantined()
             && self.account.origin() != Some(AssessmentOrigin::Full)
     }
@@ -386,6 +405,7 @@ impl Slot {
             too_weak: self.account.too_weak(),
             healthy: !self.quarantined(),
             quarantined: self.quarantined(),
+            enabled: self.enabled,
             samples: self.samples,
             credited_bits: self.credited_bits,
             credited_bits_per_second: self.credited_bits / uptime.max(1e-9),

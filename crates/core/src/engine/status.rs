@@ -120,6 +120,7 @@ pub(super) fn child_snapshot(inner: &Inner) -> EngineStatus {
                 too_weak: false,
                 healthy: true,
                 quarantined: false,
+                enabled: true,
                 samples: 0,
                 credited_bits: 0.0,
                 credited_bits_per_second: 0.0,
