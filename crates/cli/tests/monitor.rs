@@ -38,15 +38,23 @@ fn wait_for(session: &Session, what: &str) -> String {
     }
 }
 
+fn keys(session: &Session, keys: &[&str]) {
+    let mut args = vec!["send-keys", "-t", &session.0];
+    args.extend_from_slice(keys);
+    tmux(&args);
+}
+
 #[test]
-fn monitor_shows_sources_selects_with_keys_and_quits_cleanly() {
+fn monitor_drives_every_key_and_quits_cleanly() {
     if Command::new("tmux").arg("-V").output().is_err() {
         eprintln!("skipped: tmux is not installed");
         return;
     }
     let session = Session(format!("ws-monitor-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("ws-monitor-snap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
     let command = format!(
-        "{} monitor --refresh 0.3 --sources clock_jitter,memory_timing; echo EXITED $?; sleep 60",
+        "{} --assessment-cache off monitor --refresh 0.3 --sources clock_jitter,memory_timing; echo EXITED $?; sleep 60",
         env!("CARGO_BIN_EXE_wellspring")
     );
     let status = Command::new("tmux")
@@ -59,6 +67,8 @@ fn monitor_shows_sources_selects_with_keys_and_quits_cleanly() {
             "80",
             "-y",
             "24",
+            "-c",
+            dir.to_str().unwrap(),
             &command,
         ])
         .env_remove("TMUX")
@@ -73,19 +83,68 @@ fn monitor_shows_sources_selects_with_keys_and_quits_cleanly() {
         "first source selected:\n{first}"
     );
     assert!(first.contains("memory_timing"), "{first}");
-    assert!(first.contains("clock_jitter samples"), "{first}");
-    // Everything fits in 80 columns and 24 rows.
+    assert!(first.contains("sample values"), "{first}");
+    // Everything fits in 80 columns and 24 rows, keys included.
     assert!(first.lines().count() <= 24);
     assert!(first.lines().all(|l| l.chars().count() <= 80), "{first}");
+    assert!(first.contains("g view"), "{first}");
 
-    tmux(&["send-keys", "-t", &session.0, "Down", "Space"]);
-    let selected = wait_for(&session, "memory_timing samples");
-    assert!(selected.contains("*memory_timing"), "{selected}");
+    // Enter selects: the physics panel is titled with the selected source.
+    keys(&session, &["Down", "Enter"]);
+    let selected = wait_for(&session, "*memory_timing");
+    assert!(selected.contains(" memory_timing "), "{selected}");
 
-    tmux(&["send-keys", "-t", &session.0, "r"]);
-    wait_for(&session, "healthy");
+    // g cycles the seven charts and comes back.
+    for title in [
+        "Shannon per refresh",
+        "min-entropy per refresh",
+        "CPU ns/sample",
+        "random walk",
+        "byte histogram",
+        "autocorrelation",
+        "sample values",
+    ] {
+        keys(&session, &["g"]);
+        wait_for(&session, title);
+    }
 
-    tmux(&["send-keys", "-t", &session.0, "q"]);
+    // p pauses and resumes.
+    keys(&session, &["p"]);
+    wait_for(&session, "[paused]");
+    keys(&session, &["p"]);
+    wait_for(&session, "running");
+
+    // + and - change the refresh, n the sample window.
+    keys(&session, &["+"]);
+    wait_for(&session, "refresh every 0.15 s");
+    keys(&session, &["-"]);
+    wait_for(&session, "refresh every 0.30 s");
+    keys(&session, &["n"]);
+    wait_for(&session, "sample window 1024");
+
+    // s writes a JSON snapshot to the working directory and says where.
+    keys(&session, &["s"]);
+    wait_for(&session, "snapshot written to");
+    let snapshot = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .expect("a snapshot file");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&snapshot).unwrap()).unwrap();
+    assert_eq!(json["selected"], "memory_timing");
+    assert_eq!(json["window"], 1024);
+    assert!(json["status"]["sources"].is_array());
+
+    // Space switches the source under the cursor off in the engine, and back on.
+    keys(&session, &["Space"]);
+    let off = wait_for(&session, "memory_timing off");
+    assert!(off.contains(" off "), "the table marks it:\n{off}");
+    keys(&session, &["Space"]);
+    wait_for(&session, "memory_timing on");
+
+    keys(&session, &["r", "q"]);
     let after = wait_for(&session, "EXITED");
     assert!(after.contains("EXITED 0"), "{after}");
     // The alternate screen is gone: the dashboard is no longer drawn.
@@ -93,4 +152,5 @@ fn monitor_shows_sources_selects_with_keys_and_quits_cleanly() {
         !after.contains("wellspring monitor"),
         "terminal not restored:\n{after}"
     );
+    std::fs::remove_dir_all(&dir).ok();
 }

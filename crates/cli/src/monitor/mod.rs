@@ -1,10 +1,16 @@
-//! `wellspring monitor`: a live terminal dashboard over a running engine.
+//! `wellspring monitor`: a live terminal dashboard over a running engine. Keys: ↑/↓ move,
+//! Enter selects the source the chart and physics panel show, Space switches the source under
+//! the cursor off or on in the engine, `g` cycles the chart (sample values, Shannon,
+//! min-entropy, collection time, random walk, byte distribution, autocorrelation), `p` pauses,
+//! `s` writes a JSON snapshot to the working directory, `+`/`-` change the refresh rate, `n`
+//! the sample window, `r` refreshes now, `q` quits.
 //!
 //! The terminal is restored on every exit path: normal quit, error, and panic (ratatui's
 //! `init` installs a panic hook that restores the terminal before the message prints).
 
 mod app;
 mod ui;
+mod views;
 
 use std::time::{Duration, Instant};
 
@@ -17,16 +23,18 @@ use app::App;
 
 pub(crate) fn run(args: MonitorArgs) -> CliResult {
     let sources = crate::camera::registry()?.select(args.sources.as_deref())?;
-    let engine = Engine::start(crate::engine::config(sources)?).map_err(CliError::engine)?;
-    let refresh = Duration::from_secs_f64(args.refresh);
-    let mut app = App::new(engine);
+    let engine =
+        Engine::start(crate::engine::config(sources.clone())?).map_err(CliError::engine)?;
+    let mut app = App::new(engine, &sources, Duration::from_secs_f64(args.refresh));
+    let here = std::env::current_dir()
+        .map_err(|e| CliError::runtime(format!("no working directory for snapshots: {e}")))?;
     let mut terminal = ratatui::init();
     let result = (|| -> std::io::Result<()> {
         let mut next_refresh = Instant::now();
         loop {
             if Instant::now() >= next_refresh {
                 app.refresh();
-                next_refresh = Instant::now() + refresh;
+                next_refresh = Instant::now() + app.refresh;
             }
             terminal.draw(|frame| ui::draw(frame, &app))?;
             let wait = next_refresh
@@ -39,11 +47,22 @@ pub(crate) fn run(args: MonitorArgs) -> CliResult {
                 if key.kind != KeyEventKind::Press {
                     continue;
                 }
+                app.message = None;
                 match key.code {
                     KeyCode::Char('q') | KeyCode::Esc => return Ok(()),
                     KeyCode::Up | KeyCode::Char('k') => app.move_cursor(-1),
                     KeyCode::Down | KeyCode::Char('j') => app.move_cursor(1),
-                    KeyCode::Char(' ') | KeyCode::Enter => app.select(),
+                    KeyCode::Enter => app.select(),
+                    KeyCode::Char(' ') => app.toggle(),
+                    KeyCode::Char('g') => app.cycle_view(),
+                    KeyCode::Char('p') => app.toggle_pause(),
+                    KeyCode::Char('s') => app.snapshot(&here),
+                    KeyCode::Char('+') | KeyCode::Char('=') => app.change_refresh(true),
+                    KeyCode::Char('-') => app.change_refresh(false),
+                    KeyCode::Char('n') => {
+                        app.cycle_window();
+                        next_refresh = Instant::now();
+                    }
                     KeyCode::Char('r') => next_refresh = Instant::now(),
                     _ => {}
                 }
