@@ -52,7 +52,7 @@ pub(crate) enum Command {
     Server(ServerArgs),
     /// SP 800-90B min-entropy assessment of a sample file or of one source's samples.
     Assess(AssessArgs),
-    /// The NIST SP 800-22 battery on a file or on a source's raw samples.
+    /// The NIST SP 800-22 battery on the default sources (graded), a source's raw samples, or a file.
     Report(ReportArgs),
 }
 
@@ -116,14 +116,27 @@ pub(crate) struct AssessArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  wellspring report --file data.bin --json\n  \
-                        wellspring report --file bits.txt --input-format ascii --set block_frequency.m=20\n  \
-                        wellspring report --source clock_jitter --samples 1000000 --output report.md\n  \
-                        wellspring report --file big.bin --samples 100000000 --streams 100"
+    after_help = "With neither --source nor --file, every default fast source (as `wellspring \
+                  bench` picks them) is collected for 125,000 samples (10^6 bits), one source \
+                  per core at a time, and gets a section with the battery, the SP 800-90B \
+                  min-entropy h of the same samples, and a grade: the min-entropy grade of h \
+                  (A >= 6, B >= 4, C >= 2, D >= 0.5 bits per sample, else F; F when h cannot be \
+                  assessed), at most B when more tests fail than chance explains at alpha = \
+                  0.01 (one failure of the 13-15 tests that run is tolerated). Raw samples below \
+                  about 8 bits per sample are not uniform bits and fail most of the battery by \
+                  nature, so A needs both h >= 6 and a passing battery, and below A the grade \
+                  is h's.\n\n\
+                  Examples:\n  wellspring report\n  \
+                  wellspring report --json --samples 20000\n  \
+                  wellspring report --output sources.md\n  \
+                  wellspring report --file data.bin --json\n  \
+                  wellspring report --file bits.txt --input-format ascii --set block_frequency.m=20\n  \
+                  wellspring report --source clock_jitter --samples 125000 --output report.md\n  \
+                  wellspring report --file big.bin --bits 100000000 --streams 100"
 )]
 pub(crate) struct ReportArgs {
-    /// Test this source's raw (unconditioned) samples.
-    #[arg(long, conflicts_with = "file", required_unless_present = "file")]
+    /// Test this source's raw (unconditioned) samples [default: each default fast source].
+    #[arg(long, conflicts_with = "file")]
     pub(crate) source: Option<String>,
     /// Test the bits of this file.
     #[arg(long)]
@@ -131,16 +144,26 @@ pub(crate) struct ReportArgs {
     /// How the file holds bits: `bytes` (MSB first) or `ascii` ('0'/'1', anything else ignored).
     #[arg(long, value_enum, default_value = "bytes")]
     pub(crate) input_format: InputFormat,
-    /// Bits to test: the first N of the file (default all), or N from the source (default 1,000,000).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=8_000_000_000))]
+    /// Samples to collect from each source, one byte each: bits = 8 x N (default 125,000).
+    /// Not for --file: use --bits there.
+    #[arg(
+        long,
+        value_name = "N",
+        conflicts_with = "bits",
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000_000)
+    )]
     pub(crate) samples: Option<u64>,
+    /// Bits to test: the first N of the file (default all), or N from each source.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=8_000_000_000))]
+    pub(crate) bits: Option<u64>,
     /// Override a test parameter, e.g. `block_frequency.m=20` (repeatable).
     #[arg(long = "set", value_name = "TEST.PARAM=VALUE")]
     pub(crate) set: Vec<String>,
-    /// Write a Markdown report here, with its SVG figures in `<name>_figures/` beside it.
+    /// Write a Markdown report here, with its SVG figures in `<name>_figures/` beside it
+    /// (one subfolder per source without --source/--file).
     #[arg(long)]
     pub(crate) output: Option<std::path::PathBuf>,
-    /// Cut the input into K streams and add sts's multi-stream analysis.
+    /// Cut each input into K streams and add sts's multi-stream analysis.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub(crate) streams: u64,
     /// Print one JSON document.
@@ -261,7 +284,11 @@ pub(crate) struct DeviceArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Keys: up/down move, space select, r refresh, q quit.\n\nExamples:\n  \
+    after_help = "Keys: up/down move, enter select (chart and physics note), space switch the \
+                  source off/on in the engine, g next chart (values, Shannon, min-entropy, \
+                  collection time, random walk, byte histogram, autocorrelation), p pause, \
+                  s snapshot (JSON in the working directory), +/- refresh rate, n sample \
+                  window, r refresh now, q quit.\n\nExamples:\n  \
                         wellspring monitor\n  wellspring monitor --refresh 0.5 --sources timing,silicon"
 )]
 pub(crate) struct MonitorArgs {

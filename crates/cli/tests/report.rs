@@ -1,6 +1,7 @@
 //! `wellspring report` as a user runs it: the JSON contract on the first 10^6 bits of e
 //! (whose p-values SP 800-22 rev1a appendix B publishes), input formats, overrides, the
-//! Markdown report with its figures, multi-stream analysis and bad input.
+//! Markdown report with its figures, multi-stream analysis, a source's samples, the graded
+//! run over the default sources, and bad input.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -58,7 +59,7 @@ fn json_follows_the_contract_on_the_bits_of_e() {
         "report",
         "--file",
         &e_bits(),
-        "--samples",
+        "--bits",
         "1000000",
         "--json",
     ]));
@@ -92,7 +93,7 @@ fn set_overrides_one_parameter_and_rejects_nonsense() {
         "report",
         "--file",
         &e_bits(),
-        "--samples",
+        "--bits",
         "100000",
         "--set",
         "block_frequency.m=20",
@@ -152,7 +153,7 @@ fn markdown_report_with_figures() {
         "report",
         "--file",
         &e_bits(),
-        "--samples",
+        "--bits",
         "200000",
         "--output",
         md.to_str().unwrap(),
@@ -195,7 +196,7 @@ fn streams_add_sts_final_analysis() {
         "report",
         "--file",
         &e_bits(),
-        "--samples",
+        "--bits",
         "1000000",
         "--streams",
         "10",
@@ -219,15 +220,139 @@ fn streams_add_sts_final_analysis() {
 
 #[test]
 fn a_source_can_be_tested_directly() {
+    // --bits keeps its meaning: bits of the source, even when not a whole number of samples.
     let v = json(&wellspring(&[
         "report",
         "--source",
         "clock_jitter",
+        "--bits",
+        "20001",
+        "--json",
+    ]));
+    assert_eq!(v["bits"], 20_001);
+}
+
+#[test]
+fn samples_count_samples_of_eight_bits() {
+    let v = json(&wellspring(&[
+        "report",
+        "--source",
+        "memory_timing",
         "--samples",
         "20000",
         "--json",
     ]));
-    assert_eq!(v["bits"], 20_000);
+    assert_eq!(v["bits"], 160_000);
+    assert_eq!(v["tests"].as_array().unwrap().len(), 15);
+}
+
+#[test]
+fn samples_and_bits_together_are_a_usage_error() {
+    for source in [&["--source", "memory_timing"][..], &[]] {
+        let mut args = vec!["report"];
+        args.extend_from_slice(source);
+        args.extend_from_slice(&["--samples", "1000", "--bits", "8000", "--json"]);
+        let out = wellspring(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains("--samples") && err.contains("--bits"), "{err}");
+    }
+}
+
+/// The default sources as `scan` lists them: available, not slow, not platform generators.
+fn scan_names() -> Vec<String> {
+    let v = json(&wellspring(&["scan", "--json"]));
+    v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["available"] == true)
+        .map(|s| s["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn without_arguments_every_default_source_is_graded() {
+    // 2,000 samples (16,000 bits) keep the run short; the contract is the same.
+    let v = json(&wellspring(&["report", "--samples", "2000", "--json"]));
+    let entries = v["sources"].as_array().unwrap();
+    let failed = v
+        .get("failed")
+        .and_then(|f| f.as_array())
+        .map_or(0, Vec::len);
+    assert!(entries.len() >= 10, "{} sources", entries.len());
+    let available = scan_names();
+    let mut names: Vec<&str> = Vec::new();
+    for e in entries {
+        let name = e["name"].as_str().unwrap();
+        assert!(available.iter().any(|a| a == name), "{name} is available");
+        names.push(name);
+        let grade = e["grade"].as_str().unwrap();
+        assert!(
+            ["A", "B", "C", "D", "F"].contains(&grade),
+            "{name}: {grade}"
+        );
+        let h = e["h_assessed"].as_f64().expect("h_assessed is a number");
+        assert!((0.0..=8.0).contains(&h), "{name}: {h}");
+        let report = &e["report"];
+        assert_eq!(report["bits"], 16_000, "{name}");
+        assert_eq!(report["alpha"], 0.01);
+        let tests: Vec<&str> = report["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(tests, NAMES, "{name}");
+        assert_eq!(
+            e.as_object().unwrap().len(),
+            4,
+            "exactly name, grade, h_assessed, report"
+        );
+    }
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), entries.len(), "one entry per source");
+    assert!(
+        names.contains(&"clock_jitter"),
+        "clock_jitter runs everywhere"
+    );
+    assert_eq!(failed, 0, "{}", v["failed"]);
+}
+
+#[test]
+fn without_arguments_text_and_markdown_have_a_section_per_source() {
+    let md = temp("sources.md");
+    let out = wellspring(&[
+        "report",
+        "--samples",
+        "1000",
+        "--output",
+        md.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("== clock_jitter: grade "), "{stdout}");
+    assert!(stdout.contains("== summary ==") && stdout.contains("report written to"));
+    // Nothing on stderr when it is a pipe: no progress bar.
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.starts_with("# SP 800-22 and SP 800-90B report of the default sources"));
+    assert!(text.contains("\n## clock_jitter\n"), "a section per source");
+    assert!(text.contains("### Summary") && text.contains("#### frequency"));
+    let svg = md.with_file_name("sources_figures/clock_jitter/bytes.svg");
+    assert!(std::fs::read_to_string(svg).unwrap().starts_with("<svg"));
+    assert!(text.contains("(sources_figures/clock_jitter/bytes.svg)"));
 }
 
 #[test]
@@ -241,7 +366,7 @@ fn bad_input_is_a_usage_error() {
         vec![
             "--file".into(),
             short.to_string_lossy().into(),
-            "--samples".into(),
+            "--bits".into(),
             "81".into(),
         ],
         vec!["--file".into(), "/nonexistent/bits.bin".into()],
@@ -252,7 +377,26 @@ fn bad_input_is_a_usage_error() {
             "100".into(),
         ],
         vec!["--source".into(), "no_such_source".into()],
-        vec![],
+        vec![
+            "--source".into(),
+            "clock_jitter".into(),
+            "--samples".into(),
+            "0".into(),
+        ],
+        // --samples counts a source's samples; a file takes --bits.
+        vec![
+            "--file".into(),
+            short.to_string_lossy().into(),
+            "--samples".into(),
+            "10".into(),
+        ],
+        // --streams more than the bits of each source.
+        vec![
+            "--samples".into(),
+            "1".into(),
+            "--streams".into(),
+            "9".into(),
+        ],
     ];
     for case in cases {
         let mut args = vec!["report"];

@@ -102,7 +102,7 @@ E_BITS = ROOT / "crates" / "assess" / "tests" / "data" / "e_1e6.bin"
 
 def test_report_equals_the_cli_json_on_the_bits_of_e(cli):
     out = subprocess.run(
-        [cli, "report", "--file", str(E_BITS), "--samples", "1000000", "--json"],
+        [cli, "report", "--file", str(E_BITS), "--bits", "1000000", "--json"],
         check=True,
         capture_output=True,
     )
@@ -114,7 +114,7 @@ def test_report_equals_the_cli_json_on_the_bits_of_e(cli):
 
 def test_report_streams_and_overrides_equal_the_cli(cli):
     out = subprocess.run(
-        [cli, "report", "--file", str(E_BITS), "--samples", "400000", "--streams", "4",
+        [cli, "report", "--file", str(E_BITS), "--bits", "400000", "--streams", "4",
          "--set", "serial.m=5", "--json"],
         check=True,
         capture_output=True,

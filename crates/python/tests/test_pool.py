@@ -10,8 +10,8 @@ import wellspring
 FAST = ["memory_timing", "page_fault_timing"]
 
 
-def test_detect_available_sources_lists_dicts():
-    sources = wellspring.detect_available_sources()
+def test_known_sources_lists_dicts():
+    sources = wellspring.known_sources()
     assert len(sources) >= 35
     for s in sources:
         assert set(s) >= {"name", "category", "description", "available", "reason"}
@@ -26,7 +26,7 @@ def test_pool_returns_exact_lengths_that_differ(mode):
     assert len(a) == 64 and len(b) == 64 and a != b
     assert pool.get_random_bytes(0) == b""
     assert pool.source_count == 2
-    assert pool.sources() == FAST
+    assert pool.source_names() == FAST
     assert pool.conditioning == mode
 
 
@@ -36,7 +36,7 @@ def test_auto_pool_and_health_report():
     report = pool.health_report()
     assert report["total"] == pool.source_count
     assert 0 <= report["healthy"] <= report["total"]
-    assert {s["name"] for s in report["sources"]} == set(pool.sources())
+    assert {s["name"] for s in report["sources"]} == set(pool.source_names())
     assert report["diversity"] in ("ok", "single-family")
     assert report["blocks_revoked"] >= 0
     # Output was drawn, so at least one source earns credit, and only under a figure that

@@ -1,33 +1,24 @@
 //! `wellspring report`: the NIST SP 800-22 battery on a file or on a source's raw samples,
 //! as a summary on the terminal, the `report --json` contract of DESIGN.md, and a Markdown
 //! report with SVG figures (`--output`). `--streams K` adds sts's multi-stream analysis.
+//! With neither `--source` nor `--file` it runs over the default sources, each graded
+//! (`crate::report::sources`).
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use serde::Serialize;
 use wellspring_assess::sp800_22::{
     BatteryParams, BatteryReport, Bits, StreamsReport, run_battery, run_streams,
 };
 
 use crate::args::{InputFormat, ReportArgs};
 use crate::error::{CliError, CliResult};
-use crate::output::{print_json, table};
-use crate::report::{markdown, plots};
+use crate::output::print_json;
+use crate::report::sources::{self, DEFAULT_SAMPLES, Plan};
+use crate::report::{ReportJson, markdown, summary_table, write_error, write_figures};
 
-/// Bits tested from a source when `--samples` is not given (sts's usual 10^6).
-const DEFAULT_SOURCE_BITS: u64 = 1_000_000;
-/// Largest input read into memory (8 Gbit): beyond it, test a prefix with `--samples`.
+/// Largest input read into memory (8 Gbit): beyond it, test a prefix with `--bits`.
 const MAX_INPUT_BYTES: u64 = 1 << 30;
-
-/// The JSON document: the contract's fields, plus `streams` with `--streams K` > 1.
-#[derive(Serialize)]
-struct ReportJson<'a> {
-    #[serde(flatten)]
-    battery: &'a BatteryReport,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    streams: Option<&'a StreamsReport>,
-}
 
 pub(crate) fn run(args: ReportArgs) -> CliResult {
     let mut params = BatteryParams::default();
@@ -36,23 +27,45 @@ pub(crate) fn run(args: ReportArgs) -> CliResult {
             .set_assignment(assignment)
             .map_err(|e| CliError::usage(format!("--set {assignment}: {e}")))?;
     }
+    if args.file.is_some() && args.samples.is_some() {
+        return Err(CliError::usage(
+            "--samples counts a source's samples; give --bits N for the first N bits of a file",
+        ));
+    }
+    // Samples to collect from a source and bits to test of them: --samples N is 8 × N bits,
+    // --bits N takes ⌈N/8⌉ samples and tests N bits.
+    let (samples, source_bits) = match (args.samples, args.bits) {
+        (Some(n), _) => (n, 8 * n),
+        (None, Some(b)) => (b.div_ceil(8), b),
+        (None, None) => (DEFAULT_SAMPLES, 8 * DEFAULT_SAMPLES),
+    };
+    if args.file.is_none() && args.source.is_none() {
+        return sources::run(&Plan {
+            samples,
+            bits: source_bits,
+            params: &params,
+            streams: args.streams as usize,
+            overrides: &args.set,
+            output: args.output.as_deref(),
+            json: args.json,
+        });
+    }
     let spinner = crate::progress::spinner("reading input");
     let (bits, input) = match (&args.file, &args.source) {
         (Some(path), _) => (
-            read_file(path, args.input_format, args.samples)?,
+            read_file(path, args.input_format, args.bits)?,
             describe_file(path, args.input_format),
         ),
-        (None, Some(name)) => {
-            let n = args.samples.unwrap_or(DEFAULT_SOURCE_BITS);
+        (None, name) => {
+            let name = name.as_deref().unwrap_or_default();
             if let Some(bar) = &spinner {
-                bar.set_message(format!("collecting {n} bits from {name}"));
+                bar.set_message(format!("collecting {samples} samples from {name}"));
             }
             (
-                collect(name, n)?,
-                format!("source `{name}` (raw samples, unconditioned)"),
+                collect(name, samples, source_bits)?,
+                format!("source `{name}` (raw samples, unconditioned), {samples} samples"),
             )
         }
-        (None, None) => return Err(CliError::usage("give --file PATH or --source NAME")),
     };
     if bits.is_empty() {
         return Err(CliError::usage("the input holds no bits"));
@@ -94,7 +107,8 @@ pub(crate) fn run(args: ReportArgs) -> CliResult {
             streams: streams.as_ref(),
         });
     }
-    print_summary(&report, streams.as_ref());
+    println!("SP 800-22 on {} bits (alpha {})", report.bits, report.alpha);
+    print!("{}", summary_table(&report, streams.as_ref()));
     if let Some(path) = &args.output {
         println!("report written to {}", path.display());
     }
@@ -109,11 +123,11 @@ fn describe_file(path: &Path, format: InputFormat) -> String {
     format!("file `{}` ({format})", path.display())
 }
 
-/// Reads the file (only the prefix needed for `samples` bits in byte mode) as bits.
-fn read_file(path: &Path, format: InputFormat, samples: Option<u64>) -> Result<Bits, CliError> {
+/// Reads the file (only the prefix needed for `bits` bits in byte mode) as bits.
+fn read_file(path: &Path, format: InputFormat, bits: Option<u64>) -> Result<Bits, CliError> {
     let file = std::fs::File::open(path)
         .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
-    let limit = match (format, samples) {
+    let limit = match (format, bits) {
         (InputFormat::Bytes, Some(n)) => n.div_ceil(8).min(MAX_INPUT_BYTES),
         _ => MAX_INPUT_BYTES,
     };
@@ -123,32 +137,33 @@ fn read_file(path: &Path, format: InputFormat, samples: Option<u64>) -> Result<B
         .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
     if data.len() as u64 > limit && limit == MAX_INPUT_BYTES {
         return Err(CliError::usage(format!(
-            "{} is larger than {MAX_INPUT_BYTES} bytes; test a prefix with --samples BITS",
+            "{} is larger than {MAX_INPUT_BYTES} bytes; test a prefix with --bits N",
             path.display()
         )));
     }
     data.truncate(limit as usize);
-    let bits = match format {
+    let all = match format {
         InputFormat::Bytes => Bits::from_bytes(&data),
         InputFormat::Ascii => Bits::from_ascii(&data),
     };
-    take_prefix(bits, samples)
+    take_prefix(all, bits)
 }
 
-/// The first `samples` bits, or all of them; fewer bits than asked is a usage error.
-fn take_prefix(bits: Bits, samples: Option<u64>) -> Result<Bits, CliError> {
-    match samples {
+/// The first `n` bits, or all of them; fewer bits than asked is a usage error.
+fn take_prefix(bits: Bits, n: Option<u64>) -> Result<Bits, CliError> {
+    match n {
         None => Ok(bits),
         Some(n) if n as usize <= bits.len() => Ok(bits.slice(0, n as usize)),
         Some(n) => Err(CliError::usage(format!(
-            "--samples {n} asks for more bits than the input holds ({})",
+            "--bits {n} asks for more bits than the input holds ({})",
             bits.len()
         ))),
     }
 }
 
-fn collect(name: &str, bits: u64) -> Result<Bits, CliError> {
-    let samples = crate::camera::collect_from(name, bits.div_ceil(8) as usize)?;
+/// `samples` raw samples of the source `name`, as bits MSB first, cut to `bits`.
+fn collect(name: &str, samples: u64, bits: u64) -> Result<Bits, CliError> {
+    let samples = crate::camera::collect_from(name, samples as usize)?;
     take_prefix(Bits::from_bytes(&samples), Some(bits))
 }
 
@@ -165,61 +180,14 @@ fn write_markdown(
         .and_then(|s| s.to_str())
         .unwrap_or("report");
     let dir_name = format!("{stem}_figures");
-    let dir: PathBuf = path.with_file_name(&dir_name);
-    let io = |what: &Path, e: std::io::Error| {
-        CliError::runtime(format!("cannot write {}: {e}", what.display()))
-    };
-    std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
-    let figures = plots::figures(bits, report);
-    for figure in &figures {
-        let file = dir.join(figure.file);
-        std::fs::write(&file, &figure.svg).map_err(|e| io(&file, e))?;
-    }
+    let figures = write_figures(&path.with_file_name(&dir_name), bits, report)?;
     let provenance = markdown::Provenance { input, overrides };
-    let text = markdown::render(report, streams, &figures, &dir_name, &provenance);
-    std::fs::write(path, text).map_err(|e| io(path, e))
-}
-
-fn print_summary(report: &BatteryReport, streams: Option<&StreamsReport>) {
-    let rows: Vec<Vec<String>> = report
-        .tests
-        .iter()
-        .map(|t| {
-            let p = match t.p_values.as_slice() {
-                [] => "-".to_string(),
-                [p] => format!("{p:.6}"),
-                ps => format!(
-                    "min {:.6} of {}",
-                    ps.iter().copied().fold(f64::INFINITY, f64::min),
-                    ps.len()
-                ),
-            };
-            let result = match (&t.skipped, t.passed) {
-                (Some(why), _) => format!("skipped: {why}"),
-                (None, true) => "pass".into(),
-                (None, false) => "FAIL".into(),
-            };
-            let stream_result = streams
-                .and_then(|s| s.tests.iter().find(|st| st.name == t.name))
-                .map(|st| {
-                    if st.passed {
-                        "pass".to_string()
-                    } else {
-                        "FAIL".to_string()
-                    }
-                });
-            let mut row = vec![t.name.to_string(), p, result];
-            if let Some(r) = stream_result {
-                row.push(r);
-            }
-            row
-        })
-        .collect();
-    println!("SP 800-22 on {} bits (alpha {})", report.bits, report.alpha);
-    let header: &[&str] = if streams.is_some() {
-        &["test", "p-value", "result", "streams"]
-    } else {
-        &["test", "p-value", "result"]
-    };
-    print!("{}", table(header, &rows));
+    let text = markdown::render(&markdown::Section {
+        report,
+        streams,
+        figures: &figures,
+        figure_dir: &dir_name,
+        provenance: &provenance,
+    });
+    std::fs::write(path, text).map_err(|e| write_error(path, e))
 }

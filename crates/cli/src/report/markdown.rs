@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use wellspring_assess::sp800_22::{BatteryReport, StreamsReport, TestResult};
 
+use super::grade::Outcome;
 use super::plots::Figure;
 
 /// What was tested, for the report's header.
@@ -48,22 +49,46 @@ fn p_summary(t: &TestResult) -> String {
     }
 }
 
-/// The whole document; figures are linked from `figure_dir` (relative to the report).
-pub(crate) fn render(
-    report: &BatteryReport,
-    streams: Option<&StreamsReport>,
-    figures: &[Figure],
-    figure_dir: &str,
-    provenance: &Provenance,
-) -> String {
+/// One input's part of a document: the battery, its figures and where they are.
+pub(crate) struct Section<'a> {
+    pub(crate) report: &'a BatteryReport,
+    pub(crate) streams: Option<&'a StreamsReport>,
+    pub(crate) figures: &'a [Figure],
+    /// Folder of the figures, relative to the document.
+    pub(crate) figure_dir: &'a str,
+    pub(crate) provenance: &'a Provenance,
+}
+
+/// The whole document of one input.
+pub(crate) fn render(section: &Section) -> String {
     let mut md = String::new();
+    let _ = writeln!(md, "# SP 800-22 statistical test report\n");
+    render_body(&mut md, 2, section);
+    md
+}
+
+/// `depth` hashes: the heading level of a section's parts.
+fn heading(depth: usize) -> String {
+    "#".repeat(depth)
+}
+
+/// Everything below a title: provenance, result, summary table, figures, per-test detail
+/// and streams, with parts at heading level `depth` and tests one below.
+pub(crate) fn render_body(md: &mut String, depth: usize, section: &Section) {
+    let Section {
+        report,
+        streams,
+        figures,
+        figure_dir,
+        provenance,
+    } = section;
+    let (h2, h3) = (heading(depth), heading(depth + 1));
     let ran: Vec<_> = report
         .tests
         .iter()
         .filter(|t| t.skipped.is_none())
         .collect();
     let failed: Vec<_> = ran.iter().filter(|t| !t.passed).map(|t| t.name).collect();
-    let _ = writeln!(md, "# SP 800-22 statistical test report\n");
     let _ = writeln!(
         md,
         "- Input: {}, {} bits\n- Tests: NIST SP 800-22 rev1a, computed as NIST's sts 2.1.2 does; α = {}\n- Produced by wellspring {}",
@@ -94,7 +119,7 @@ pub(crate) fn render(
     );
     let _ = writeln!(
         md,
-        "## Summary\n\n| test | parameters | p-value | result |\n|---|---|---|---|"
+        "{h2} Summary\n\n| test | parameters | p-value | result |\n|---|---|---|---|"
     );
     for t in &report.tests {
         let _ = writeln!(
@@ -106,17 +131,17 @@ pub(crate) fn render(
             verdict(t)
         );
     }
-    let _ = writeln!(md, "\n## Figures\n");
-    for f in figures {
+    let _ = writeln!(md, "\n{h2} Figures\n");
+    for f in figures.iter() {
         let _ = writeln!(
             md,
             "![{}]({figure_dir}/{})\n\n{}\n",
             f.file, f.file, f.caption
         );
     }
-    let _ = writeln!(md, "## Per-test detail\n");
+    let _ = writeln!(md, "{h2} Per-test detail\n");
     for t in &report.tests {
-        let _ = writeln!(md, "### {}\n", t.name);
+        let _ = writeln!(md, "{h3} {}\n", t.name);
         if let Some(why) = &t.skipped {
             let _ = writeln!(md, "Skipped: {why}.\n");
             continue;
@@ -134,15 +159,75 @@ pub(crate) fn render(
         let _ = writeln!(md);
     }
     if let Some(s) = streams {
-        render_streams(&mut md, s);
+        render_streams(md, &h2, s);
+    }
+}
+
+/// One source's part of the document over the default sources.
+pub(crate) struct SourceSection<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) grade: &'a str,
+    pub(crate) h: Option<f64>,
+    pub(crate) outcome: Outcome,
+    pub(crate) section: Section<'a>,
+}
+
+fn h_text(h: Option<f64>) -> String {
+    h.map_or_else(|| "not assessed".into(), |h| format!("{h:.3}"))
+}
+
+/// The document over the default sources: a table of grades, the sources that could not be
+/// tested, then one section per source.
+pub(crate) fn render_sources(
+    sources: &[SourceSection],
+    failed: &[(&str, String)],
+    rule: &str,
+) -> String {
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "# SP 800-22 and SP 800-90B report of the default sources\n\n\
+         Each source's raw (unconditioned) samples, one byte each, were tested with the SP 800-22 \
+         battery (bits MSB first) and assessed with SP 800-90B (h: min-entropy per sample, 0-8 \
+         bits). {rule}\n\n\
+         | source | grade | h | SP 800-22 passed |\n|---|---|---|---|"
+    );
+    for s in sources {
+        let _ = writeln!(
+            md,
+            "| [{}](#{}) | {} | {} | {} of {} |",
+            s.name,
+            s.name,
+            s.grade,
+            h_text(s.h),
+            s.outcome.ran - s.outcome.failed,
+            s.outcome.ran
+        );
+    }
+    if !failed.is_empty() {
+        let _ = writeln!(md, "\nNot tested:\n");
+        for (name, error) in failed {
+            let _ = writeln!(md, "- {name}: {error}");
+        }
+    }
+    let _ = writeln!(md);
+    for s in sources {
+        let _ = writeln!(
+            md,
+            "## {}\n\n**Grade {}**, h = {} bits per sample.\n",
+            s.name,
+            s.grade,
+            h_text(s.h)
+        );
+        render_body(&mut md, 3, &s.section);
     }
     md
 }
 
-fn render_streams(md: &mut String, s: &StreamsReport) {
+fn render_streams(md: &mut String, h2: &str, s: &StreamsReport) {
     let _ = writeln!(
         md,
-        "## {} streams of {} bits\n\nAs sts's final analysis: per p-value, the streams passing \
+        "{h2} {} streams of {} bits\n\nAs sts's final analysis: per p-value, the streams passing \
          at α against sts's interval, and the uniformity p-value of the stream p-values \
          (ten bins; flagged below 0.0001).\n",
         s.streams, s.bits_per_stream

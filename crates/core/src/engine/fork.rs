@@ -87,6 +87,9 @@ pub(super) fn fill_in_child(inner: &Inner, out: &mut [u8]) -> Result<(), EngineE
         }
         if progressed {
             last_progress = Instant::now();
+        } else if admit_more(inner, &mut admitted) {
+            // A source that failed its start-up test (or was not ready) at first has passed
+            // now: the family cap may have been waiting for it.
         } else if last_progress.elapsed() >= timeout {
             return Err(EngineError::Starved(
                 "in a forked child: the admitted sources did not deliver enough credit".into(),
@@ -98,30 +101,55 @@ pub(super) fn fill_in_child(inner: &Inner, out: &mut [u8]) -> Result<(), EngineE
     Ok(())
 }
 
+/// Tries the start-up test again for creditable sources not admitted yet; true when one
+/// passed.
+fn admit_more(inner: &Inner, admitted: &mut Vec<Admitted>) -> bool {
+    let before = admitted.len();
+    for index in 0..inner.config.sources.len() {
+        if admitted.iter().any(|a| a.index == index) {
+            continue;
+        }
+        if let Ok(source) = try_admit(inner, index) {
+            admitted.push(source);
+        }
+    }
+    admitted.len() > before
+}
+
+/// Runs the start-up test on fresh samples of source `index`, if the parent credited it.
+fn try_admit(inner: &Inner, index: usize) -> Result<Admitted, Option<String>> {
+    let published = &inner.published[index];
+    let per_sample = f64::from_bits(published.per_sample.load(Ordering::Relaxed));
+    if per_sample <= 0.0 {
+        return Err(None);
+    }
+    let source = &inner.config.sources[index];
+    let test_h = f64::from_bits(published.test_h.load(Ordering::Relaxed));
+    let mut tests = HealthTests::new(test_h, false);
+    match source.collect(STARTUP_TEST_SAMPLES) {
+        Ok(samples) => match tests.feed_all(&samples) {
+            None => Ok(Admitted {
+                index,
+                per_sample,
+                tests,
+            }),
+            Some(failure) => Err(Some(format!("{} ({failure:?})", source.name()))),
+        },
+        Err(e) => Err(Some(format!("{} ({e})", source.name()))),
+    }
+}
+
 /// Runs the start-up test on each creditable source's fresh samples until at least one
 /// passes or the timeout ends.
 fn admit(inner: &Inner, start: Instant, timeout: Duration) -> Result<Vec<Admitted>, EngineError> {
     loop {
         let mut admitted = Vec::new();
         let mut reasons = Vec::new();
-        for (index, source) in inner.config.sources.iter().enumerate() {
-            let published = &inner.published[index];
-            let per_sample = f64::from_bits(published.per_sample.load(Ordering::Relaxed));
-            if per_sample <= 0.0 {
-                continue;
-            }
-            let test_h = f64::from_bits(published.test_h.load(Ordering::Relaxed));
-            let mut tests = HealthTests::new(test_h, false);
-            match source.collect(STARTUP_TEST_SAMPLES) {
-                Ok(samples) => match tests.feed_all(&samples) {
-                    None => admitted.push(Admitted {
-                        index,
-                        per_sample,
-                        tests,
-                    }),
-                    Some(failure) => reasons.push(format!("{} ({failure:?})", source.name())),
-                },
-                Err(e) => reasons.push(format!("{} ({e})", source.name())),
+        for index in 0..inner.config.sources.len() {
+            match try_admit(inner, index) {
+                Ok(source) => admitted.push(source),
+                Err(Some(reason)) => reasons.push(reason),
+                Err(None) => {}
             }
         }
         if !admitted.is_empty() {

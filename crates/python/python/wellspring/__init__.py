@@ -10,16 +10,84 @@ CTR_DRBG seeded from it (``"drbg"``), or the unconditioned noise (``"raw"``, res
 >>> rng = wellspring.Random()          # a drop-in random.Random
 >>> rng.randint(1, 6) in range(1, 7)
 True
+>>> wellspring.quick_quality(key)["samples"]
+32
+
+The module has openentropy's names too: ``EntropyPool.get_bytes``, ``get_raw_bytes``,
+``get_source_bytes``, ``get_source_raw_bytes``, ``sources``, ``source_names``,
+``print_health``; ``platform_info``, ``min_entropy_estimate``, ``quick_min_entropy``,
+``quick_shannon``, ``grade_min_entropy``, ``quick_quality``, ``version``, ``known_sources``
+(every source, with an ``available`` flag) and ``detect_available_sources`` (only the
+available ones).
 """
 
 from __future__ import annotations
 
 import json as _json
+import os as _os
+import platform as _platform
 import random as _random
 
-from wellspring._native import HealthError, NativePool, assess_json, detect_available_sources, report_json
+from wellspring._native import (
+    HealthError,
+    NativePool,
+    __version__,
+    assess_json,
+    detect_available_sources,
+    known_sources,
+    report_json,
+    version,
+)
+from wellspring._native import grade_min_entropy as _grade_min_entropy
+from wellspring._native import platform_details as _platform_details
+from wellspring._native import min_entropy_estimate as _min_entropy_estimate
+from wellspring._native import quick_min_entropy as _quick_min_entropy
+from wellspring._native import quick_quality as _quick_quality
+from wellspring._native import quick_shannon as _quick_shannon
 
-__all__ = ["EntropyPool", "HealthError", "Random", "assess", "detect_available_sources", "report"]
+__all__ = [
+    "EntropyPool",
+    "HealthError",
+    "Random",
+    "__version__",
+    "assess",
+    "detect_available_sources",
+    "grade_min_entropy",
+    "known_sources",
+    "min_entropy_estimate",
+    "platform_info",
+    "quick_min_entropy",
+    "quick_quality",
+    "quick_shannon",
+    "report",
+    "version",
+]
+
+
+def _data(data: object) -> bytes:
+    """``data`` as bytes, or a ValueError naming what it was instead."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ValueError(f"data must be bytes-like, not {type(data).__name__}")
+    return bytes(data)
+
+
+def _count(n: object, what: str = "n") -> int:
+    """``n`` checked to be an int (not a bool)."""
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise ValueError(f"{what} must be an int, not {type(n).__name__}")
+    return n
+
+
+def _mode(conditioning: object) -> str:
+    if not isinstance(conditioning, str):
+        raise ValueError("conditioning must be 'sha256', 'drbg' or 'raw'")
+    return conditioning
+
+
+def _name(name: object) -> str:
+    if not isinstance(name, str):
+        raise ValueError(f"name must be a source name (str), not {type(name).__name__}")
+    return name
 
 
 class EntropyPool:
@@ -35,9 +103,7 @@ class EntropyPool:
     def __init__(self, sources: list[str] | None = None, conditioning: str = "sha256") -> None:
         if sources is not None and (isinstance(sources, str) or not all(isinstance(s, str) for s in sources)):
             raise ValueError("sources must be a list of source or category names")
-        if not isinstance(conditioning, str):
-            raise ValueError("conditioning must be 'sha256', 'drbg' or 'raw'")
-        self._native = NativePool(sources, conditioning)
+        self._native = NativePool(sources, _mode(conditioning))
 
     @classmethod
     def auto(cls) -> "EntropyPool":
@@ -45,11 +111,35 @@ class EntropyPool:
         return cls()
 
     def get_random_bytes(self, n: int) -> bytes:
-        """``n`` random bytes. Raises ``ValueError`` for a negative ``n`` and ``HealthError``
-        when the sources fail and no output can be produced."""
-        if not isinstance(n, int) or isinstance(n, bool):
-            raise ValueError(f"n must be an int, not {type(n).__name__}")
-        return self._native.get_random_bytes(n)
+        """``n`` random bytes in the pool's conditioning mode. Raises ``ValueError`` for a
+        negative ``n`` and ``HealthError`` when the sources fail and no output can be
+        produced."""
+        return self._native.get_random_bytes(_count(n))
+
+    def get_bytes(self, n: int, conditioning: str = "sha256") -> bytes:
+        """``n`` bytes of the pool's output in ``conditioning`` (``"sha256"``, ``"drbg"`` or
+        ``"raw"``), whatever mode the pool was made with; each mode keeps its own output
+        handle. Errors as for ``get_random_bytes``; ``ValueError`` for an unknown mode."""
+        return self._native.get_bytes(_count(n), _mode(conditioning))
+
+    def get_raw_bytes(self, n: int) -> bytes:
+        """``n`` unconditioned bytes (``get_bytes(n, "raw")``): the XOR of fresh raw samples
+        of every source in the pool. For studying the noise, never for keys."""
+        return self._native.get_raw_bytes(_count(n))
+
+    def get_source_bytes(self, name: str, n: int, conditioning: str = "sha256") -> bytes:
+        """``n`` bytes from the source ``name`` alone, which must be one of ``source_names()``
+        (else ``ValueError``). ``"raw"``: that source's raw samples, collected now.
+        ``"sha256"``/``"drbg"``: the output of an engine over that source only, started by
+        the first such call and kept for the pool's lifetime (it harvests in the background,
+        is health-tested and credited on its own; the first call waits for its credit and
+        raises ``HealthError`` if the source cannot earn any)."""
+        return self._native.get_source_bytes(_name(name), _count(n), _mode(conditioning))
+
+    def get_source_raw_bytes(self, name: str, n: int) -> bytes:
+        """``n`` raw samples of the source ``name``, collected now
+        (``get_source_bytes(name, n, "raw")``)."""
+        return self._native.get_source_raw_bytes(_name(name), _count(n))
 
     def health_report(self) -> dict:
         """``{"healthy": n, "total": n, "blocks_revoked": n, "diversity": str, "sources":
@@ -76,12 +166,49 @@ class EntropyPool:
         """The output mode."""
         return self._native.conditioning
 
-    def sources(self) -> list[str]:
-        """Names of the pool's sources."""
+    def sources(self) -> list[dict]:
+        """The pool's sources as dicts, as openentropy's ``sources()`` returns them and with
+        the same keys as ``known_sources()``: ``{"name", "category", "description", "speed",
+        "available", "reason"}``. For the names alone, ``source_names()``."""
         return self._native.sources()
 
+    def source_names(self) -> list[str]:
+        """Names of the pool's sources, in order."""
+        return self._native.source_names()
+
+    def print_health(self) -> None:
+        """Prints ``health_report()`` as a table to stdout: one line per source with its
+        health, min-entropy and where that figure came from, whether it earns credit, and
+        credited bits."""
+        report = self.health_report()
+        print(
+            f"healthy {report['healthy']}/{report['total']}  credited {report['credited_bits']:.0f} bits"
+            f"  reseeds {report['reseeds']}  revoked {report['blocks_revoked']}  diversity {report['diversity']}"
+        )
+        header = ("SOURCE", "CATEGORY", "HEALTH", "MIN-H", "ASSESSED", "CREDITED", "BITS", "SAMPLES")
+        rows = [header]
+        for s in report["sources"]:
+            health = "QUAR" if s["quarantined"] else ("ok" if s["healthy"] else "fail")
+            min_h = "-" if s["min_entropy"] is None else f"{s['min_entropy']:.2f}"
+            rows.append(
+                (
+                    s["name"],
+                    s["category"],
+                    health,
+                    min_h,
+                    s["assessment"] or "-",
+                    "yes" if s["credited"] else "no",
+                    f"{s['credited_bits']:.0f}",
+                    str(s["samples"]),
+                )
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+        for row in rows:
+            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        return None
+
     def __repr__(self) -> str:
-        return f"EntropyPool(sources={self.sources()!r}, conditioning={self.conditioning!r})"
+        return f"EntropyPool(sources={self.source_names()!r}, conditioning={self.conditioning!r})"
 
 
 _RECIP_BPF = 2.0**-53
@@ -191,3 +318,70 @@ def report(
             raise ValueError(f"set[{key!r}] must be an int, not {value!r}")
         overrides.append(f"{key}={value}")
     return _json.loads(report_json(bytes(data), input_format, samples, overrides, streams))
+
+
+def quick_shannon(data: bytes | bytearray | memoryview) -> float:
+    """Shannon entropy of ``data`` in bits per byte (0 to 8; 0 for empty data): how even the
+    byte histogram is, not how predictable the bytes are.
+
+    >>> import wellspring
+    >>> wellspring.quick_shannon(bytes(range(256)))
+    8.0
+    """
+    return _quick_shannon(_data(data))
+
+
+def quick_min_entropy(data: bytes | bytearray | memoryview) -> float:
+    """A quick min-entropy estimate in bits per byte: the SP 800-90B most-common-value
+    estimate (an upper bound on the full assessment for data with structure; 0 for fewer than
+    two bytes). ``min_entropy_estimate`` runs the full assessment."""
+    return _quick_min_entropy(_data(data))
+
+
+def grade_min_entropy(h: float) -> str:
+    """Letter grade of a min-entropy per 8-bit sample, as ``wellspring bench`` grades:
+    ``"A"`` for h ≥ 6, ``"B"`` ≥ 4, ``"C"`` ≥ 2, ``"D"`` ≥ 0.5, else ``"F"``. Raises
+    ``ValueError`` for a negative or NaN ``h`` or a non-number."""
+    if isinstance(h, bool) or not isinstance(h, (int, float)):
+        raise ValueError(f"h must be a number, not {type(h).__name__}")
+    try:
+        value = float(h)
+    except OverflowError:
+        raise ValueError(f"h is too large: {h}") from None
+    return _grade_min_entropy(value)
+
+
+def quick_quality(data: bytes | bytearray | memoryview) -> dict:
+    """``{"samples": int, "shannon": float, "min_entropy": float, "grade": str}`` for
+    ``data``: ``quick_shannon``, ``quick_min_entropy`` and its ``grade_min_entropy``."""
+    return _quick_quality(_data(data))
+
+
+def min_entropy_estimate(data: bytes | bytearray | memoryview) -> float:
+    """The full SP 800-90B non-IID min-entropy assessment of ``data`` (8-bit samples), in
+    bits per byte: all ten estimators on the bytes and on their bitstring, combined as NIST's
+    ``ea_non_iid`` does. It is the figure the engine credits a source by. (openentropy
+    returns a dict here; ``assess(data)`` gives every estimator.) Raises ``ValueError`` for
+    empty data or too few samples for the predictors. The GIL is released while it runs."""
+    return _min_entropy_estimate(_data(data))
+
+
+def platform_info() -> dict:
+    """Facts about this machine that bear on its noise: ``{"system", "machine", "family",
+    "python_version", "wellspring_version", "cpu_model", "cores", "kernel_release", "rdrand",
+    "rdseed"}``; ``cpu_model`` comes from /proc/cpuinfo (else ``platform.processor()``, else
+    None), ``cores`` is the number of logical CPUs this process may use, and ``rdrand`` /
+    ``rdseed`` say whether the kernel lists those CPU flags."""
+    info: dict = {
+        "system": _platform.system(),
+        "machine": _platform.machine(),
+        "family": "unix" if _os.name == "posix" else ("windows" if _os.name == "nt" else _os.name),
+        "python_version": _platform.python_version(),
+        "wellspring_version": version(),
+    }
+    info.update(_platform_details())
+    if info["cpu_model"] is None:
+        info["cpu_model"] = _platform.processor() or None
+    if info["kernel_release"] is None:
+        info["kernel_release"] = _platform.release() or None
+    return info
