@@ -207,9 +207,7 @@ impl LiveCam {
     /// [`next_f64`](Self::next_f64) with `extra` input mixed in.
     pub fn next_f64_with(&self, extra: &[u8]) -> f64 {
         let block = Zeroizing::new(self.next_block_with(extra));
-        let mut top = Zeroizing::new([0u8; 8]);
-        top.copy_from_slice(&block[..8]);
-        (u64::from_be_bytes(*top) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        unit_float(&block)
     }
 
     /// The request's inputs, length-prefixed so no two input lists encode alike, in a buffer
@@ -252,6 +250,13 @@ impl LiveCam {
         }
         m
     }
+}
+
+/// The first 53 bits of `block`, big-endian, over 2^53: a float in [0, 1), never 1.0.
+fn unit_float(block: &[u8; 32]) -> f64 {
+    let mut top = Zeroizing::new([0u8; 8]);
+    top.copy_from_slice(&block[..8]);
+    (u64::from_be_bytes(*top) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 fn hmac(key: &[u8; 32], message: &[u8], label: &[u8]) -> [u8; 32] {
@@ -345,10 +350,41 @@ mod tests {
 
     #[test]
     fn the_float_is_below_one_even_for_an_all_ones_tag() {
-        let top = u64::MAX >> 11;
-        let f = top as f64 * (1.0 / (1u64 << 53) as f64);
-        assert!(f < 1.0);
+        // The conversion `next_f64` uses, on the largest tag: 1 - 2^-53, not 1.0.
+        let largest = unit_float(&[0xff; 32]);
+        assert!(largest < 1.0);
+        assert_eq!(largest, 1.0 - f64::EPSILON / 2.0);
         // The original's u64 / 2^64 rounds to exactly 1.0 here.
         assert_eq!(u64::MAX as f64 / 18_446_744_073_709_551_616.0, 1.0);
+        // It reads the first 53 bits, big-endian, and ignores the rest of the block.
+        assert_eq!(unit_float(&[0; 32]), 0.0);
+        let mut half = [0xff; 32];
+        half[..8].copy_from_slice(&[0x80, 0, 0, 0, 0, 0, 0x07, 0xff]);
+        assert_eq!(unit_float(&half), 0.5);
+        let mut smallest = [0; 32];
+        smallest[6] = 0x08;
+        assert_eq!(unit_float(&smallest), 2f64.powi(-53));
+
+        // And the real generator: every draw is in [0, 1) and a whole multiple of 2^-53,
+        // so it carries exactly 53 bits of its tag.
+        let rng = LiveCam::new(None, None, Arc::new(Stopped));
+        let mut draws = Vec::new();
+        for i in 0..1000u32 {
+            let f = if i % 2 == 0 {
+                rng.next_f64()
+            } else {
+                rng.next_f64_with(&i.to_be_bytes())
+            };
+            assert!((0.0..1.0).contains(&f), "{f}");
+            let scaled = f * 2f64.powi(53);
+            assert_eq!(scaled.fract(), 0.0, "{f} is not k / 2^53");
+            draws.push(f);
+        }
+        // Uniform over 2^53 values: 1,000 draws, all distinct, half of them below one half.
+        let below_half = draws.iter().filter(|&&f| f < 0.5).count();
+        assert!((400..600).contains(&below_half), "{below_half} of 1000");
+        draws.sort_by(f64::total_cmp);
+        draws.dedup();
+        assert_eq!(draws.len(), 1000);
     }
 }

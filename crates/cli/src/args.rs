@@ -389,12 +389,21 @@ pub(crate) struct ServerArgs {
     /// Camera feeds configuration (TOML).
     #[arg(long, value_name = "FILE")]
     pub(crate) camera_config: Option<std::path::PathBuf>,
-    /// Requests per second allowed per client IP, e.g. `100/s`.
+    /// Per-client limit, e.g. `100/s`: a request costs one token, plus one per KiB served
+    /// beyond the first; IPv6 clients are limited per /64.
     #[arg(long, value_parser = parse_rate)]
     pub(crate) rate_limit: Option<f64>,
+    /// A proxy (address or CIDR block) whose `X-Forwarded-For` names the client; repeatable.
+    /// From anyone else the header is ignored.
+    #[arg(long = "trusted-proxy", value_name = "CIDR")]
+    pub(crate) trusted_proxy: Vec<wellspring_server::Cidr>,
     /// Allow one browser origin (CORS), e.g. `https://app.example`.
     #[arg(long, value_name = "ORIGIN")]
     pub(crate) cors: Option<String>,
+    /// Most client connections served at once; connections past it are closed at once.
+    #[arg(long, value_name = "N", default_value_t = 512,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub(crate) max_connections: u32,
 }
 
 fn parse_rate(text: &str) -> Result<f64, String> {

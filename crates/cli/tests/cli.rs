@@ -97,7 +97,7 @@ fn pool_json_reports_every_selected_source() {
     let json = stdout_json(&[
         "pool",
         "--sources",
-        "clock_jitter,memory_timing",
+        "clock_jitter,branch_timing",
         "--seconds",
         "5",
         "--json",
@@ -107,7 +107,7 @@ fn pool_json_reports_every_selected_source() {
         .iter()
         .map(|s| s["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["clock_jitter", "memory_timing"]);
+    assert_eq!(names, ["clock_jitter", "branch_timing"]);
     assert_eq!(json["sources_total"], 2);
     for source in sources {
         assert!(source["samples"].as_u64().unwrap() > 0, "{source}");

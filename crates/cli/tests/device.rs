@@ -2,12 +2,12 @@
 
 mod common;
 
-use common::running_as_root;
+use common::{ChildGuard, require_tool, running_as_root, tool_path};
 
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn scratch(name: &str) -> PathBuf {
@@ -17,19 +17,8 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// Kills the device if a test fails before stopping it, so no process outlives the test.
-struct Device(Option<Child>);
-
-impl Drop for Device {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.0.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn start_device(path: &Path, extra: &[&str]) -> Device {
+/// Starts `wellspring device` on `path`; the guard kills it if the test fails first.
+fn start_device(path: &Path, extra: &[&str]) -> ChildGuard {
     let child = Command::new(env!("CARGO_BIN_EXE_wellspring"))
         .arg("device")
         .arg(path)
@@ -39,7 +28,7 @@ fn start_device(path: &Path, extra: &[&str]) -> Device {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let device = Device(Some(child));
+    let device = ChildGuard::new(child);
     let start = Instant::now();
     while !path.exists() {
         assert!(
@@ -51,24 +40,9 @@ fn start_device(path: &Path, extra: &[&str]) -> Device {
     device
 }
 
-fn stop(mut device: Device) -> std::process::ExitStatus {
-    let mut child = device.0.take().unwrap();
-    // kill(1) sends SIGTERM, as an init system would.
-    Command::new("kill")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "device did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+/// Stops the device with SIGTERM, as an init system would, and returns how it exited.
+fn stop(device: ChildGuard) -> std::process::ExitStatus {
+    device.terminate(Duration::from_secs(10))
 }
 
 #[test]
@@ -132,17 +106,9 @@ fn mode_flag_sets_permissions_and_bad_modes_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-fn have(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn rngtest_reads_the_fifo_and_passes_fips_140_2() {
-    if !have("rngtest") {
-        eprintln!("skipped: rngtest (Debian rng-tools5) is not installed");
+    if !require_tool("rngtest", "rng-tools5") {
         return;
     }
     let dir = scratch("rngtest");
@@ -165,37 +131,52 @@ fn rngtest_reads_the_fifo_and_passes_fips_140_2() {
     assert!(failures <= 2, "{report}");
 }
 
+/// rngd (rng-tools5) takes the FIFO as its entropy source. As root it keeps running and
+/// holds the FIFO open while it feeds /dev/random. Without root the kernel refuses what it
+/// offers (RNDADDENTROPY needs CAP_SYS_ADMIN), and rngd gets that far only after reading a
+/// 20,000-bit block from the FIFO that passed its FIPS 140-2 tests: so then it must exit
+/// saying exactly that.
 #[test]
 fn rngd_can_read_from_the_fifo() {
-    if !have("rngd") || !running_as_root() {
-        eprintln!("skipped: needs rngd (Debian rng-tools5) and root to feed /dev/random");
+    if !require_tool("rngd", "rng-tools5") {
         return;
     }
     let dir = scratch("rngd");
     let fifo = dir.join("rngd.fifo");
     let device = start_device(&fifo, &[]);
-    let pid_file = dir.join("rngd.pid");
-    let mut rngd = Command::new("rngd")
-        .args(["-f", "-d", "1", "-n", "1", "-r"])
+    let mut rngd = Command::new(tool_path("rngd").unwrap());
+    rngd.args(["-f", "-d", "1", "-n", "1", "-r"])
         .arg(&fifo)
         .arg("-p")
-        .arg(&pid_file)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_secs(2));
-    // rngd is still running and holds the FIFO open as its entropy source.
-    assert!(rngd.try_wait().unwrap().is_none(), "rngd exited early");
-    let fds: Vec<PathBuf> = std::fs::read_dir(format!("/proc/{}/fd", rngd.id()))
-        .unwrap()
-        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
-        .collect();
-    let _ = rngd.kill();
-    let _ = rngd.wait();
-    assert!(stop(device).success());
-    assert!(
-        fds.iter().any(|p| p == &fifo),
-        "rngd did not open the FIFO: {fds:?}"
-    );
+        .arg(dir.join("rngd.pid"))
+        .stdout(Stdio::null());
+    if running_as_root() {
+        let mut rngd = ChildGuard::new(rngd.stderr(Stdio::null()).spawn().unwrap());
+        std::thread::sleep(Duration::from_secs(2));
+        // rngd is still running and holds the FIFO open as its entropy source.
+        assert!(
+            rngd.child().try_wait().unwrap().is_none(),
+            "rngd exited early"
+        );
+        let fds: Vec<PathBuf> = std::fs::read_dir(format!("/proc/{}/fd", rngd.child().id()))
+            .unwrap()
+            .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+            .collect();
+        drop(rngd);
+        assert!(stop(device).success());
+        assert!(
+            fds.iter().any(|p| p == &fifo),
+            "rngd did not open the FIFO: {fds:?}"
+        );
+    } else {
+        let rngd = ChildGuard::new(rngd.stderr(Stdio::piped()).spawn().unwrap());
+        let out = rngd.wait_exit(Duration::from_secs(20));
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(stop(device).success());
+        assert!(
+            stderr.contains("RNDADDENTROPY failed"),
+            "not root: rngd should read a good block from the FIFO and then be refused by \
+             the kernel; it said: {stderr}"
+        );
+    }
 }

@@ -1,5 +1,9 @@
 //! bench, completions, the config file and NO_COLOR.
 
+mod common;
+
+use common::require_tool;
+
 use std::process::{Command, Output};
 
 fn wellspring(args: &[&str]) -> Output {
@@ -134,7 +138,7 @@ fn bad_config_is_a_one_line_usage_error() {
 }
 
 /// Runs `scan` on a pseudo-terminal (util-linux `script`), where styling is allowed.
-fn scan_on_a_terminal(no_color: bool) -> Option<String> {
+fn scan_on_a_terminal(no_color: bool) -> String {
     let mut command = Command::new("script");
     command.args([
         "-qec",
@@ -146,21 +150,22 @@ fn scan_on_a_terminal(no_color: bool) -> Option<String> {
     } else {
         command.env_remove("NO_COLOR");
     }
-    let out = command.output().ok()?;
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    let out = command.output().expect("run script");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
 fn no_color_turns_styling_off_on_a_terminal() {
-    let Some(styled) = scan_on_a_terminal(false) else {
-        eprintln!("skipped: util-linux `script` is not installed");
+    // util-linux's `script`, packaged in Debian's bsdutils.
+    if !require_tool("script", "bsdutils") {
         return;
-    };
+    }
+    let styled = scan_on_a_terminal(false);
     assert!(
         styled.contains("\x1b[1m"),
         "expected a bold header on a terminal: {styled:?}"
     );
-    let plain = scan_on_a_terminal(true).unwrap();
+    let plain = scan_on_a_terminal(true);
     assert!(
         plain.contains("SOURCE") && !plain.contains("\x1b["),
         "{plain:?}"

@@ -1,6 +1,10 @@
 //! The live monitor, driven as a person would: under tmux in an 80×24 terminal, with keys
 //! sent and the screen read back.
 
+mod common;
+
+use common::require_tool;
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -46,15 +50,14 @@ fn keys(session: &Session, keys: &[&str]) {
 
 #[test]
 fn monitor_drives_every_key_and_quits_cleanly() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("skipped: tmux is not installed");
+    if !require_tool("tmux", "tmux") {
         return;
     }
     let session = Session(format!("ws-monitor-{}", std::process::id()));
     let dir = std::env::temp_dir().join(format!("ws-monitor-snap-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let command = format!(
-        "{} --assessment-cache off monitor --refresh 0.3 --sources clock_jitter,memory_timing; echo EXITED $?; sleep 60",
+        "{} --assessment-cache off monitor --refresh 0.3 --sources clock_jitter,branch_timing; echo EXITED $?; sleep 60",
         env!("CARGO_BIN_EXE_wellspring")
     );
     let status = Command::new("tmux")
@@ -82,7 +85,7 @@ fn monitor_drives_every_key_and_quits_cleanly() {
         first.contains("*clock_jitter"),
         "first source selected:\n{first}"
     );
-    assert!(first.contains("memory_timing"), "{first}");
+    assert!(first.contains("branch_timing"), "{first}");
     assert!(first.contains("sample values"), "{first}");
     // Everything fits in 80 columns and 24 rows, keys included.
     assert!(first.lines().count() <= 24);
@@ -91,8 +94,8 @@ fn monitor_drives_every_key_and_quits_cleanly() {
 
     // Enter selects: the physics panel is titled with the selected source.
     keys(&session, &["Down", "Enter"]);
-    let selected = wait_for(&session, "*memory_timing");
-    assert!(selected.contains(" memory_timing "), "{selected}");
+    let selected = wait_for(&session, "*branch_timing");
+    assert!(selected.contains(" branch_timing "), "{selected}");
 
     // g cycles the seven charts and comes back.
     for title in [
@@ -133,16 +136,16 @@ fn monitor_drives_every_key_and_quits_cleanly() {
         .expect("a snapshot file");
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&snapshot).unwrap()).unwrap();
-    assert_eq!(json["selected"], "memory_timing");
+    assert_eq!(json["selected"], "branch_timing");
     assert_eq!(json["window"], 1024);
     assert!(json["status"]["sources"].is_array());
 
     // Space switches the source under the cursor off in the engine, and back on.
     keys(&session, &["Space"]);
-    let off = wait_for(&session, "memory_timing off");
+    let off = wait_for(&session, "branch_timing off");
     assert!(off.contains(" off "), "the table marks it:\n{off}");
     keys(&session, &["Space"]);
-    wait_for(&session, "memory_timing on");
+    wait_for(&session, "branch_timing on");
 
     keys(&session, &["r", "q"]);
     let after = wait_for(&session, "EXITED");

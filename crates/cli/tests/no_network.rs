@@ -2,12 +2,15 @@
 //! connects or sends to is loopback or a Unix socket. Checked by tracing the system calls
 //! of `wellspring bench --sources all` with strace.
 
+mod common;
+
+use common::require_tool;
+
 use std::process::Command;
 
 #[test]
 fn default_sources_only_talk_to_loopback() {
-    if Command::new("strace").arg("-V").output().is_err() {
-        eprintln!("skipped: strace is not installed");
+    if !require_tool("strace", "strace") {
         return;
     }
     let log = std::env::temp_dir().join(format!("ws-strace-{}.log", std::process::id()));

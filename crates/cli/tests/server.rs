@@ -1,5 +1,9 @@
 //! `wellspring server` as a process: default loopback bind, flag errors, a busy port, SIGTERM.
 
+mod common;
+
+use common::ChildGuard;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
@@ -16,18 +20,21 @@ fn free_port() -> u16 {
 #[test]
 fn serves_on_loopback_and_stops_cleanly_on_sigterm() {
     let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wellspring"))
-        .args([
-            "server",
-            "--port",
-            &port.to_string(),
-            "--sources",
-            "memory_timing",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    // The guard kills the server if an assertion fails before it is stopped.
+    let child = ChildGuard::new(
+        Command::new(env!("CARGO_BIN_EXE_wellspring"))
+            .args([
+                "server",
+                "--port",
+                &port.to_string(),
+                "--sources",
+                "branch_timing",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let start = Instant::now();
     // Retry the whole exchange until the server is up: early connections may be refused
     // or reset while it binds.
@@ -52,21 +59,8 @@ fn serves_on_loopback_and_stops_cleanly_on_sigterm() {
     };
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("\"success\":true"));
-    Command::new("kill")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "no graceful exit on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    // A graceful exit on SIGTERM, within ten seconds.
+    let status = child.terminate(Duration::from_secs(10));
     assert!(status.success(), "{status:?}");
     bad_flags_are_usage_errors_and_a_busy_port_is_a_runtime_error();
 }
@@ -107,7 +101,7 @@ fn bad_flags_are_usage_errors_and_a_busy_port_is_a_runtime_error() {
     }
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let out = run(&["server", "--port", &port, "--sources", "memory_timing"]);
+    let out = run(&["server", "--port", &port, "--sources", "branch_timing"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cannot serve on 127.0.0.1"), "{stderr}");

@@ -15,7 +15,7 @@ import pytest
 
 import wellspring
 
-FAST = ["memory_timing", "page_fault_timing"]
+FAST = ["branch_timing", "page_fault_timing"]
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +201,7 @@ def test_get_source_bytes_conditioned(pool, mode):
 
 
 def test_get_source_bytes_rejects_bad_arguments(pool):
-    with pytest.raises(ValueError, match="no_such_source.*memory_timing, page_fault_timing"):
+    with pytest.raises(ValueError, match="no_such_source.*page_fault_timing, branch_timing"):
         pool.get_source_bytes("no_such_source", 16)
     # A real source that is not in this pool.
     with pytest.raises(ValueError, match="clock_jitter"):

@@ -10,7 +10,7 @@ import pytest
 
 import wellspring
 
-FAST = ["memory_timing", "page_fault_timing"]
+FAST = ["branch_timing", "page_fault_timing"]
 CHILDREN = 10
 
 

@@ -7,7 +7,7 @@ import pytest
 
 import wellspring
 
-FAST = ["memory_timing", "page_fault_timing"]
+FAST = ["branch_timing", "page_fault_timing"]
 
 
 def test_known_sources_lists_dicts():

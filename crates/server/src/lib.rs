@@ -5,6 +5,30 @@
 //! Prometheus metrics and an OpenAPI description. Handlers only parse, take bytes that the
 //! engine has already generated, and shape JSON: generation runs on dedicated threads
 //! ([`reservoir`]), never on the async executor.
+//!
+//! ## Connections
+//!
+//! [`serve_on`] runs its own accept loop over hyper's HTTP/1.1 connection builder, so a
+//! hostile or broken client costs little and cannot hold the server:
+//!
+//! - at most [`ServerConfig::max_connections`] connections (default
+//!   [`DEFAULT_MAX_CONNECTIONS`], 512) are served at once; a connection past the cap gets a
+//!   one-shot `503` JSON answer, if the socket takes it at once, and is closed;
+//! - a client has [`ServerConfig::header_read_timeout`] (default 10 s) to send a request's
+//!   head, counted from the connection's start and, on a keep-alive connection, from the end
+//!   of the previous response: a silent or idle connection is closed after it;
+//! - the connection's read buffer is [`MAX_BUFFER`] (16 KiB): a request head that does not
+//!   fit (a 1 MB header) is answered `431` by hyper and the connection closed;
+//! - queries longer than 4 KiB are answered `414` (see the `query` module).
+//!
+//! ## Shutdown
+//!
+//! When the shutdown future completes (SIGINT or SIGTERM for [`serve`]), the listener is
+//! closed, idle connections are closed, and requests in flight may finish for
+//! [`ServerConfig::shutdown_grace`] (default 1 s); connections still open then are dropped
+//! and [`serve_on`] returns. A request waiting for entropy on a blocking thread is abandoned,
+//! not awaited: the owner of the runtime should shut it down with a timeout
+//! (`Runtime::shutdown_timeout`), as the `wellspring server` command does.
 
 mod error;
 mod metrics;
@@ -20,7 +44,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::ConnectInfo;
 use axum::http::HeaderValue;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+pub use ratelimit::Cidr;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+use tokio::task::JoinSet;
 use tower_http::cors::CorsLayer;
 use tower_http::trace::TraceLayer;
 
@@ -34,14 +66,35 @@ pub struct ServerConfig {
     pub addr: SocketAddr,
     /// Serve unconditioned samples for `raw=true`.
     pub allow_raw: bool,
-    /// Requests per second allowed per client IP.
+    /// Tokens per second per client (IPv4 address or IPv6 /64): a request costs one, plus
+    /// one per KiB served beyond the first (see `ratelimit`).
     pub rate_limit: Option<f64>,
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`); from anyone
+    /// else the header is ignored.
+    pub trusted_proxies: Vec<Cidr>,
     /// One origin allowed to call the API from a browser.
     pub cors_origin: Option<String>,
     /// Camera feeds for `/rng` and `/health` (`--camera-config`); `None` runs the LiveCam
     /// recipe without the image part.
     pub camera: Option<Arc<wellspring_camera::Camera>>,
+    /// Most connections served at once; past it, new connections are closed at once.
+    pub max_connections: usize,
+    /// Time a client has to send a request head, from the connection's start or the end of
+    /// the previous response (so also the idle keep-alive cutoff).
+    pub header_read_timeout: Duration,
+    /// After shutdown begins, how long requests in flight may take before their connections
+    /// are dropped.
+    pub shutdown_grace: Duration,
 }
+
+/// Default of [`ServerConfig::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// Default of [`ServerConfig::header_read_timeout`].
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default of [`ServerConfig::shutdown_grace`].
+pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
+/// A connection's read buffer: a request head larger than this is refused (431).
+pub const MAX_BUFFER: usize = 16 * 1024;
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -49,8 +102,12 @@ impl Default for ServerConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 8042)),
             allow_raw: false,
             rate_limit: None,
+            trusted_proxies: Vec::new(),
             cors_origin: None,
             camera: None,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
         }
     }
 }
@@ -64,11 +121,15 @@ pub enum ServeError {
     /// The CORS origin is not a valid header value.
     #[error("--cors '{0}' is not a valid origin")]
     BadOrigin(String),
+    /// A limit of the configuration is out of range.
+    #[error("{0}")]
+    BadConfig(String),
 }
 
 /// The application with every route and layer.
 pub fn app(backend: Arc<dyn Backend>, config: &ServerConfig) -> Result<Router, ServeError> {
     let state = AppState::new(backend, config.allow_raw, config.rate_limit)
+        .with_trusted_proxies(config.trusted_proxies.clone())
         .with_camera(config.camera.clone());
     let mut router = routes::router(state).layer(TraceLayer::new_for_http());
     if let Some(origin) = &config.cors_origin {
@@ -83,28 +144,136 @@ pub fn app(backend: Arc<dyn Backend>, config: &ServerConfig) -> Result<Router, S
     Ok(router)
 }
 
-/// Binds and serves until SIGINT or SIGTERM, then finishes in-flight requests.
+/// Binds and serves until SIGINT or SIGTERM, then finishes in-flight requests (for at most
+/// [`ServerConfig::shutdown_grace`]).
 pub async fn serve(backend: Arc<dyn Backend>, config: ServerConfig) -> Result<(), ServeError> {
-    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let listener = TcpListener::bind(config.addr).await?;
     serve_on(listener, backend, config, shutdown_signal()).await
 }
 
-/// Serves on an already-bound listener until `shutdown` completes (tests pass their own).
+/// Serves on an already-bound listener until `shutdown` completes (tests pass their own),
+/// then stops accepting, lets requests in flight finish for at most
+/// [`ServerConfig::shutdown_grace`], drops the connections still open and returns.
 pub async fn serve_on(
-    listener: tokio::net::TcpListener,
+    listener: TcpListener,
     backend: Arc<dyn Backend>,
     config: ServerConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    if config.max_connections == 0 {
+        return Err(ServeError::BadConfig(
+            "max_connections must be at least 1".into(),
+        ));
+    }
     let router = app(backend, &config)?;
-    tracing::info!(addr = %listener.local_addr()?, "wellspring server listening");
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(config.header_read_timeout)
+        .keep_alive(true)
+        .max_buf_size(MAX_BUFFER);
+    let builder = Arc::new(builder);
+    let permits = Arc::new(Semaphore::new(config.max_connections));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut connections = JoinSet::new();
+    tracing::info!(
+        addr = %listener.local_addr()?,
+        max_connections = config.max_connections,
+        "wellspring server listening"
+    );
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, remote) = tokio::select! {
+            () = &mut shutdown => break,
+            // Reap finished connections so the set stays as small as the live ones.
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            tracing::debug!(%remote, "connection cap reached; closing");
+            refuse(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        connections.spawn(connection(
+            stream,
+            remote,
+            router.clone(),
+            builder.clone(),
+            stop_rx.clone(),
+            permit,
+        ));
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    let open = connections.len();
+    let drained = tokio::time::timeout(config.shutdown_grace, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await
+    .is_ok();
+    if !drained {
+        tracing::warn!(
+            open = connections.len(),
+            of = open,
+            "requests still in flight after the shutdown grace; dropping their connections"
+        );
+        connections.shutdown().await;
+    }
+    tracing::info!("server stopped");
     Ok(())
+}
+
+/// Serves one connection until it closes, or, once `stop` turns true, until its request
+/// in flight is answered.
+async fn connection(
+    stream: TcpStream,
+    remote: SocketAddr,
+    router: Router,
+    builder: Arc<http1::Builder>,
+    mut stop: watch::Receiver<bool>,
+    _permit: OwnedSemaphorePermit,
+) {
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(remote));
+        tower_service::Service::call(&mut router.clone(), request)
+    });
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    let stopping = async move {
+        // An error means the server is gone: stop as well.
+        let _ = stop.wait_for(|stop| *stop).await;
+    };
+    let result = tokio::select! {
+        result = connection.as_mut() => result,
+        () = stopping => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    };
+    if let Err(e) = result {
+        tracing::debug!(%remote, error = %e, "connection ended with an error");
+    }
+}
+
+/// Answers a connection past the cap with a 503, if its socket takes it at once, and
+/// closes it.
+fn refuse(stream: TcpStream) {
+    const BODY: &str = r#"{"success":false,"error":"too many connections; try again later"}"#;
+    let response = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n{BODY}",
+        BODY.len()
+    );
+    let _ = stream.try_write(response.as_bytes());
 }
 
 async fn shutdown_signal() {
@@ -124,6 +293,4 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down");
-    // Give in-flight requests a moment; axum waits for them to finish.
-    tokio::time::sleep(Duration::from_millis(10)).await;
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use wellspring_camera::{Camera, LiveCam, SystemClock};
 
 use crate::metrics::Metrics;
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{Cidr, RateLimiter};
 use crate::reservoir::Backend;
 
 /// What every handler can reach.
@@ -16,6 +16,7 @@ pub struct AppState {
     pub(crate) allow_raw: bool,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) limiter: Option<Arc<RateLimiter>>,
+    pub(crate) trusted_proxies: Arc<Vec<Cidr>>,
     pub(crate) livecam: Arc<LiveCam>,
     pub(crate) camera: Option<Arc<Camera>>,
 }
@@ -28,9 +29,16 @@ impl AppState {
             allow_raw,
             metrics: Arc::new(Metrics::default()),
             limiter: rate_limit.map(|r| Arc::new(RateLimiter::new(r))),
+            trusted_proxies: Arc::new(Vec::new()),
             livecam: Arc::new(LiveCam::new(None, None, Arc::new(SystemClock::default()))),
             camera: None,
         }
+    }
+
+    /// Takes the client address from `X-Forwarded-For` when the peer is one of `proxies`.
+    pub fn with_trusted_proxies(mut self, proxies: Vec<Cidr>) -> Self {
+        self.trusted_proxies = Arc::new(proxies);
+        self
     }
 
     /// Uses `camera`'s regions and network timings in `/rng` and reports it in `/health`.

@@ -2,14 +2,27 @@
 
 mod common;
 
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::Value;
 use tower::ServiceExt;
-use wellspring_server::{ServerConfig, app};
+use wellspring_core::engine::EngineStatus;
+use wellspring_core::pool::Conditioning;
+use wellspring_server::{Backend, BackendError, ServerConfig, app};
 
 async fn get(uri: &str, config: &ServerConfig) -> (StatusCode, Value) {
-    let router = app(common::Counting::new(), config).unwrap();
+    get_from(common::Counting::new(), uri, config).await
+}
+
+async fn get_from(
+    backend: Arc<dyn Backend>,
+    uri: &str,
+    config: &ServerConfig,
+) -> (StatusCode, Value) {
+    let router = app(backend, config).unwrap();
     let response = router
         .oneshot(Request::get(uri).body(Body::empty()).unwrap())
         .await
@@ -24,6 +37,55 @@ async fn get(uri: &str, config: &ServerConfig) -> (StatusCode, Value) {
 
 fn default() -> ServerConfig {
     ServerConfig::default()
+}
+
+/// A counting backend whose engine has finished its start-up assessment of branch_timing
+/// and credits it: right after start no source is credited yet, so /health would say
+/// "failed" or "ok" depending on how fast the assessment ran.
+async fn credited() -> Arc<common::Counting> {
+    let backend = common::Counting::new();
+    let start = Instant::now();
+    loop {
+        let status = backend.status();
+        if status.sources.iter().all(|s| s.credited) {
+            return backend;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "branch_timing never credited: {status:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A credited backend whose status is changed by `shape` before /health sees it.
+struct Reshaped {
+    inner: Arc<common::Counting>,
+    shape: fn(&mut EngineStatus),
+}
+
+impl Backend for Reshaped {
+    fn try_take(&self, mode: Conditioning, n: usize) -> Option<Vec<u8>> {
+        self.inner.try_take(mode, n)
+    }
+    fn take(&self, mode: Conditioning, n: usize) -> Result<Vec<u8>, BackendError> {
+        self.inner.take(mode, n)
+    }
+    fn status(&self) -> EngineStatus {
+        let mut status = self.inner.status();
+        (self.shape)(&mut status);
+        status
+    }
+}
+
+/// Puts source `i` in quarantine, as the engine reports it: unhealthy and not credited.
+fn quarantine(status: &mut EngineStatus, i: usize) {
+    let source = &mut status.sources[i];
+    source.quarantined = true;
+    source.healthy = false;
+    source.credited = false;
+    status.quarantined.push(source.name);
+    status.sources_healthy -= 1;
 }
 
 #[tokio::test]
@@ -71,7 +133,7 @@ async fn v1_takes_conditioning_and_guards_raw() {
 }
 
 #[tokio::test]
-async fn every_bad_input_is_a_400_naming_the_parameter() {
+async fn every_bad_input_is_a_400_or_414_naming_the_parameter() {
     let long = format!(
         "/api/v1/random?length=1&type=uint8&size={}",
         "9".repeat(60_000)
@@ -106,7 +168,13 @@ async fn every_bad_input_is_a_400_naming_the_parameter() {
     ];
     for (uri, names) in cases {
         let (status, json) = get(&uri, &default()).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        // A query past 4 KiB is refused as too long before it is parsed.
+        let expected = if uri.len() > 4096 {
+            StatusCode::URI_TOO_LONG
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        assert_eq!(status, expected, "{uri}");
         assert_eq!(json["success"], false, "{uri}");
         let error = json["error"].as_str().unwrap();
         assert!(error.contains(names), "{uri}: {error}");
@@ -143,7 +211,8 @@ async fn rng_health_sources_status_metrics_and_openapi() {
     assert!((0.0..1.0).contains(&a) && (0.0..1.0).contains(&b));
     assert_ne!(a, b);
 
-    let (_, health) = get("/health", &default()).await;
+    // branch_timing assessed, credited and healthy: "ok".
+    let (_, health) = get_from(credited().await, "/health", &default()).await;
     for key in [
         "status",
         "entropy_sources",
@@ -155,7 +224,13 @@ async fn rng_health_sources_status_metrics_and_openapi() {
     ] {
         assert!(!health[key].is_null(), "{key}");
     }
-    assert!(["ok", "degraded", "failed"].contains(&health["status"].as_str().unwrap()));
+    assert_eq!(health["status"], "ok", "{health}");
+    assert_eq!(health["sources_healthy"], 1);
+    assert_eq!(health["sources_total"], 1);
+    assert_eq!(
+        health["entropy_sources"],
+        serde_json::json!(["branch_timing"])
+    );
     assert_eq!(health["livecam_mode"], "pool", "no camera configured");
     assert_eq!(
         health["entropy_mechanisms"],
@@ -165,7 +240,7 @@ async fn rng_health_sources_status_metrics_and_openapi() {
     assert_eq!(health["livecam_total_regions"], 0);
 
     let (_, sources) = get("/sources", &default()).await;
-    assert_eq!(sources["sources"][0]["name"], "memory_timing");
+    assert_eq!(sources["sources"][0]["name"], "branch_timing");
     let (_, pool) = get("/pool/status", &default()).await;
     assert!(pool["credited_bits"].is_number() && pool["reseeds"].is_number());
 
@@ -182,7 +257,7 @@ async fn rng_health_sources_status_metrics_and_openapi() {
     )
     .unwrap();
     assert!(text.contains("# TYPE wellspring_bytes_served_total counter"));
-    assert!(text.contains("wellspring_source_healthy{source=\"memory_timing\"}"));
+    assert!(text.contains("wellspring_source_healthy{source=\"branch_timing\"}"));
 
     let (_, doc) = get("/openapi.json", &default()).await;
     for route in wellspring_server::openapi::ROUTES {
@@ -200,6 +275,45 @@ async fn rng_health_sources_status_metrics_and_openapi() {
             route.path
         );
     }
+}
+
+#[tokio::test]
+async fn health_is_degraded_with_a_source_in_quarantine_and_failed_with_none_credited() {
+    // Two sources, one of them quarantined: one is still credited, so "degraded".
+    let degraded = Reshaped {
+        inner: credited().await,
+        shape: |status| {
+            let mut other = status.sources[0].clone();
+            other.name = "clock_jitter";
+            status.sources.push(other);
+            status.sources_healthy += 1;
+            status.sources_total += 1;
+            quarantine(status, 1);
+        },
+    };
+    let (status, health) = get_from(Arc::new(degraded), "/health", &default()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(health["status"], "degraded", "{health}");
+    assert_eq!(health["sources_healthy"], 1);
+    assert_eq!(health["sources_total"], 2);
+
+    // The only source quarantined: nothing is credited, so "failed".
+    let failed = Reshaped {
+        inner: credited().await,
+        shape: |status| quarantine(status, 0),
+    };
+    let (_, health) = get_from(Arc::new(failed), "/health", &default()).await;
+    assert_eq!(health["status"], "failed", "{health}");
+    assert_eq!(health["sources_healthy"], 0);
+
+    // Healthy but not yet assessed (no figure, so no credit): also "failed".
+    let unassessed = Reshaped {
+        inner: credited().await,
+        shape: |status| status.sources[0].credited = false,
+    };
+    let (_, health) = get_from(Arc::new(unassessed), "/health", &default()).await;
+    assert_eq!(health["status"], "failed", "{health}");
+    assert_eq!(health["sources_healthy"], 1);
 }
 
 #[tokio::test]
@@ -293,7 +407,7 @@ async fn health_and_rng_use_configured_camera_feeds() {
         if health["livecam_total_regions"] == 4 {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(health["livecam_total_regions"], 4, "{health}");
     assert_eq!(health["livecam_by_continent"]["europe"], 4);
@@ -316,4 +430,61 @@ async fn health_and_rng_use_configured_camera_feeds() {
     assert_eq!(status, StatusCode::OK);
     assert!((0.0..1.0).contains(&rng["random"].as_f64().unwrap()));
     std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn the_rate_limit_charges_by_bytes_and_trusts_only_configured_proxies() {
+    let config = ServerConfig {
+        rate_limit: Some(5.0),
+        trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
+        ..default()
+    };
+    let router = app(common::Counting::new(), &config).unwrap();
+    let send =
+        |uri: &str, peer: [u8; 4], forwarded: Option<&str>| {
+            let mut request = Request::get(uri).body(Body::empty()).unwrap();
+            request.extensions_mut().insert(axum::extract::ConnectInfo(
+                std::net::SocketAddr::from((peer, 40000)),
+            ));
+            if let Some(value) = forwarded {
+                request
+                    .headers_mut()
+                    .insert("x-forwarded-for", value.parse().unwrap());
+            }
+            router.clone().oneshot(request)
+        };
+    let big = "/API/jsonI.php?length=1024&type=hex16&size=1024";
+    // One 2 MiB answer costs about 2,000 tokens: the next request, however small, waits.
+    assert_eq!(
+        send(big, [192, 0, 2, 1], None).await.unwrap().status(),
+        StatusCode::OK
+    );
+    let after = send("/rng", [192, 0, 2, 1], None).await.unwrap();
+    assert_eq!(after.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = after.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(wait > 300, "debt of ~2,000 tokens at 5/s: {wait} s");
+    // Behind a trusted proxy the forwarded client is limited, not the proxy...
+    let via = |client: &'static str| send("/rng", [10, 0, 0, 1], Some(client));
+    assert_eq!(via("198.51.100.7").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        send(big, [10, 0, 0, 1], Some("198.51.100.8"))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        via("198.51.100.8").await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(via("198.51.100.9").await.unwrap().status(), StatusCode::OK);
+    // ...and from an untrusted peer the header is ignored: the indebted client stays limited.
+    let forged = send("/rng", [192, 0, 2, 1], Some("198.51.100.10"))
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::TOO_MANY_REQUESTS);
 }

@@ -16,7 +16,7 @@ fn real_client_gets_numbers_errors_and_the_server_keeps_serving() {
         .unwrap();
     let addr = listener.local_addr().unwrap();
     let sources = Registry::builtin()
-        .select(Some("memory_timing,page_fault_timing"))
+        .select(Some("branch_timing,page_fault_timing"))
         .unwrap();
     let backend: Arc<dyn wellspring_server::Backend> =
         EngineBackend::new(Engine::start(EngineConfig::new(sources)).unwrap());

@@ -127,13 +127,13 @@ fn try_admit(inner: &Inner, index: usize) -> Result<Admitted, Option<String>> {
     let test_h = f64::from_bits(published.test_h.load(Ordering::Relaxed));
     let mut tests = HealthTests::new(test_h, false);
     match source.collect(STARTUP_TEST_SAMPLES) {
-        Ok(samples) => match tests.feed_all(&samples) {
-            None => Ok(Admitted {
+        Ok(samples) => match tests.feed_batch(&samples) {
+            Verdict::Persistent(failure) => Err(Some(format!("{} ({failure:?})", source.name()))),
+            Verdict::Intermittent(_) | Verdict::Pass => Ok(Admitted {
                 index,
                 per_sample,
                 tests,
             }),
-            Some(failure) => Err(Some(format!("{} ({failure:?})", source.name()))),
         },
         Err(e) => Err(Some(format!("{} ({e})", source.name()))),
     }

@@ -1,4 +1,7 @@
 //! The router: every route of the contract, JSON 404/405 fallbacks, metrics and rate limits.
+//! Every error leaves as `{"success": false, "error": "..."}`: handlers answer
+//! [`ApiError`], and [`json_errors`] rewrites any other error response (an extractor's
+//! rejection, a layer's plain text) into that shape.
 
 mod info;
 mod random;
@@ -7,12 +10,14 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+
+use crate::ratelimit::client_address;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, json_errors};
 use crate::state::AppState;
 
 pub(crate) fn router(state: AppState) -> Router {
@@ -31,6 +36,7 @@ pub(crate) fn router(state: AppState) -> Router {
             state.clone(),
             count_and_limit,
         ))
+        .layer(middleware::from_fn(json_errors))
         .with_state(state)
 }
 
@@ -52,23 +58,40 @@ async fn count_and_limit(State(state): State<AppState>, request: Request, next: 
         .get::<MatchedPath>()
         .map_or("unmatched", |p| p.as_str())
         .to_owned();
-    if let Some(limiter) = &state.limiter {
-        let client = request
+    let client = state.limiter.as_ref().map(|limiter| {
+        let peer = request
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip())
             .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
-        if let Err(retry_after) = limiter.check(client) {
-            state.metrics.request(&route, 429);
-            let mut response =
-                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded").into_response();
-            if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-            return response;
+        let forwarded = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        (
+            limiter,
+            client_address(peer, forwarded, &state.trusted_proxies),
+        )
+    });
+    if let Some((limiter, client)) = client
+        && let Err(retry_after) = limiter.check(client)
+    {
+        state.metrics.request(&route, 429);
+        let mut response =
+            ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded").into_response();
+        if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
+        return response;
     }
     let response = next.run(request).await;
+    if let Some((limiter, client)) = client {
+        // Charged by what was served: every response here has a known length.
+        let bytes = axum::body::HttpBody::size_hint(response.body())
+            .exact()
+            .unwrap_or(0);
+        limiter.charge(client, bytes);
+    }
     state.metrics.request(&route, response.status().as_u16());
     response
 }

@@ -1,5 +1,6 @@
 //! `/API/jsonI.php` (the legacy ANU QRNG API, exactly) and `/api/v1/random` (the same shapes
-//! plus `conditioning` and `raw`).
+//! plus `conditioning` and `raw`). The legacy route ignores query parameters it does not
+//! know, as ANU does; the versioned one rejects them (see [`crate::query`]).
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
@@ -8,7 +9,7 @@ use serde_json::{Value, json};
 use wellspring_core::pool::Conditioning;
 
 use crate::error::ApiError;
-use crate::query::{integer, parse};
+use crate::query::{Params, Unknown, get, integer, parse, printable};
 use crate::state::AppState;
 
 /// Largest `length` and `size` (the ANU API's limits).
@@ -25,7 +26,11 @@ pub(crate) async fn legacy(
     State(state): State<AppState>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let params = parse(query.as_deref(), &["length", "type", "size"])?;
+    let params = parse(
+        query.as_deref(),
+        &["length", "type", "size"],
+        Unknown::Ignore,
+    )?;
     respond(&state, &params, Conditioning::Drbg).await
 }
 
@@ -36,17 +41,19 @@ pub(crate) async fn v1(
     let params = parse(
         query.as_deref(),
         &["length", "type", "size", "conditioning", "raw"],
+        Unknown::Reject,
     )?;
-    let raw = match params.get("raw").copied() {
+    let raw = match get(&params, "raw") {
         None | Some("false") | Some("0") => false,
         Some("true") | Some("1") => true,
         Some(other) => {
             return Err(ApiError::bad_request(format!(
-                "parameter 'raw' must be true or false, got '{other}'"
+                "parameter 'raw' must be true or false, got '{}'",
+                printable(other)
             )));
         }
     };
-    let mode = match (raw, params.get("conditioning").copied()) {
+    let mode = match (raw, get(&params, "conditioning")) {
         (true, Some(_)) => {
             return Err(ApiError::bad_request(
                 "parameter 'conditioning' cannot be combined with raw=true",
@@ -65,7 +72,8 @@ pub(crate) async fn v1(
             Ok(mode) if mode != Conditioning::Raw => mode,
             _ => {
                 return Err(ApiError::bad_request(format!(
-                    "parameter 'conditioning' must be drbg or sha256, got '{name}'"
+                    "parameter 'conditioning' must be drbg or sha256, got '{}'",
+                    printable(name)
                 )));
             }
         },
@@ -75,17 +83,18 @@ pub(crate) async fn v1(
 
 async fn respond(
     state: &AppState,
-    params: &std::collections::HashMap<&str, &str>,
+    params: &Params,
     mode: Conditioning,
 ) -> Result<Json<Value>, ApiError> {
     let length = integer(params, "length", 1..=MAX_LENGTH, None)?;
-    let kind = match params.get("type").copied() {
+    let kind = match get(params, "type") {
         Some("uint8") => Kind::Uint8,
         Some("uint16") => Kind::Uint16,
         Some("hex16") => Kind::Hex16,
         Some(other) => {
             return Err(ApiError::bad_request(format!(
-                "parameter 'type' must be uint8, uint16 or hex16, got '{other}'"
+                "parameter 'type' must be uint8, uint16 or hex16, got '{}'",
+                printable(other)
             )));
         }
         None => {

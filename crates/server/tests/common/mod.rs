@@ -16,7 +16,7 @@ pub(crate) struct Counting {
 
 impl Counting {
     pub(crate) fn new() -> Arc<Self> {
-        let sources = Registry::builtin().select(Some("memory_timing")).unwrap();
+        let sources = Registry::builtin().select(Some("branch_timing")).unwrap();
         Arc::new(Counting {
             next: AtomicU8::new(0),
             engine: Engine::start(EngineConfig::new(sources)).unwrap(),
