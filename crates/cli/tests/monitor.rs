@@ -32,7 +32,15 @@ fn wait_for(session: &Session, what: &str) -> String {
     loop {
         let text = screen(session);
         if text.contains(what) {
-            return text;
+            // The frame may have been caught half drawn: read it again once drawing is done
+            // (a frame takes well under a millisecond; the next one comes 0.3 s later).
+            std::thread::sleep(Duration::from_millis(150));
+            let settled = screen(session);
+            return if settled.contains(what) {
+                settled
+            } else {
+                text
+            };
         }
         assert!(
             start.elapsed() < Duration::from_secs(20),
@@ -79,7 +87,9 @@ fn monitor_drives_every_key_and_quits_cleanly() {
         .unwrap();
     assert!(status.success());
 
-    let first = wait_for(&session, "credited");
+    // The footer is the last line drawn: once it is there, so is the rest of the first frame.
+    wait_for(&session, "credited");
+    let first = wait_for(&session, "q quit");
     assert!(first.contains("wellspring monitor"), "{first}");
     assert!(
         first.contains("*clock_jitter"),
