@@ -49,7 +49,10 @@ pub struct CameraConfig {
     /// Largest image body accepted, in bytes.
     pub max_image_bytes: u64,
     /// Largest decoded image accepted, in pixels (checked from the header before decoding,
-    /// against decompression bombs). Not in DESIGN.md's example; an addition.
+    /// against decompression bombs). Default 12,000,000: webcams serve at most 4K UHD
+    /// (8.3 Mpixel). The decoder's output may also take at most 3 bytes per capped pixel, so
+    /// 16-bit or alpha images are refused at proportionally fewer pixels (see
+    /// [`crate::decode`]). Not in DESIGN.md's example; an addition.
     pub max_pixels: u64,
     /// The feeds.
     pub feeds: Vec<Feed>,
@@ -63,8 +66,9 @@ impl Default for CameraConfig {
             buffer_regions: 100,
             timeout_seconds: 10.0,
             max_image_bytes: 10_000_000,
-            // 8K UHD is 33 Mpixel; a 50,000 × 50,000 "image" is 2,500 Mpixel.
-            max_pixels: 40_000_000,
+            // Webcams serve at most 4K UHD (8.3 Mpixel); a 50,000 × 50,000 "image" is
+            // 2,500 Mpixel. At 3 bytes a pixel the cap bounds a decoded frame at 36 MB.
+            max_pixels: 12_000_000,
             feeds: Vec::new(),
         }
     }
@@ -291,6 +295,7 @@ mod tests {
             ),
             (60.0, 32, 100, 10.0, 10_000_000)
         );
+        assert_eq!(c.max_pixels, 12_000_000);
         assert!(c.feeds.is_empty());
     }
 

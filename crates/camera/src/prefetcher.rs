@@ -19,7 +19,7 @@ use crate::config::{CameraConfig, Feed, FeedKind};
 use crate::decode::decode;
 use crate::fetch::fetch;
 use crate::freshness::{SeenFrames, digest};
-use crate::regions::slice;
+use crate::regions::slice_at_most;
 
 /// Longest back-off for a failing feed.
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
@@ -287,7 +287,7 @@ async fn attempt(
     if !seen.remember(digest(&frame.rgb)) {
         return Outcome::Stale;
     }
-    let (regions, flat) = slice(&frame, config.region_size);
+    let (regions, flat) = slice_at_most(&frame, config.region_size, config.buffer_regions);
     let kept = regions.len();
     buffers.push(&feed.group, regions, feed.creditable());
     Outcome::Fresh {
