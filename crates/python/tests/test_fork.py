@@ -10,7 +10,7 @@ import pytest
 
 import wellspring
 
-FAST = ["branch_timing", "page_fault_timing"]
+FAST = ["page_fault_timing", "branch_timing"]
 CHILDREN = 10
 
 

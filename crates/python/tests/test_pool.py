@@ -7,7 +7,7 @@ import pytest
 
 import wellspring
 
-FAST = ["branch_timing", "page_fault_timing"]
+FAST = ["page_fault_timing", "branch_timing"]
 
 
 def test_known_sources_lists_dicts():
