@@ -175,12 +175,8 @@ fn write_markdown(
     input: String,
     overrides: Vec<String>,
 ) -> CliResult {
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("report");
-    let dir_name = format!("{stem}_figures");
-    let figures = write_figures(&path.with_file_name(&dir_name), bits, report)?;
+    let (dir_name, dir) = crate::report::figures_dir(path);
+    let figures = write_figures(&dir, bits, report)?;
     let provenance = markdown::Provenance { input, overrides };
     let text = markdown::render(&markdown::Section {
         report,

@@ -42,6 +42,18 @@ pub(crate) fn write_figures(
 }
 
 /// A runtime error for a file or folder that could not be written.
+/// The folder beside a Markdown report `path` that holds its figures: its name (as the
+/// report links it) and its path, `<stem>_figures`.
+pub(crate) fn figures_dir(path: &Path) -> (String, std::path::PathBuf) {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("report");
+    let name = format!("{stem}_figures");
+    let dir = path.with_file_name(&name);
+    (name, dir)
+}
+
 pub(crate) fn write_error(what: &Path, e: std::io::Error) -> CliError {
     CliError::runtime(format!("cannot write {}: {e}", what.display()))
 }

@@ -278,12 +278,7 @@ fn write_markdown(
     failed: &[(&str, String)],
     plan: &Plan,
 ) -> CliResult {
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("report");
-    let dir_name = format!("{stem}_figures");
-    let dir = path.with_file_name(&dir_name);
+    let (dir_name, dir) = super::figures_dir(path);
     let mut parts = Vec::new();
     for g in graded {
         let figures = write_figures(&dir.join(g.name), &g.bits, &g.battery)?;
