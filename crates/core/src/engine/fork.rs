@@ -38,7 +38,7 @@ pub(super) fn fill_in_child(inner: &Inner, out: &mut [u8]) -> Result<(), EngineE
     let start = Instant::now();
     let timeout = inner.config.starvation_timeout;
     let mut admitted = admit(inner, start, timeout)?;
-    let (family_of, family_names) = super::families(&inner.config);
+    let (family_of, family_names) = super::setup::families(&inner.config);
     let mut assembler = Assembler::new(
         inner.config.conditioner,
         family_of,

@@ -98,7 +98,7 @@ pub(super) fn snapshot(inner: &Inner) -> EngineStatus {
 /// The status in a forked child, built without the lock (which a thread that no longer
 /// exists may hold): per source what the parent published when it forked.
 pub(super) fn child_snapshot(inner: &Inner) -> EngineStatus {
-    let (family_of, family_names) = super::families(&inner.config);
+    let (family_of, family_names) = super::setup::families(&inner.config);
     let sources: Vec<SourceReport> = inner
         .config
         .sources
