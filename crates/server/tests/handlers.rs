@@ -488,3 +488,75 @@ async fn the_rate_limit_charges_by_bytes_and_trusts_only_configured_proxies() {
         .unwrap();
     assert_eq!(forged.status(), StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// A backend with nothing ready whose blocking `take` would pin a thread for two seconds;
+/// it counts how often it is asked to wait.
+struct NothingReady {
+    engine: Arc<common::Counting>,
+    waits: std::sync::atomic::AtomicUsize,
+}
+
+impl Backend for NothingReady {
+    fn try_take(&self, _mode: Conditioning, _n: usize) -> Option<Vec<u8>> {
+        None
+    }
+    fn take(&self, _mode: Conditioning, _n: usize) -> Result<Vec<u8>, BackendError> {
+        self.waits.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        std::thread::sleep(Duration::from_secs(2));
+        Err(BackendError::Unavailable("starved".into()))
+    }
+    fn status(&self) -> EngineStatus {
+        self.engine.status()
+    }
+}
+
+#[tokio::test]
+async fn a_large_full_entropy_request_fails_at_once_instead_of_pinning_a_thread() {
+    let backend = Arc::new(NothingReady {
+        engine: common::Counting::new(),
+        waits: Default::default(),
+    });
+    let router = app(backend.clone(), &default()).unwrap();
+    let started = Instant::now();
+    let response = router
+        .clone()
+        .oneshot(
+            Request::get("/api/v1/random?length=1024&type=hex16&size=16&conditioning=sha256")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    let json: Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(
+        json["error"]
+            .as_str()
+            .unwrap()
+            .contains("conditioning=drbg"),
+        "{json}"
+    );
+    assert_eq!(
+        backend.waits.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "never waited"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "answered without waiting"
+    );
+    // A small one may wait for blocks to be made.
+    let small = router
+        .oneshot(
+            Request::get("/api/v1/random?length=8&type=uint8&conditioning=sha256")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(small.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(backend.waits.load(std::sync::atomic::Ordering::SeqCst), 1);
+}

@@ -142,6 +142,12 @@ async fn respond(
 }
 
 /// Takes ready bytes at once, or waits for them on a blocking thread.
+/// Largest full-entropy (`sha256`) request that may wait for blocks to be made. Larger ones
+/// are served only from blocks already in the reservoir, and otherwise fail at once: a
+/// request for a megabyte of full entropy would pin a blocking thread for seconds and take
+/// everything the harvesters make meanwhile from every other client.
+pub(crate) const MAX_WAITING_SHA256_BYTES: usize = 1024;
+
 pub(crate) async fn take(
     state: &AppState,
     mode: Conditioning,
@@ -149,6 +155,16 @@ pub(crate) async fn take(
 ) -> Result<Vec<u8>, ApiError> {
     if let Some(bytes) = state.backend.try_take(mode, n) {
         return Ok(bytes);
+    }
+    if mode == Conditioning::Sha256 && n > MAX_WAITING_SHA256_BYTES {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "{n} bytes of full-entropy output are not ready; requests over \
+                 {MAX_WAITING_SHA256_BYTES} bytes are served only from blocks already made \
+                 (try again shortly, or use conditioning=drbg for bulk output)"
+            ),
+        ));
     }
     let backend = state.backend.clone();
     tokio::task::spawn_blocking(move || backend.take(mode, n))
