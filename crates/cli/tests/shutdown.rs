@@ -167,11 +167,12 @@ fn sigterm_with_a_long_sha256_request_on_a_normal_source() {
     let mut idle = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
     idle.write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
         .unwrap();
-    // 1 MiB of full-entropy output: seconds of harvesting.
+    // 1 KiB of full-entropy output, the most a request may wait for, from a server that has
+    // just started: it waits for the first full-size assessments.
     let response = exits_promptly_with(
         &mut server,
-        "/api/v1/random?length=1024&type=hex16&size=1024&conditioning=sha256",
-        "timing sources, 1 MiB sha256 request",
+        "/api/v1/random?length=64&type=hex16&size=16&conditioning=sha256",
+        "timing sources, 1 KiB sha256 request on a cold start",
     );
     // Either it was answered within the grace, or its connection was dropped.
     assert!(
