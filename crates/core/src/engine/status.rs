@@ -70,7 +70,7 @@ pub(super) fn snapshot(inner: &Inner) -> EngineStatus {
         blocks_served: shared.blocks_served,
         blocks_available: shared.reservoir.len(),
         blocks_revoked: shared.blocks_revoked,
-        queued_bits: shared.assembler.queued_bits(&shared.slots),
+        queued_bits: shared.assembler.queued_bits(&shared.slots).max(0.0),
         reseeds: inner.reseeds.load(Ordering::Relaxed),
         drbg_bytes: inner.drbg_bytes.load(Ordering::Relaxed),
         raw_bytes: inner.raw_bytes.load(Ordering::Relaxed),
