@@ -70,7 +70,10 @@ pub(super) fn snapshot(inner: &Inner) -> EngineStatus {
         blocks_served: shared.blocks_served,
         blocks_available: shared.reservoir.len(),
         blocks_revoked: shared.blocks_revoked,
-        queued_bits: shared.assembler.queued_bits(&shared.slots).max(0.0),
+        // Rounding can leave -0.0 in an emptied queue; report it as 0.
+        queued_bits: Some(shared.assembler.queued_bits(&shared.slots))
+            .filter(|q| *q > 0.0)
+            .unwrap_or(0.0),
         reseeds: inner.reseeds.load(Ordering::Relaxed),
         drbg_bytes: inner.drbg_bytes.load(Ordering::Relaxed),
         raw_bytes: inner.raw_bytes.load(Ordering::Relaxed),
