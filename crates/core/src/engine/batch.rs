@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use super::slot::{STARTUP_TEST_SAMPLES, Slot};
 use super::{Block, Inner, Shared, assess};
 use crate::accounting::AssessmentOrigin;
-use crate::health::{HealthFailure, Verdict};
+use crate::health::Verdict;
 
 /// Harvests one batch (`batch` samples once started) from source `index`: the samples
 /// harvested, or `None` when the source is out of service.
@@ -48,17 +48,16 @@ pub(super) fn harvest_once(inner: &Arc<Inner>, index: usize, batch: usize) -> Op
         }
     };
     let mut shared = inner.lock();
-    let verdict = if start_up(&mut shared.slots[index], &samples) {
-        shared.slots[index].continuous_test(&samples)
-    } else {
-        Verdict::Persistent(HealthFailure::RepetitionCount)
-    };
-    let in_service = !matches!(verdict, Verdict::Persistent(_));
+    // A failed start-up test has quarantined the source: out of service like a persistent
+    // failure of the continuous tests.
+    let verdict = start_up(&mut shared.slots[index], &samples)
+        .then(|| shared.slots[index].continuous_test(&samples));
+    let in_service = matches!(verdict, Some(Verdict::Pass | Verdict::Intermittent(_)));
     let first = shared.slots[index].awaiting_measurement();
     let buffer = in_service.then(|| {
         shared.slots[index].record_samples(&samples);
         let buffer = gather(inner, &mut shared.slots[index], &samples);
-        if verdict == Verdict::Pass {
+        if verdict == Some(Verdict::Pass) {
             credit(&mut shared, index, &samples);
         } else {
             // An intermittent failure: the batch is mixed in, but earns nothing.
