@@ -8,112 +8,16 @@
 //! and a normal set of timing sources, where a 1 MiB `sha256` request takes seconds of
 //! harvesting.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
-use std::thread::JoinHandle;
+mod common;
+
+use std::io::Write;
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
+
+use common::server::ServerProcess;
 
 /// A normal source set: fast timing sources, credited once assessed.
 const SOURCES: &str = "clock_jitter,branch_timing,page_fault_timing";
-
-/// The server process, killed and reaped on every path out of a test.
-struct ServerProcess {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl ServerProcess {
-    fn start(sources: &str) -> ServerProcess {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_wellspring"))
-            .args(["server", "--port", &port.to_string(), "--sources", sources])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let server = ServerProcess { child, port };
-        // Retry the whole exchange until the server is up: early connections may be
-        // refused or reset while it binds.
-        let start = Instant::now();
-        loop {
-            if let Ok(text) = server.fetch("/health", Duration::from_secs(10))
-                && text.starts_with("HTTP/1.1 200")
-            {
-                break;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "server never answered"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        server
-    }
-
-    /// One request on a fresh connection; the whole response as text.
-    fn fetch(&self, target: &str, limit: Duration) -> std::io::Result<String> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port))?;
-        stream.set_read_timeout(Some(limit))?;
-        write!(
-            stream,
-            "GET {target} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
-        )?;
-        let mut text = String::new();
-        stream.read_to_string(&mut text)?;
-        Ok(text)
-    }
-
-    /// Starts a request on another thread; it ends with the response, or with `Err` when
-    /// the connection is dropped.
-    fn in_flight(&self, target: &str) -> JoinHandle<(Instant, std::io::Result<String>)> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(60)))
-            .unwrap();
-        write!(
-            stream,
-            "GET {target} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let result = stream.read_to_string(&mut text).map(|_| text);
-            (Instant::now(), result)
-        })
-    }
-
-    /// Sends SIGTERM and returns the time until the process exited, with its status.
-    fn terminate(&mut self) -> (Duration, std::process::ExitStatus) {
-        let sent = Instant::now();
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return (sent.elapsed(), status);
-            }
-            assert!(
-                sent.elapsed() < Duration::from_secs(30),
-                "still running 30 s after SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Sends SIGTERM while `request` is in flight; checks the exit and returns the request's
 /// outcome.
@@ -136,7 +40,7 @@ fn exits_promptly_with(server: &mut ServerProcess, request: &str, what: &str) ->
 
 #[test]
 fn sigterm_with_a_request_waiting_for_an_unseedable_drbg() {
-    let mut server = ServerProcess::start("os_random");
+    let mut server = ServerProcess::start(&["--sources", "os_random"], &[]);
     // Nothing can be credited: sha256 output is refused at once...
     let start = Instant::now();
     let text = server
@@ -162,7 +66,7 @@ fn sigterm_with_a_request_waiting_for_an_unseedable_drbg() {
 
 #[test]
 fn sigterm_with_a_long_sha256_request_on_a_normal_source() {
-    let mut server = ServerProcess::start(SOURCES);
+    let mut server = ServerProcess::start(&["--sources", SOURCES], &[]);
     // An idle keep-alive connection must not hold the exit either.
     let mut idle = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
     idle.write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")

@@ -227,14 +227,37 @@ impl HealthTests {
 
     /// Feeds a slice; returns the worst verdict, having fed every sample.
     pub fn feed_batch(&mut self, samples: &[u8]) -> Verdict {
-        samples.iter().fold(Verdict::Pass, |worst, &s| {
-            match (worst, self.feed_graded(s)) {
-                (Verdict::Persistent(f), _) => Verdict::Persistent(f),
-                (_, Verdict::Persistent(f)) => Verdict::Persistent(f),
-                (Verdict::Intermittent(f), _) => Verdict::Intermittent(f),
-                (Verdict::Pass, v) => v,
-            }
-        })
+        self.feed_batch_located(samples).0
+    }
+
+    /// Feeds a slice like [`feed_batch`](Self::feed_batch), and also returns how many
+    /// samples of the slice had been fed when the first persistent failure occurred.
+    ///
+    /// ```
+    /// use wellspring_core::health::{HealthTests, Verdict, HealthFailure};
+    ///
+    /// let mut tests = HealthTests::new(2.0, false);
+    /// let (verdict, at) = tests.feed_batch_located(&[7; 100]);
+    /// assert_eq!(verdict, Verdict::Persistent(HealthFailure::RepetitionCount));
+    /// assert_eq!(at, Some(tests.rct_persistent as usize)); // the run reached the cutoff
+    /// ```
+    pub fn feed_batch_located(&mut self, samples: &[u8]) -> (Verdict, Option<usize>) {
+        let mut first_persistent = None;
+        let verdict = samples
+            .iter()
+            .enumerate()
+            .fold(Verdict::Pass, |worst, (i, &s)| {
+                match (worst, self.feed_graded(s)) {
+                    (Verdict::Persistent(f), _) => Verdict::Persistent(f),
+                    (_, Verdict::Persistent(f)) => {
+                        first_persistent = Some(i + 1);
+                        Verdict::Persistent(f)
+                    }
+                    (Verdict::Intermittent(f), _) => Verdict::Intermittent(f),
+                    (Verdict::Pass, v) => v,
+                }
+            });
+        (verdict, first_persistent)
     }
 
     /// Feeds a slice; returns the first failure of either grade, having fed every sample.

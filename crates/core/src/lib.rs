@@ -20,6 +20,8 @@ pub mod conditioning;
 pub mod drbg;
 pub mod engine;
 mod facade;
+#[cfg(feature = "fault-injection")]
+pub mod faults;
 pub mod health;
 pub mod kernel;
 pub mod pool;

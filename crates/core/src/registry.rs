@@ -63,9 +63,10 @@ impl Default for Registry {
 impl Registry {
     /// Every source compiled into `wellspring-core`.
     pub fn builtin() -> Self {
-        Registry {
-            sources: sources::all(),
-        }
+        let sources = sources::all();
+        #[cfg(feature = "fault-injection")]
+        let sources = crate::faults::wrap_from_env(sources);
+        Registry { sources }
     }
 
     /// A registry over an explicit list (tests, or other crates adding their sources).

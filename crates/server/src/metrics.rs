@@ -87,6 +87,11 @@ impl Metrics {
                 "Sources in quarantine.",
                 status.quarantined.len() as f64,
             ),
+            (
+                "wellspring_credited_sources",
+                "Sources earning entropy credit now (0: full-entropy output has stopped).",
+                status.sources.iter().filter(|s| s.credited).count() as f64,
+            ),
         ];
         for (name, help, value) in gauges {
             let kind = if name.ends_with("_total") {

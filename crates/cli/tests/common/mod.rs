@@ -3,6 +3,8 @@
 // Each test file is its own crate and uses a different subset of these.
 #![allow(dead_code)]
 
+pub(crate) mod server;
+
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Output};
 use std::time::{Duration, Instant};

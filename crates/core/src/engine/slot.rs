@@ -35,6 +35,7 @@ pub(crate) struct Slot {
     backoff: Duration,
     quarantine_events: u64,
     last_error: Option<String>,
+    last_failure_sample: Option<u64>,
     samples: u64,
     credited_bits: f64,
     cpu_ns: u64,
@@ -102,8 +103,16 @@ pub struct SourceReport {
     pub rct_cutoff: u32,
     /// See `rct_cutoff`.
     pub apt_cutoff: u32,
+    /// The RCT cutoff of a persistent failure (α = 2^-40), which quarantines.
+    pub rct_persistent_cutoff: u32,
+    /// The APT cutoff of a persistent failure (α = 2^-40), within a window of 512 samples
+    /// (1,024 for binary sources).
+    pub apt_persistent_cutoff: u32,
     /// The last collection or health error.
     pub last_error: Option<String>,
+    /// The last persistent health-test failure: how many samples into its batch the cutoff
+    /// was crossed (a stuck run crosses it at sample `rct_persistent_cutoff`).
+    pub last_failure_sample: Option<u64>,
 }
 
 impl Slot {
@@ -125,6 +134,7 @@ impl Slot {
             backoff: FIRST_BACKOFF,
             quarantine_events: 0,
             last_error: None,
+            last_failure_sample: None,
             samples: 0,
             credited_bits: 0.0,
             cpu_ns: 0,
@@ -260,10 +270,18 @@ impl Slot {
     /// Feeds the continuous tests. A persistent failure quarantines the source; an
     /// intermittent one is logged and the caller credits nothing for the batch.
     pub(crate) fn continuous_test(&mut self, samples: &[u8]) -> Verdict {
-        let verdict = self.health.feed_batch(samples);
+        let (verdict, at) = self.health.feed_batch_located(samples);
         match verdict {
             Verdict::Persistent(failure) => {
-                self.quarantine(format!("{failure:?} health test failed (persistent)"));
+                self.last_failure_sample = at.map(|n| n as u64);
+                let cutoff = match failure {
+                    HealthFailure::RepetitionCount => self.health.rct_persistent,
+                    HealthFailure::AdaptiveProportion => self.health.apt_persistent,
+                };
+                self.quarantine(format!(
+                    "{failure:?} health test failed (persistent, cutoff {cutoff}) at sample {} of a batch",
+                    at.unwrap_or(samples.len())
+                ));
             }
             Verdict::Intermittent(failure) => tracing::debug!(
                 source = self.name(),
@@ -419,7 +437,10 @@ impl Slot {
             persistent_failures: self.health.persistent_failures,
             rct_cutoff: self.health.rct_cutoff,
             apt_cutoff: self.health.apt_cutoff,
+            rct_persistent_cutoff: self.health.rct_persistent,
+            apt_persistent_cutoff: self.health.apt_persistent,
             last_error: self.last_error.clone(),
+            last_failure_sample: self.last_failure_sample,
         }
     }
 }

@@ -135,7 +135,10 @@ pub(super) fn child_snapshot(inner: &Inner) -> EngineStatus {
                 persistent_failures: 0,
                 rct_cutoff: tests.rct_cutoff,
                 apt_cutoff: tests.apt_cutoff,
+                rct_persistent_cutoff: tests.rct_persistent,
+                apt_persistent_cutoff: tests.apt_persistent,
                 last_error: None,
+                last_failure_sample: None,
             }
         })
         .collect();
