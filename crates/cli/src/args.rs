@@ -1,5 +1,7 @@
 //! Command-line flags (clap). The contract for names and meanings is docs/DESIGN's CLI table.
 
+use std::net::SocketAddr;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use wellspring_core::pool::Conditioning;
 
@@ -404,6 +406,10 @@ pub(crate) struct ServerArgs {
     #[arg(long, value_name = "N", default_value_t = 512,
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub(crate) max_connections: u32,
+    /// Serve `/pool/status`, `/sources` and `/metrics` on this address (e.g.
+    /// `127.0.0.1:9042`) instead of the public port, which then answers them 404.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub(crate) admin_listen: Option<SocketAddr>,
 }
 
 fn parse_rate(text: &str) -> Result<f64, String> {

@@ -106,3 +106,32 @@ fn bad_flags_are_usage_errors_and_a_busy_port_is_a_runtime_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cannot serve on 127.0.0.1"), "{stderr}");
 }
+
+#[test]
+fn admin_listen_moves_the_operator_routes_to_their_own_port() {
+    let admin_port = free_port();
+    let admin = format!("127.0.0.1:{admin_port}");
+    let server = common::server::ServerProcess::start(
+        &["--sources", "branch_timing", "--admin-listen", &admin],
+        &[],
+    );
+    let public_metrics = server.fetch("/metrics", Duration::from_secs(10)).unwrap();
+    assert!(public_metrics.starts_with("HTTP/1.1 404"), "{public_metrics}");
+    assert!(public_metrics.contains("\"success\":false"));
+    let mut stream = TcpStream::connect(("127.0.0.1", admin_port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(text.contains("wellspring_credited_sources"), "{text}");
+    // A bad address is a usage error.
+    let out = common::wellspring(&["server", "--admin-listen", "nowhere"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -21,6 +21,15 @@
 //!   fit (a 1 MB header) is answered `431` by hyper and the connection closed;
 //! - queries longer than 4 KiB are answered `414` (see the `query` module).
 //!
+//! ## The admin listener
+//!
+//! With [`ServerConfig::admin_addr`] (`--admin-listen`), the operator's routes
+//! ([`ADMIN_ROUTES`]: pool status, sources, metrics, and `/health` as well) are served on
+//! that second address only, and the public port answers them `404`: reservoir level,
+//! reseeds and per-source state would otherwise tell anyone when to time a drain. The admin
+//! listener has its own small connection cap ([`ADMIN_MAX_CONNECTIONS`]), so a flood of
+//! public connections cannot lock the operator out.
+//!
 //! ## Shutdown
 //!
 //! When the shutdown future completes (SIGINT or SIGTERM for [`serve`]), the listener is
@@ -85,7 +94,15 @@ pub struct ServerConfig {
     /// After shutdown begins, how long requests in flight may take before their connections
     /// are dropped.
     pub shutdown_grace: Duration,
+    /// Where to serve [`ADMIN_ROUTES`] instead of the public address (`--admin-listen`).
+    pub admin_addr: Option<SocketAddr>,
 }
+
+/// The routes moved to the admin listener when there is one. `/health` is served on both:
+/// load balancers probe the public port.
+pub const ADMIN_ROUTES: &[&str] = &["/pool/status", "/sources", "/metrics"];
+/// Connections served at once on the admin listener.
+pub const ADMIN_MAX_CONNECTIONS: usize = 64;
 
 /// Default of [`ServerConfig::max_connections`].
 pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
@@ -108,6 +125,7 @@ impl Default for ServerConfig {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            admin_addr: None,
         }
     }
 }
@@ -126,29 +144,47 @@ pub enum ServeError {
     BadConfig(String),
 }
 
-/// The application with every route and layer.
+/// The public application with its routes and layers (without [`ADMIN_ROUTES`] when
+/// [`ServerConfig::admin_addr`] is set).
 pub fn app(backend: Arc<dyn Backend>, config: &ServerConfig) -> Result<Router, ServeError> {
+    Ok(apps(backend, config)?.0)
+}
+
+/// The public application and, when [`ServerConfig::admin_addr`] is set, the admin one,
+/// sharing one state (metrics count both).
+pub fn apps(
+    backend: Arc<dyn Backend>,
+    config: &ServerConfig,
+) -> Result<(Router, Option<Router>), ServeError> {
     let state = AppState::new(backend, config.allow_raw, config.rate_limit)
         .with_trusted_proxies(config.trusted_proxies.clone())
         .with_camera(config.camera.clone());
-    let mut router = routes::router(state).layer(TraceLayer::new_for_http());
+    let admin_elsewhere = config.admin_addr.is_some();
+    let mut public = routes::router(state.clone(), routes::RouteSet::Public { admin_elsewhere })
+        .layer(TraceLayer::new_for_http());
     if let Some(origin) = &config.cors_origin {
         let value =
             HeaderValue::from_str(origin).map_err(|_| ServeError::BadOrigin(origin.clone()))?;
-        router = router.layer(
+        public = public.layer(
             CorsLayer::new()
                 .allow_origin(value)
                 .allow_methods([axum::http::Method::GET]),
         );
     }
-    Ok(router)
+    let admin = admin_elsewhere
+        .then(|| routes::router(state, routes::RouteSet::Admin).layer(TraceLayer::new_for_http()));
+    Ok((public, admin))
 }
 
 /// Binds and serves until SIGINT or SIGTERM, then finishes in-flight requests (for at most
 /// [`ServerConfig::shutdown_grace`]).
 pub async fn serve(backend: Arc<dyn Backend>, config: ServerConfig) -> Result<(), ServeError> {
     let listener = TcpListener::bind(config.addr).await?;
-    serve_on(listener, backend, config, shutdown_signal()).await
+    let admin = match config.admin_addr {
+        Some(addr) => Some(TcpListener::bind(addr).await?),
+        None => None,
+    };
+    serve_with_admin(listener, admin, backend, config, shutdown_signal()).await
 }
 
 /// Serves on an already-bound listener until `shutdown` completes (tests pass their own),
@@ -160,12 +196,32 @@ pub async fn serve_on(
     config: ServerConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    let config = ServerConfig {
+        admin_addr: None,
+        ..config
+    };
+    serve_with_admin(listener, None, backend, config, shutdown).await
+}
+
+/// As [`serve_on`], with the admin routes on `admin` when it is given (then
+/// [`ServerConfig::admin_addr`] should name it; the public listener no longer serves them).
+pub async fn serve_with_admin(
+    listener: TcpListener,
+    admin: Option<TcpListener>,
+    backend: Arc<dyn Backend>,
+    mut config: ServerConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
     if config.max_connections == 0 {
         return Err(ServeError::BadConfig(
             "max_connections must be at least 1".into(),
         ));
     }
-    let router = app(backend, &config)?;
+    match &admin {
+        Some(admin) => config.admin_addr = Some(admin.local_addr()?),
+        None => config.admin_addr = None,
+    }
+    let (router, admin_router) = apps(backend, &config)?;
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -174,6 +230,7 @@ pub async fn serve_on(
         .max_buf_size(MAX_BUFFER);
     let builder = Arc::new(builder);
     let permits = Arc::new(Semaphore::new(config.max_connections));
+    let admin_permits = Arc::new(Semaphore::new(ADMIN_MAX_CONNECTIONS));
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = JoinSet::new();
     tracing::info!(
@@ -181,23 +238,32 @@ pub async fn serve_on(
         max_connections = config.max_connections,
         "wellspring server listening"
     );
+    if let Some(addr) = config.admin_addr {
+        tracing::info!(%addr, "admin routes listening");
+    }
     tokio::pin!(shutdown);
     loop {
-        let (stream, remote) = tokio::select! {
+        let (accepted, is_admin) = tokio::select! {
             () = &mut shutdown => break,
             // Reap finished connections so the set stays as small as the live ones.
             Some(_) = connections.join_next(), if !connections.is_empty() => continue,
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    // Out of file descriptors and the like: wait rather than spin.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
+            accepted = listener.accept() => (accepted, false),
+            accepted = accept_admin(admin.as_ref()) => (accepted, true),
         };
-        let Ok(permit) = permits.clone().try_acquire_owned() else {
+        let (stream, remote) = match accepted {
+            Ok(pair) => pair,
+            Err(e) => {
+                // Out of file descriptors and the like: wait rather than spin.
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let (pool, app) = match (&admin_router, is_admin) {
+            (Some(admin_router), true) => (&admin_permits, admin_router),
+            _ => (&permits, &router),
+        };
+        let Ok(permit) = pool.clone().try_acquire_owned() else {
             tracing::debug!(%remote, "connection cap reached; closing");
             refuse(stream);
             continue;
@@ -206,13 +272,14 @@ pub async fn serve_on(
         connections.spawn(connection(
             stream,
             remote,
-            router.clone(),
+            app.clone(),
             builder.clone(),
             stop_rx.clone(),
             permit,
         ));
     }
     drop(listener);
+    drop(admin);
     let _ = stop_tx.send(true);
     let open = connections.len();
     let drained = tokio::time::timeout(config.shutdown_grace, async {
@@ -264,6 +331,14 @@ async fn connection(
     }
 }
 
+/// The admin listener's next connection; never, without one.
+async fn accept_admin(admin: Option<&TcpListener>) -> std::io::Result<(TcpStream, SocketAddr)> {
+    match admin {
+        Some(listener) => listener.accept().await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Answers a connection past the cap with a 503, if its socket takes it at once, and
 /// closes it.
 fn refuse(stream: TcpStream) {
@@ -293,4 +368,36 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down");
+}
+
+/// Entry points for the cargo-fuzz targets in fuzz/; not a stable API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use std::collections::HashMap;
+    use std::ops::RangeInclusive;
+
+    /// The query parser: `reject_unknown` as `/api/v1/random`, else as `/API/jsonI.php`.
+    /// An error is its HTTP status and message.
+    pub fn parse(
+        query: Option<&str>,
+        allowed: &[&str],
+        reject_unknown: bool,
+    ) -> Result<HashMap<String, String>, (u16, String)> {
+        let unknown = if reject_unknown {
+            crate::query::Unknown::Reject
+        } else {
+            crate::query::Unknown::Ignore
+        };
+        crate::query::parse(query, allowed, unknown).map_err(|e| (e.status.as_u16(), e.message))
+    }
+
+    /// An integer parameter of a parsed query. An error is its HTTP status and message.
+    pub fn integer(
+        map: &HashMap<String, String>,
+        key: &str,
+        range: RangeInclusive<usize>,
+        default: Option<usize>,
+    ) -> Result<usize, (u16, String)> {
+        crate::query::integer(map, key, range, default).map_err(|e| (e.status.as_u16(), e.message))
+    }
 }

@@ -560,3 +560,44 @@ async fn a_large_full_entropy_request_fails_at_once_instead_of_pinning_a_thread(
     assert_eq!(small.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(backend.waits.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn with_an_admin_listener_the_operator_routes_leave_the_public_port() {
+    let config = ServerConfig {
+        admin_addr: Some(([127, 0, 0, 1], 9).into()),
+        ..default()
+    };
+    let (public, admin) = wellspring_server::apps(common::Counting::new(), &config).unwrap();
+    let admin = admin.expect("an admin router");
+    let status_of = |router: axum::Router, uri: &'static str| async move {
+        let response = router
+            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 24)
+            .await
+            .unwrap();
+        (status, body)
+    };
+    for route in wellspring_server::ADMIN_ROUTES {
+        let (status, body) = status_of(public.clone(), route).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "public {route}");
+        let json: Value = serde_json::from_slice(&body).expect("a JSON error");
+        assert_eq!(json["success"], false);
+        assert_eq!(status_of(admin.clone(), route).await.0, StatusCode::OK);
+    }
+    // Both answer /health (load balancers probe the public port); only the public port
+    // serves random numbers.
+    assert_eq!(status_of(public.clone(), "/health").await.0, StatusCode::OK);
+    assert_eq!(status_of(admin.clone(), "/health").await.0, StatusCode::OK);
+    let random = "/api/v1/random?length=4&type=uint8";
+    assert_eq!(status_of(public, random).await.0, StatusCode::OK);
+    assert_eq!(status_of(admin, random).await.0, StatusCode::NOT_FOUND);
+    // Without an admin listener everything stays on the one port.
+    let (single, none) = wellspring_server::apps(common::Counting::new(), &default()).unwrap();
+    assert!(none.is_none());
+    for route in wellspring_server::ADMIN_ROUTES {
+        assert_eq!(status_of(single.clone(), route).await.0, StatusCode::OK);
+    }
+}

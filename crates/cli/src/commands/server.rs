@@ -44,6 +44,7 @@ pub(crate) fn run(args: ServerArgs) -> CliResult {
         cors_origin: args.cors,
         camera,
         max_connections: args.max_connections as usize,
+        admin_addr: args.admin_listen,
         ..ServerConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -51,11 +52,17 @@ pub(crate) fn run(args: ServerArgs) -> CliResult {
         .build()
         .map_err(|e| CliError::runtime(format!("cannot start the async runtime: {e}")))?;
     let addr = config.addr;
+    let admin = config.admin_addr;
     let result = runtime.block_on(wellspring_server::serve(EngineBackend::new(engine), config));
     // Not a drop: blocking threads still waiting on the engine must not hold the exit.
     runtime.shutdown_timeout(RUNTIME_SHUTDOWN);
     result.map_err(|e| match e {
         ServeError::BadOrigin(_) | ServeError::BadConfig(_) => CliError::usage(e.to_string()),
-        ServeError::Io(io) => CliError::runtime(format!("cannot serve on {addr}: {io}")),
+        ServeError::Io(io) => match admin {
+            Some(admin) => {
+                CliError::runtime(format!("cannot serve on {addr} (admin {admin}): {io}"))
+            }
+            None => CliError::runtime(format!("cannot serve on {addr}: {io}")),
+        },
     })
 }

@@ -20,16 +20,37 @@ use axum::routing::get;
 use crate::error::{ApiError, json_errors};
 use crate::state::AppState;
 
-pub(crate) fn router(state: AppState) -> Router {
-    Router::new()
+/// Which routes a listener serves.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RouteSet {
+    /// The public port: every route, or, with `admin_elsewhere`, all but
+    /// [`ADMIN_ROUTES`](crate::ADMIN_ROUTES).
+    Public { admin_elsewhere: bool },
+    /// The admin listener: [`ADMIN_ROUTES`](crate::ADMIN_ROUTES) and `/health`.
+    Admin,
+}
+
+pub(crate) fn router(state: AppState, set: RouteSet) -> Router {
+    let public = Router::new()
         .route("/API/jsonI.php", get(random::legacy))
         .route("/api/v1/random", get(random::v1))
         .route("/rng", get(info::rng))
-        .route("/health", get(info::health))
+        .route("/openapi.json", get(info::openapi));
+    let admin = Router::new()
         .route("/sources", get(info::sources))
         .route("/pool/status", get(info::pool_status))
-        .route("/metrics", get(info::metrics))
-        .route("/openapi.json", get(info::openapi))
+        .route("/metrics", get(info::metrics));
+    let routes = match set {
+        RouteSet::Public {
+            admin_elsewhere: false,
+        } => public.merge(admin),
+        RouteSet::Public {
+            admin_elsewhere: true,
+        } => public,
+        RouteSet::Admin => admin,
+    };
+    routes
+        .route("/health", get(info::health))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
