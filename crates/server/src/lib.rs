@@ -40,6 +40,7 @@
 //! (`Runtime::shutdown_timeout`), as the `wellspring server` command does.
 
 mod error;
+mod fairshare;
 mod metrics;
 pub mod openapi;
 mod query;

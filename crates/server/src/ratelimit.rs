@@ -88,6 +88,11 @@ impl RateLimiter {
     }
 }
 
+/// The client a request comes from (after `X-Forwarded-For` from a trusted proxy), set
+/// on every request by the router's middleware.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ClientKey(pub(crate) IpAddr);
+
 /// The key a client's limit is kept under: IPv4 by address, IPv6 by /64.
 pub(crate) fn network_key(ip: IpAddr) -> IpAddr {
     match ip {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use wellspring_camera::{Camera, LiveCam, SystemClock};
 
+use crate::fairshare::FairShare;
 use crate::metrics::Metrics;
 use crate::ratelimit::{Cidr, RateLimiter};
 use crate::reservoir::Backend;
@@ -19,6 +20,7 @@ pub struct AppState {
     pub(crate) trusted_proxies: Arc<Vec<Cidr>>,
     pub(crate) livecam: Arc<LiveCam>,
     pub(crate) camera: Option<Arc<Camera>>,
+    pub(crate) fair: Arc<FairShare>,
 }
 
 impl AppState {
@@ -32,6 +34,7 @@ impl AppState {
             trusted_proxies: Arc::new(Vec::new()),
             livecam: Arc::new(LiveCam::new(None, None, Arc::new(SystemClock::default()))),
             camera: None,
+            fair: Arc::new(FairShare::default()),
         }
     }
 

@@ -601,3 +601,62 @@ async fn with_an_admin_listener_the_operator_routes_leave_the_public_port() {
         assert_eq!(status_of(single.clone(), route).await.0, StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn full_entropy_output_is_shared_fairly_between_clients() {
+    // Behind a trusted proxy (the test's requests come from 0.0.0.0), X-Forwarded-For names
+    // the client.
+    let config = ServerConfig {
+        trusted_proxies: vec!["0.0.0.0/32".parse().unwrap()],
+        ..default()
+    };
+    let router = app(common::Counting::new(), &config).unwrap();
+    let draw = |client: &'static str, uri: &'static str| {
+        let router = router.clone();
+        async move {
+            let request = Request::get(uri)
+                .header("x-forwarded-for", client)
+                .body(Body::empty())
+                .unwrap();
+            router.oneshot(request).await.unwrap()
+        }
+    };
+    const KIB: &str = "/api/v1/random?length=1&type=hex16&size=1024&conditioning=sha256";
+    const SMALL: &str = "/api/v1/random?length=16&type=uint8&conditioning=sha256";
+    // A client alone takes what it likes.
+    for _ in 0..200 {
+        assert_eq!(draw("192.0.2.1", KIB).await.status(), StatusCode::OK);
+    }
+    // With a second client active, the first runs into its share...
+    assert_eq!(draw("198.51.100.2", SMALL).await.status(), StatusCode::OK);
+    let mut refused = None;
+    for _ in 0..20_000 {
+        let response = draw("192.0.2.1", KIB).await;
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(response);
+            break;
+        }
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let refused = refused.expect("the first client was never limited");
+    let retry: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=10).contains(&retry), "retry after {retry}");
+    let body = axum::body::to_bytes(refused.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    let json: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json["success"], false);
+    assert!(json["error"].as_str().unwrap().contains("share"));
+    // ...while the second still gets its part, and DRBG output is not affected.
+    assert_eq!(draw("198.51.100.2", SMALL).await.status(), StatusCode::OK);
+    assert_eq!(
+        draw("192.0.2.1", "/api/v1/random?length=16&type=uint8")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}

@@ -11,8 +11,8 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 
-use crate::ratelimit::client_address;
-use axum::http::{HeaderValue, StatusCode, header};
+use crate::ratelimit::{ClientKey, client_address};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -79,32 +79,27 @@ async fn count_and_limit(State(state): State<AppState>, request: Request, next: 
         .get::<MatchedPath>()
         .map_or("unmatched", |p| p.as_str())
         .to_owned();
-    let client = state.limiter.as_ref().map(|limiter| {
-        let peer = request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-            .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
-        let forwarded = request
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok());
-        (
-            limiter,
-            client_address(peer, forwarded, &state.trusted_proxies),
-        )
-    });
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    let forwarded = request
+        .headers()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok());
+    let key = client_address(peer, forwarded, &state.trusted_proxies);
+    let client = state.limiter.as_ref().map(|limiter| (limiter, key));
     if let Some((limiter, client)) = client
         && let Err(retry_after) = limiter.check(client)
     {
         state.metrics.request(&route, 429);
-        let mut response =
-            ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded").into_response();
-        if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        return response;
+        return ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded")
+            .retry_after(retry_after)
+            .into_response();
     }
+    let mut request = request;
+    request.extensions_mut().insert(ClientKey(key));
     let response = next.run(request).await;
     if let Some((limiter, client)) = client {
         // Charged by what was served: every response here has a known length.

@@ -3,6 +3,10 @@
 //! know, as ANU does; the versioned one rejects them (see [`crate::query`]).
 
 use axum::Json;
+use std::net::IpAddr;
+use std::time::Instant;
+
+use axum::Extension;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -10,6 +14,7 @@ use wellspring_core::pool::Conditioning;
 
 use crate::error::ApiError;
 use crate::query::{Params, Unknown, get, integer, parse, printable};
+use crate::ratelimit::ClientKey;
 use crate::state::AppState;
 
 /// Largest `length` and `size` (the ANU API's limits).
@@ -24,6 +29,7 @@ enum Kind {
 
 pub(crate) async fn legacy(
     State(state): State<AppState>,
+    Extension(client): Extension<ClientKey>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let params = parse(
@@ -31,11 +37,12 @@ pub(crate) async fn legacy(
         &["length", "type", "size"],
         Unknown::Ignore,
     )?;
-    respond(&state, &params, Conditioning::Drbg).await
+    respond(&state, client, &params, Conditioning::Drbg).await
 }
 
 pub(crate) async fn v1(
     State(state): State<AppState>,
+    Extension(client): Extension<ClientKey>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let params = parse(
@@ -78,11 +85,12 @@ pub(crate) async fn v1(
             }
         },
     };
-    respond(&state, &params, mode).await
+    respond(&state, client, &params, mode).await
 }
 
 async fn respond(
     state: &AppState,
+    ClientKey(client): ClientKey,
     params: &Params,
     mode: Conditioning,
 ) -> Result<Json<Value>, ApiError> {
@@ -111,7 +119,18 @@ async fn respond(
         Kind::Uint16 => 2 * length,
         Kind::Hex16 => length * size,
     };
-    let bytes = take(state, mode, bytes_needed).await?;
+    if mode == Conditioning::Sha256 {
+        fair_share(state, client, bytes_needed)?;
+    }
+    let bytes = match take(state, mode, bytes_needed).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            if mode == Conditioning::Sha256 {
+                state.fair.refund(client, bytes_needed as u64);
+            }
+            return Err(e);
+        }
+    };
     state.metrics.served(mode, bytes.len());
     let body = match kind {
         Kind::Uint8 => json!({"type": "uint8", "length": length, "data": bytes, "success": true}),
@@ -141,7 +160,26 @@ async fn respond(
     Ok(Json(body))
 }
 
-/// Takes ready bytes at once, or waits for them on a blocking thread.
+/// Counts `n` bytes of full-entropy output against `client`'s fair share (see
+/// [`crate::fairshare`]), or refuses with 429.
+fn fair_share(state: &AppState, client: IpAddr, n: usize) -> Result<(), ApiError> {
+    let now = Instant::now();
+    if state.fair.wants_rate_sample(now) {
+        state
+            .fair
+            .sample_blocks(now, state.backend.status().blocks_produced);
+    }
+    state.fair.admit(client, n as u64, now).map_err(|seconds| {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "this client has had its share of full-entropy output for now; retry in                  {seconds} s, or use conditioning=drbg for bulk output"
+            ),
+        )
+        .retry_after(seconds)
+    })
+}
+
 /// Largest full-entropy (`sha256`) request that may wait for blocks to be made. Larger ones
 /// are served only from blocks already in the reservoir, and otherwise fail at once: a
 /// request for a megabyte of full entropy would pin a blocking thread for seconds and take
