@@ -16,6 +16,11 @@ VENV="$PWD/.venv"
 if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
 fi
-"$VENV/bin/pip" install --quiet --disable-pip-version-check "maturin>=1.7,<2" pytest
+"$VENV/bin/pip" install --quiet --disable-pip-version-check "maturin>=1.7,<2" pytest \
+    "schemathesis>=4.3,<5"
 VIRTUAL_ENV="$VENV" "$VENV/bin/maturin" develop --release --quiet -m crates/python/Cargo.toml
 "$VENV/bin/python" -m pytest crates/python/tests -q -W error
+
+echo "== the HTTP API against its OpenAPI document (schemathesis, live server)"
+# The binary `cargo test` built above (the CLI's integration tests need it).
+bash scripts/api_contract.sh "$VENV/bin/python" target/debug/wellspring

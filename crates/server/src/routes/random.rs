@@ -61,15 +61,16 @@ pub(crate) async fn v1(
         }
     };
     let mode = match (raw, get(&params, "conditioning")) {
-        (true, Some(_)) => {
-            return Err(ApiError::bad_request(
-                "parameter 'conditioning' cannot be combined with raw=true",
-            ));
-        }
-        (true, None) if !state.allow_raw => {
+        // Refused first, so no combination of parameters reaches raw output undisabled.
+        (true, _) if !state.allow_raw => {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "raw output is disabled; start the server with --allow-raw",
+            ));
+        }
+        (true, Some(_)) => {
+            return Err(ApiError::bad_request(
+                "parameter 'conditioning' cannot be combined with raw=true",
             ));
         }
         (true, None) => Conditioning::Raw,
