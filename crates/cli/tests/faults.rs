@@ -8,43 +8,13 @@
 mod common;
 
 use std::io::Read;
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::server::ServerProcess;
-use common::{ChildGuard, wellspring_command};
+use common::{ChildGuard, FaultFile, wellspring_command};
 
 const SOURCES: &str = "branch_timing,page_fault_timing";
-
-/// A fault file of this test's own, removed when dropped.
-struct FaultFile(PathBuf);
-
-impl FaultFile {
-    fn new(name: &str) -> FaultFile {
-        let path =
-            std::env::temp_dir().join(format!("ws-faults-{name}-{}.txt", std::process::id()));
-        std::fs::write(&path, "").unwrap();
-        FaultFile(path)
-    }
-
-    fn set(&self, text: &str) {
-        // Write then rename, so the engine never reads half a file.
-        let next = self.0.with_extension("next");
-        std::fs::write(&next, text).unwrap();
-        std::fs::rename(&next, &self.0).unwrap();
-    }
-
-    fn env(&self) -> (&'static str, &str) {
-        ("WELLSPRING_FAULT_FILE", self.0.to_str().unwrap())
-    }
-}
-
-impl Drop for FaultFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
 
 #[test]
 fn stream_stops_with_exit_1_naming_the_sources_when_all_are_quarantined() {

@@ -116,7 +116,10 @@ fn admin_listen_moves_the_operator_routes_to_their_own_port() {
         &[],
     );
     let public_metrics = server.fetch("/metrics", Duration::from_secs(10)).unwrap();
-    assert!(public_metrics.starts_with("HTTP/1.1 404"), "{public_metrics}");
+    assert!(
+        public_metrics.starts_with("HTTP/1.1 404"),
+        "{public_metrics}"
+    );
     assert!(public_metrics.contains("\"success\":false"));
     let mut stream = TcpStream::connect(("127.0.0.1", admin_port)).unwrap();
     stream

@@ -5,13 +5,17 @@
 //! `s` writes a JSON snapshot to the working directory, `+`/`-` change the refresh rate, `n`
 //! the sample window, `r` refreshes now, `q` quits.
 //!
-//! The terminal is restored on every exit path: normal quit, error, and panic (ratatui's
-//! `init` installs a panic hook that restores the terminal before the message prints).
+//! The terminal is restored on every exit path: normal quit, error, panic (ratatui's
+//! `init` installs a panic hook that restores the terminal before the message prints), and
+//! SIGTERM or SIGHUP (a flag checked at least every 250 ms; the monitor then quits as with
+//! `q`).
 
 mod app;
 mod ui;
 mod views;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind};
@@ -28,10 +32,18 @@ pub(crate) fn run(args: MonitorArgs) -> CliResult {
     let mut app = App::new(engine, &sources, Duration::from_secs_f64(args.refresh));
     let here = std::env::current_dir()
         .map_err(|e| CliError::runtime(format!("no working directory for snapshots: {e}")))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))
+            .map_err(|e| CliError::runtime(format!("cannot install signal handlers: {e}")))?;
+    }
     let mut terminal = ratatui::init();
     let result = (|| -> std::io::Result<()> {
         let mut next_refresh = Instant::now();
         loop {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(());
+            }
             if Instant::now() >= next_refresh {
                 app.refresh();
                 next_refresh = Instant::now() + app.refresh;

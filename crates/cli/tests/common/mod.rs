@@ -144,3 +144,34 @@ impl Drop for ChildGuard {
         }
     }
 }
+
+/// A fault file (`WELLSPRING_FAULT_FILE`, read by binaries built with
+/// `wellspring-core/fault-injection`, as test builds are) of this test's own, removed when
+/// dropped.
+pub(crate) struct FaultFile(PathBuf);
+
+impl FaultFile {
+    pub(crate) fn new(name: &str) -> FaultFile {
+        let path =
+            std::env::temp_dir().join(format!("ws-faults-{name}-{}.txt", std::process::id()));
+        std::fs::write(&path, "").unwrap();
+        FaultFile(path)
+    }
+
+    pub(crate) fn set(&self, text: &str) {
+        // Write then rename, so the engine never reads half a file.
+        let next = self.0.with_extension("next");
+        std::fs::write(&next, text).unwrap();
+        std::fs::rename(&next, &self.0).unwrap();
+    }
+
+    pub(crate) fn env(&self) -> (&'static str, &str) {
+        ("WELLSPRING_FAULT_FILE", self.0.to_str().unwrap())
+    }
+}
+
+impl Drop for FaultFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
