@@ -24,6 +24,8 @@
 
 mod assembler;
 mod ledger;
+#[cfg(test)]
+mod props;
 pub mod trust;
 
 pub use assembler::{Assembler, FamilyShares};
