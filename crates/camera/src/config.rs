@@ -38,13 +38,13 @@ struct File {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct CameraConfig {
-    /// How often each feed is re-fetched, in seconds (jittered by ±20%).
+    /// How often each feed is re-fetched, in seconds (jittered by ±20%); 1 to 86,400.
     pub refresh_seconds: f64,
     /// Pixels per side of a region.
     pub region_size: u32,
     /// Regions kept per group; the oldest is dropped first.
     pub buffer_regions: usize,
-    /// Per-request timeout, in seconds.
+    /// Per-request timeout, in seconds; at most 86,400.
     pub timeout_seconds: f64,
     /// Largest image body accepted, in bytes.
     pub max_image_bytes: u64,
@@ -173,15 +173,18 @@ impl CameraConfig {
 
     fn validate(&self) -> Result<(), ConfigError> {
         let bad = |m: String| Err(ConfigError::Invalid(m));
-        if !(self.refresh_seconds.is_finite() && self.refresh_seconds >= 1.0) {
+        // At most a day: a finite but huge value (1e300) does not fit in a `Duration`, and
+        // `refresh()`/`timeout()` would panic on it.
+        const MAX_SECONDS: f64 = 86_400.0;
+        if !(self.refresh_seconds >= 1.0 && self.refresh_seconds <= MAX_SECONDS) {
             return bad(format!(
-                "refresh_seconds must be at least 1, not {}",
+                "refresh_seconds must be from 1 to {MAX_SECONDS}, not {}",
                 self.refresh_seconds
             ));
         }
-        if !(self.timeout_seconds.is_finite() && self.timeout_seconds > 0.0) {
+        if !(self.timeout_seconds > 0.0 && self.timeout_seconds <= MAX_SECONDS) {
             return bad(format!(
-                "timeout_seconds must be positive, not {}",
+                "timeout_seconds must be positive and at most {MAX_SECONDS}, not {}",
                 self.timeout_seconds
             ));
         }
@@ -376,5 +379,28 @@ mod tests {
             assert!(err.contains(message), "{text:?}: {err}");
             assert!(!err.contains('\n'), "one line: {err}");
         }
+    }
+
+    /// Found by the `camera_config` fuzz target: finite durations too large for a
+    /// `Duration` were accepted, and `refresh()`/`timeout()` then panicked.
+    #[test]
+    fn huge_durations_are_refused_not_a_panic() {
+        let cases = [
+            ("[camera]\nrefresh_seconds = 1e300\n", "refresh_seconds"),
+            ("[camera]\ntimeout_seconds = 1e300\n", "timeout_seconds"),
+            ("[camera]\nrefresh_seconds = 86400.5\n", "refresh_seconds"),
+            ("[camera]\ntimeout_seconds = inf\n", "timeout_seconds"),
+            ("[camera]\nrefresh_seconds = nan\n", "refresh_seconds"),
+        ];
+        for (text, message) in cases {
+            let err = CameraConfig::from_toml(text).unwrap_err().to_string();
+            assert!(err.contains(message), "{text:?}: {err}");
+            assert!(!err.contains('\n'), "one line: {err}");
+        }
+        let c =
+            CameraConfig::from_toml("[camera]\nrefresh_seconds = 86400\ntimeout_seconds = 86400\n")
+                .unwrap();
+        assert_eq!(c.refresh(), Duration::from_secs(86_400));
+        assert_eq!(c.timeout(), Duration::from_secs(86_400));
     }
 }
