@@ -24,3 +24,10 @@ VIRTUAL_ENV="$VENV" "$VENV/bin/maturin" develop --release --quiet -m crates/pyth
 echo "== the HTTP API against its OpenAPI document (schemathesis, live server)"
 # The binary `cargo test` built above (the CLI's integration tests need it).
 bash scripts/api_contract.sh "$VENV/bin/python" target/debug/wellspring
+
+echo "== the dashboard in headless Chromium (playwright-core from npm, the system's chromium)"
+(
+    cd crates/server/tests/browser
+    npm ci --no-audit --no-fund --silent
+    node dashboard.test.mjs ../../../../target/debug/wellspring
+)

@@ -410,6 +410,10 @@ pub(crate) struct ServerArgs {
     /// `127.0.0.1:9042`) instead of the public port, which then answers them 404.
     #[arg(long, value_name = "ADDR:PORT")]
     pub(crate) admin_listen: Option<SocketAddr>,
+    /// Most dashboard event streams (`/api/v1/events`) open at once; past it, 503.
+    #[arg(long, value_name = "N", default_value_t = 64,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub(crate) max_event_streams: u32,
 }
 
 fn parse_rate(text: &str) -> Result<f64, String> {

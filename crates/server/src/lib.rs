@@ -24,8 +24,9 @@
 //! ## The admin listener
 //!
 //! With [`ServerConfig::admin_addr`] (`--admin-listen`), the operator's routes
-//! ([`ADMIN_ROUTES`]: pool status, sources, metrics, and `/health` as well) are served on
-//! that second address only, and the public port answers them `404`: reservoir level,
+//! ([`ADMIN_ROUTES`]: pool status, sources, metrics, the event stream and the dashboard, and
+//! `/health` as well) are served on that second address only, and the public port answers
+//! them `404`: reservoir level,
 //! reseeds and per-source state would otherwise tell anyone when to time a drain. The admin
 //! listener has its own small connection cap ([`ADMIN_MAX_CONNECTIONS`]), so a flood of
 //! public connections cannot lock the operator out.
@@ -97,11 +98,17 @@ pub struct ServerConfig {
     pub shutdown_grace: Duration,
     /// Where to serve [`ADMIN_ROUTES`] instead of the public address (`--admin-listen`).
     pub admin_addr: Option<SocketAddr>,
+    /// Most `/api/v1/events` streams open at once; past it, 503.
+    pub max_event_streams: usize,
 }
 
-/// The routes moved to the admin listener when there is one. `/health` is served on both:
-/// load balancers probe the public port.
-pub const ADMIN_ROUTES: &[&str] = &["/pool/status", "/sources", "/metrics"];
+/// The routes moved to the admin listener when there is one, with the dashboard (`/` as
+/// HTML, its assets, and `/api/v1/sources/{name}/preview`); the public port's `/` then
+/// answers the JSON index only. `/health` is served on both: load balancers probe the public
+/// port.
+pub const ADMIN_ROUTES: &[&str] = &["/pool/status", "/sources", "/metrics", "/api/v1/events"];
+/// Default of [`ServerConfig::max_event_streams`].
+pub const DEFAULT_MAX_EVENT_STREAMS: usize = 64;
 /// Connections served at once on the admin listener.
 pub const ADMIN_MAX_CONNECTIONS: usize = 64;
 
@@ -127,6 +134,7 @@ impl Default for ServerConfig {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
             admin_addr: None,
+            max_event_streams: DEFAULT_MAX_EVENT_STREAMS,
         }
     }
 }
@@ -159,7 +167,8 @@ pub fn apps(
 ) -> Result<(Router, Option<Router>), ServeError> {
     let state = AppState::new(backend, config.allow_raw, config.rate_limit)
         .with_trusted_proxies(config.trusted_proxies.clone())
-        .with_camera(config.camera.clone());
+        .with_camera(config.camera.clone())
+        .with_event_streams(config.max_event_streams);
     let admin_elsewhere = config.admin_addr.is_some();
     let mut public = routes::router(state.clone(), routes::RouteSet::Public { admin_elsewhere })
         .layer(TraceLayer::new_for_http());

@@ -22,6 +22,16 @@ impl Metrics {
         *map.entry((route.to_owned(), status)).or_insert(0) += 1;
     }
 
+    /// Requests so far by route, all statuses together.
+    pub(crate) fn requests_by_route(&self) -> BTreeMap<String, u64> {
+        let map = self.requests.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = BTreeMap::new();
+        for ((route, _), n) in map.iter() {
+            *out.entry(route.clone()).or_insert(0) += n;
+        }
+        out
+    }
+
     pub(crate) fn served(&self, mode: wellspring_core::pool::Conditioning, bytes: usize) {
         use wellspring_core::pool::Conditioning::*;
         let counter = match mode {

@@ -49,6 +49,9 @@ pub enum BackendError {
     /// No output within the wait limit.
     #[error("no output available: {0}")]
     Unavailable(String),
+    /// No source of this name runs in the engine.
+    #[error("no source named '{0}' runs in this engine")]
+    UnknownSource(String),
 }
 
 /// The entropy service behind the handlers.
@@ -59,6 +62,14 @@ pub trait Backend: Send + Sync {
     fn take(&self, mode: Conditioning, n: usize) -> Result<Vec<u8>, BackendError>;
     /// The engine's state.
     fn status(&self) -> EngineStatus;
+    /// `n` fresh raw samples of `source` for display, never mixed into output (see
+    /// `Engine::preview_samples`); blocks while the source collects.
+    fn preview(&self, source: &str, n: usize) -> Result<Vec<u8>, BackendError> {
+        let _ = n;
+        Err(BackendError::Unavailable(format!(
+            "this backend shows no samples of {source}"
+        )))
+    }
 }
 
 /// One refill's output: `bytes[start..]` not yet served, generated from `made` on.
@@ -454,6 +465,15 @@ impl Backend for EngineBackend {
 
     fn status(&self) -> EngineStatus {
         self.engine.status()
+    }
+
+    fn preview(&self, source: &str, n: usize) -> Result<Vec<u8>, BackendError> {
+        self.engine.preview_samples(source, n).map_err(|e| match e {
+            wellspring_core::engine::EngineError::UnknownSource(name) => {
+                BackendError::UnknownSource(name)
+            }
+            other => BackendError::Unavailable(other.to_string()),
+        })
     }
 }
 

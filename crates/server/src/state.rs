@@ -5,10 +5,13 @@ use std::sync::Arc;
 
 use wellspring_camera::{Camera, LiveCam, SystemClock};
 
+use tokio::sync::Semaphore;
+
 use crate::fairshare::FairShare;
 use crate::metrics::Metrics;
 use crate::ratelimit::{Cidr, RateLimiter};
 use crate::reservoir::Backend;
+use crate::routes::Previews;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -21,6 +24,9 @@ pub struct AppState {
     pub(crate) livecam: Arc<LiveCam>,
     pub(crate) camera: Option<Arc<Camera>>,
     pub(crate) fair: Arc<FairShare>,
+    /// Permits for `/api/v1/events` streams.
+    pub(crate) event_streams: Arc<Semaphore>,
+    pub(crate) previews: Arc<Previews>,
 }
 
 impl AppState {
@@ -35,7 +41,15 @@ impl AppState {
             livecam: Arc::new(LiveCam::new(None, None, Arc::new(SystemClock::default()))),
             camera: None,
             fair: Arc::new(FairShare::default()),
+            event_streams: Arc::new(Semaphore::new(crate::DEFAULT_MAX_EVENT_STREAMS)),
+            previews: Arc::new(Previews::default()),
         }
+    }
+
+    /// Allows at most `n` concurrent `/api/v1/events` streams.
+    pub fn with_event_streams(mut self, n: usize) -> Self {
+        self.event_streams = Arc::new(Semaphore::new(n));
+        self
     }
 
     /// Takes the client address from `X-Forwarded-For` when the peer is one of `proxies`.

@@ -585,8 +585,22 @@ async fn with_an_admin_listener_the_operator_routes_leave_the_public_port() {
         assert_eq!(status, StatusCode::NOT_FOUND, "public {route}");
         let json: Value = serde_json::from_slice(&body).expect("a JSON error");
         assert_eq!(json["success"], false);
-        assert_eq!(status_of(admin.clone(), route).await.0, StatusCode::OK);
+        // The event stream never ends: only its head is read.
+        let response = admin
+            .clone()
+            .oneshot(Request::get(*route).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "admin {route}");
     }
+    // The dashboard moves with them; the public `/` keeps the JSON index.
+    let (status, body) = status_of(public.clone(), "/").await;
+    assert_eq!(status, StatusCode::OK);
+    let index: Value = serde_json::from_slice(&body).expect("the JSON index");
+    assert_eq!(index["name"], "wellspring");
+    let (status, body) = status_of(admin.clone(), "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&body).contains("<title>wellspring</title>"));
     // Both answer /health (load balancers probe the public port); only the public port
     // serves random numbers.
     assert_eq!(status_of(public.clone(), "/health").await.0, StatusCode::OK);
@@ -597,7 +611,7 @@ async fn with_an_admin_listener_the_operator_routes_leave_the_public_port() {
     // Without an admin listener everything stays on the one port.
     let (single, none) = wellspring_server::apps(common::Counting::new(), &default()).unwrap();
     assert!(none.is_none());
-    for route in wellspring_server::ADMIN_ROUTES {
+    for route in ["/pool/status", "/sources", "/metrics"] {
         assert_eq!(status_of(single.clone(), route).await.0, StatusCode::OK);
     }
 }

@@ -45,6 +45,7 @@ pub(crate) fn run(args: ServerArgs) -> CliResult {
         camera,
         max_connections: args.max_connections as usize,
         admin_addr: args.admin_listen,
+        max_event_streams: args.max_event_streams as usize,
         ..ServerConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -422,6 +422,24 @@ impl Engine {
             .map(|s| s.recent().to_vec())
     }
 
+    /// `n` (at most 4,096) fresh raw samples of the named source, collected for display
+    /// only: they are never mixed into output, unlike [`recent_samples`](Self::recent_samples),
+    /// whose samples went into the pool and must not be shown to anyone who could also see
+    /// that output. Collects on the calling thread (a slow source takes its time).
+    pub fn preview_samples(&self, name: &str, n: usize) -> Result<Vec<u8>, EngineError> {
+        let source = self
+            .inner()
+            .config
+            .sources
+            .iter()
+            .find(|s| s.name() == name)
+            .cloned()
+            .ok_or_else(|| EngineError::UnknownSource(name.to_owned()))?;
+        source
+            .collect(n.min(4096))
+            .map_err(|e| EngineError::RawFailed(e.to_string()))
+    }
+
     /// A snapshot of credit, output and per-source state (in a forked child, what the
     /// parent published, read without the lock).
     pub fn status(&self) -> EngineStatus {

@@ -3,8 +3,12 @@
 //! [`ApiError`], and [`json_errors`] rewrites any other error response (an extractor's
 //! rejection, a layer's plain text) into that shape.
 
+mod dashboard;
+mod events;
 mod info;
 mod random;
+
+pub(crate) use dashboard::Previews;
 
 use std::net::SocketAddr;
 
@@ -39,14 +43,19 @@ pub(crate) fn router(state: AppState, set: RouteSet) -> Router {
     let admin = Router::new()
         .route("/sources", get(info::sources))
         .route("/pool/status", get(info::pool_status))
-        .route("/metrics", get(info::metrics));
+        .route("/metrics", get(info::metrics))
+        .route("/api/v1/events", get(events::events))
+        .route("/api/v1/sources/{name}/preview", get(dashboard::preview))
+        .route("/", get(dashboard::index))
+        .route("/assets/dashboard.js", get(dashboard::script))
+        .route("/assets/dashboard.css", get(dashboard::style));
     let routes = match set {
         RouteSet::Public {
             admin_elsewhere: false,
         } => public.merge(admin),
         RouteSet::Public {
             admin_elsewhere: true,
-        } => public,
+        } => public.route("/", get(dashboard::index_only)),
         RouteSet::Admin => admin,
     };
     routes
