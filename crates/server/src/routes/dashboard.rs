@@ -33,9 +33,12 @@ const PREVIEW_MAX_AGE: Duration = Duration::from_secs(1);
 /// A source slower than this gives no preview.
 const PREVIEW_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// A preview and when it was collected.
+type Preview = (Instant, Arc<Vec<u8>>);
+
 /// Recent previews by source.
 #[derive(Default)]
-pub(crate) struct Previews(Mutex<HashMap<String, (Instant, Arc<Vec<u8>>)>>);
+pub(crate) struct Previews(Mutex<HashMap<String, Preview>>);
 
 fn wants_json(headers: &HeaderMap) -> bool {
     let accept = headers
