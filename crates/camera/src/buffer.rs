@@ -78,6 +78,19 @@ impl GroupBuffers {
         self.pick(false)
     }
 
+    /// The newest `per_group` *public* regions of every group, newest first, without moving
+    /// the rotation; for display (a private feed's regions are never shown: they are kept
+    /// for credit, and what is shown is no longer secret).
+    pub fn newest_public(&self, per_group: usize) -> BTreeMap<String, Vec<Region>> {
+        self.lock()
+            .iter()
+            .map(|(group, ring)| {
+                let newest = ring.public.iter().rev().take(per_group).cloned().collect();
+                (group.clone(), newest)
+            })
+            .collect()
+    }
+
     fn pick(&self, with_private: bool) -> Vec<Region> {
         let turn = self.cursor.fetch_add(1, Ordering::Relaxed);
         let rings = self.lock();

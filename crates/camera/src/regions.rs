@@ -15,6 +15,17 @@ pub struct Region {
     pub rgb: Vec<u8>,
 }
 
+impl Region {
+    /// The region as a PNG image of `size × size` pixels, for display; `None` when `rgb`
+    /// does not hold that many pixels.
+    pub fn to_png(&self, size: u32) -> Option<Vec<u8>> {
+        let image = image::RgbImage::from_raw(size, size, self.rgb.clone())?;
+        let mut out = std::io::Cursor::new(Vec::new());
+        image.write_to(&mut out, image::ImageFormat::Png).ok()?;
+        Some(out.into_inner())
+    }
+}
+
 /// Most regions [`slice`] keeps from one frame (3 MB of 32-pixel regions): a frame's regions
 /// are never all copied out, however large it is.
 pub const MAX_REGIONS_PER_FRAME: usize = 1024;

@@ -416,9 +416,18 @@ async function loadHealth() {
       ? `${health.livecam_total_regions} regions in ${groups.length} groups; ` +
         (health.livecam_prefetching ? 'prefetching' : 'not prefetching')
       : 'no camera feeds configured: /rng mixes CPU timing jitter and OS randomness into the pool output';
+    const thumbnails = health.livecam_mode === 'camera'
+      ? (await (await fetch('/api/v1/livecam/thumbnails')).json()).groups : {};
     $('livecam-groups').replaceChildren(...groups.map(([group, n]) => {
       const li = document.createElement('li');
-      li.textContent = `${group}: ${n} regions`;
+      li.textContent = `${group}: ${n} regions `;
+      for (const url of thumbnails[group] || []) {
+        const img = document.createElement('img');
+        img.src = url;
+        img.alt = `a recent region of a public ${group} feed`;
+        img.className = 'thumbnail';
+        li.append(img);
+      }
       return li;
     }));
   } catch (e) {

@@ -179,3 +179,75 @@ async fn the_event_stream_sends_the_pool_status_each_second_and_is_capped() {
     let third = get(&router, "/api/v1/events", "text/event-stream").await;
     assert_eq!(third.status(), StatusCode::OK);
 }
+
+/// A folder holding one noisy 64×64 PNG (so its 32-pixel regions have variance and are kept).
+fn image_folder(name: &str, seed: u32) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("ws-thumbs-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut state = seed;
+    let image = image::RgbImage::from_fn(64, 64, |_, _| {
+        state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        let [a, b, c, _] = state.to_le_bytes();
+        image::Rgb([a, b, c])
+    });
+    image.save(dir.join("frame.png")).unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn thumbnails_show_public_feeds_and_never_private_ones() {
+    let public = image_folder("public", 1);
+    let private = image_folder("private", 2);
+    let toml = format!(
+        "[camera]\nrefresh_seconds = 1\n\
+         [[camera.feeds]]\ngroup = \"europe\"\ndir = \"{}\"\nprivate = false\n\
+         [[camera.feeds]]\ngroup = \"lab\"\ndir = \"{}\"\nprivate = true\n",
+        public.display(),
+        private.display()
+    );
+    let config = wellspring_camera::config::CameraConfig::from_toml(&toml).unwrap();
+    let camera = wellspring_camera::Camera::start(config).unwrap();
+    let start = std::time::Instant::now();
+    while camera
+        .buffers()
+        .counts()
+        .values()
+        .filter(|&&n| n > 0)
+        .count()
+        < 2
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "feeds never loaded"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let server = ServerConfig {
+        camera: Some(camera),
+        ..ServerConfig::default()
+    };
+    let router = app(common::Counting::new(), &server).unwrap();
+    let response = get(&router, "/api/v1/livecam/thumbnails", "*/*").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let json: Value = serde_json::from_str(&body_text(response).await).unwrap();
+    assert_eq!(json["region_size"], 32);
+    let europe = json["groups"]["europe"].as_array().unwrap();
+    assert!(!europe.is_empty() && europe.len() <= 4);
+    use base64::Engine as _;
+    for url in europe {
+        let encoded = url
+            .as_str()
+            .unwrap()
+            .strip_prefix("data:image/png;base64,")
+            .unwrap();
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .unwrap();
+        let decoded = image::load_from_memory(&png).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (32, 32));
+    }
+    // The private feed's group has regions, but none is shown.
+    assert_eq!(json["groups"]["lab"], serde_json::json!([]));
+    let _ = std::fs::remove_dir_all(public);
+    let _ = std::fs::remove_dir_all(private);
+}

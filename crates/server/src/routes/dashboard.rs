@@ -2,7 +2,8 @@
 //! talks only to the server it came from, which its Content-Security-Policy enforces), or,
 //! for `Accept: application/json`, a JSON index of the routes so scripts are not broken.
 //! `GET /api/v1/sources/{name}/preview`: fresh raw samples of one source for the page's
-//! charts, collected for display only.
+//! charts, collected for display only. `GET /api/v1/livecam/thumbnails`: the newest regions
+//! of public camera feeds (never of private ones) as PNG data URLs.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -95,6 +96,36 @@ fn static_file(body: &'static str, kind: &'static str) -> Response {
         body,
     )
         .into_response()
+}
+
+/// Thumbnails shown per camera group.
+const THUMBNAILS_PER_GROUP: usize = 4;
+
+/// The newest public regions of each camera group, as `data:image/png;base64,...` URLs;
+/// groups fed only by private feeds show none.
+pub(crate) async fn thumbnails(State(state): State<AppState>) -> Json<Value> {
+    use base64::Engine as _;
+    let Some(camera) = &state.camera else {
+        return Json(json!({"region_size": null, "groups": {}}));
+    };
+    let size = camera.config().region_size;
+    let groups: serde_json::Map<String, Value> = camera
+        .buffers()
+        .newest_public(THUMBNAILS_PER_GROUP)
+        .into_iter()
+        .map(|(group, regions)| {
+            let urls: Vec<String> = regions
+                .iter()
+                .filter_map(|r| r.to_png(size))
+                .map(|png| {
+                    let encoded = base64::engine::general_purpose::STANDARD.encode(png);
+                    format!("data:image/png;base64,{encoded}")
+                })
+                .collect();
+            (group, json!(urls))
+        })
+        .collect();
+    Json(json!({"region_size": size, "groups": groups}))
 }
 
 /// Fresh samples of one source (never mixed into output), at most one collection a second

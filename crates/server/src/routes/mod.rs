@@ -46,6 +46,7 @@ pub(crate) fn router(state: AppState, set: RouteSet) -> Router {
         .route("/metrics", get(info::metrics))
         .route("/api/v1/events", get(events::events))
         .route("/api/v1/sources/{name}/preview", get(dashboard::preview))
+        .route("/api/v1/livecam/thumbnails", get(dashboard::thumbnails))
         .route("/", get(dashboard::index))
         .route("/assets/dashboard.js", get(dashboard::script))
         .route("/assets/dashboard.css", get(dashboard::style));
