@@ -71,6 +71,7 @@ function onStatus(doc) {
   $('blocks').textContent = String(doc.blocks_available);
   $('reseeds').textContent = String(doc.reseeds);
   $('revoked').textContent = String(doc.blocks_revoked);
+  if (doc.server && doc.server.modes) $('modes').textContent = doc.server.modes.join(', ');
 
   const families = {};
   const h = {};

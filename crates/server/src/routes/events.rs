@@ -119,9 +119,13 @@ pub(crate) fn status_document(state: &AppState, status: &EngineStatus) -> Value 
     let mut value = serde_json::to_value(status).unwrap_or_else(|_| json!({}));
     if let Some(map) = value.as_object_mut() {
         map.insert("conditioning".into(), json!("drbg"));
+        let mut modes = vec!["drbg", "sha256"];
+        if state.allow_raw {
+            modes.push("raw");
+        }
         map.insert(
             "server".into(),
-            json!({"requests": state.metrics.requests_by_route()}),
+            json!({"requests": state.metrics.requests_by_route(), "modes": modes}),
         );
     }
     value
