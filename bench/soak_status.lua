@@ -1,5 +1,5 @@
 -- wrk script for bench/soak.sh: counts responses by status and prints them as JSON.
-local counts = {}
+counts = {}  -- a global: done() reads each thread's copy with thread:get
 local threads = {}
 
 function setup(thread)
