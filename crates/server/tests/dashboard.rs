@@ -153,7 +153,10 @@ async fn the_event_stream_sends_the_pool_status_each_second_and_is_capped() {
                 "status" => {
                     assert!(doc["sources"].is_array() && doc["blocks_available"].is_u64());
                     assert!(doc["server"]["requests"].is_object(), "{doc}");
-                    assert_eq!(doc["server"]["modes"], serde_json::json!(["drbg", "sha256"]));
+                    assert_eq!(
+                        doc["server"]["modes"],
+                        serde_json::json!(["drbg", "sha256"])
+                    );
                     statuses.push(doc);
                 }
                 "health" => {
