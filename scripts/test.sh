@@ -31,3 +31,9 @@ echo "== the dashboard in headless Chromium (playwright-core from npm, the syste
     npm ci --no-audit --no-fund --silent
     node dashboard.test.mjs ../../../../target/debug/wellspring
 )
+
+echo "== deployment files (promtool, kubernetes-validate, docker-compose config, Dockerfile)"
+bash scripts/check_deploy.sh
+
+echo "== three replicas behind HAProxy in network namespaces (bench/fleet.sh --quick)"
+bash bench/fleet.sh --quick

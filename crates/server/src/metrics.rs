@@ -98,6 +98,35 @@ impl Metrics {
                 status.quarantined.len() as f64,
             ),
             (
+                "wellspring_blocks_revoked_total",
+                "Full-entropy blocks revoked after a lower re-assessment.",
+                status.blocks_revoked as f64,
+            ),
+            (
+                "wellspring_quarantine_events_total",
+                "Quarantines of all sources since start.",
+                status
+                    .sources
+                    .iter()
+                    .map(|s| s.quarantine_events)
+                    .sum::<u64>() as f64,
+            ),
+            (
+                "wellspring_reseed_failures_total",
+                "DRBG reseeds that failed for want of full-entropy blocks.",
+                status.reseed_failures as f64,
+            ),
+            (
+                "wellspring_blocks_available",
+                "Full-entropy blocks ready in the reservoir.",
+                status.blocks_available as f64,
+            ),
+            (
+                "wellspring_uptime_seconds",
+                "Seconds since the engine started.",
+                status.uptime_seconds,
+            ),
+            (
                 "wellspring_credited_sources",
                 "Sources earning entropy credit now (0: full-entropy output has stopped).",
                 status.sources.iter().filter(|s| s.credited).count() as f64,

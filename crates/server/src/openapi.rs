@@ -84,6 +84,13 @@ pub const ROUTES: &[RouteDoc] = &[
         errors: &[],
     },
     RouteDoc {
+        path: "/ready",
+        summary: "200 while some source earns credit, 503 otherwise (for load balancers)",
+        params: &[],
+        body: "Ready",
+        errors: &[503],
+    },
+    RouteDoc {
         path: "/sources",
         summary: "Per-source state",
         params: &[],
@@ -172,6 +179,14 @@ fn schemas() -> Value {
                                          "additionalProperties": {"type": "integer"}},
                 "livecam_prefetching": {"type": "boolean"},
                 "livecam_mode": {"enum": ["camera", "pool"]}
+            }
+        },
+        "Ready": {
+            "type": "object",
+            "required": ["ready", "credited_sources"],
+            "properties": {
+                "ready": {"const": true},
+                "credited_sources": {"type": "integer", "minimum": 1}
             }
         },
         "Sources": {

@@ -291,9 +291,14 @@ async fn health_is_degraded_with_a_source_in_quarantine_and_failed_with_none_cre
             quarantine(status, 1);
         },
     };
-    let (status, health) = get_from(Arc::new(degraded), "/health", &default()).await;
+    let degraded = Arc::new(degraded);
+    let (status, health) = get_from(degraded.clone(), "/health", &default()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(health["status"], "degraded", "{health}");
+    // Degraded still serves backed output: ready for a load balancer.
+    let (status, ready) = get_from(degraded, "/ready", &default()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ready["credited_sources"], 1, "{ready}");
     assert_eq!(health["sources_healthy"], 1);
     assert_eq!(health["sources_total"], 2);
 
@@ -302,9 +307,14 @@ async fn health_is_degraded_with_a_source_in_quarantine_and_failed_with_none_cre
         inner: credited().await,
         shape: |status| quarantine(status, 0),
     };
-    let (_, health) = get_from(Arc::new(failed), "/health", &default()).await;
+    let failed = Arc::new(failed);
+    let (_, health) = get_from(failed.clone(), "/health", &default()).await;
     assert_eq!(health["status"], "failed", "{health}");
     assert_eq!(health["sources_healthy"], 0);
+    // Not ready: 503 with a JSON body, so a balancer or orchestrator drains it.
+    let (status, ready) = get_from(failed, "/ready", &default()).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready["success"], false, "{ready}");
 
     // Healthy but not yet assessed (no figure, so no credit): also "failed".
     let unassessed = Reshaped {

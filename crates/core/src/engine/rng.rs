@@ -61,8 +61,13 @@ impl EngineRng {
         let revision = inner.revision.load(Ordering::SeqCst);
         let mut seed = Zeroizing::new([0u8; SEED_LEN]);
         let mut ledgers = Vec::with_capacity(2);
-        self.engine
-            .take_blocks(&mut seed[..], fresh_since, Some(&mut ledgers))?;
+        if let Err(e) = self
+            .engine
+            .take_blocks(&mut seed[..], fresh_since, Some(&mut ledgers))
+        {
+            inner.reseed_failures.fetch_add(1, Ordering::Relaxed);
+            return Err(e);
+        }
         let policy = inner.config.drbg_policy;
         match &mut self.drbg {
             Some(drbg) => drbg.reseed(&seed),

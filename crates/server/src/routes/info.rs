@@ -21,6 +21,21 @@ pub(crate) async fn rng(State(state): State<AppState>) -> Result<Json<Value>, Ap
     Ok(Json(json!({"random": random})))
 }
 
+/// Readiness for load balancers and orchestrators: 200 while some source earns credit
+/// (output can be backed), 503 otherwise. `/health` answers 200 in both cases and says
+/// `failed` in its body, which a status-code-only probe cannot read.
+pub(crate) async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let status = state.backend.status();
+    let credited = status.sources.iter().filter(|s| s.credited).count();
+    if credited == 0 {
+        return Err(ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "no source earns entropy credit: sources not yet assessed, or quarantined",
+        ));
+    }
+    Ok(Json(json!({"ready": true, "credited_sources": credited})))
+}
+
 pub(crate) async fn health(State(state): State<AppState>) -> Json<Value> {
     let status = state.backend.status();
     let credited_healthy = status.sources.iter().filter(|s| s.credited).count();

@@ -61,6 +61,7 @@ pub(crate) fn router(state: AppState, set: RouteSet) -> Router {
     };
     routes
         .route("/health", get(info::health))
+        .route("/ready", get(info::ready))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
