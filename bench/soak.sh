@@ -41,6 +41,7 @@ WRK=$!
 set_faults() { printf '%s' "$1" >"$FAULTS.next" && mv "$FAULTS.next" "$FAULTS"; }
 elapsed=0
 windows=0
+SERIES="$RSS0"
 while [ "$elapsed" -lt "$SECONDS_TOTAL" ]; do
     sleep 30; elapsed=$((elapsed + 30))
     if [ $((elapsed / 30 % 2)) = 1 ]; then
@@ -51,6 +52,7 @@ while [ "$elapsed" -lt "$SECONDS_TOTAL" ]; do
         set_faults ""
         echo "$(date +%T) +${elapsed}s: healed" >&2
     fi
+    SERIES="$SERIES $(( $(status_of VmRSS) / 1024 ))"
 done
 wait "$WRK"
 WRK=
@@ -61,4 +63,5 @@ echo "|---|---|"
 echo "| duration, fault windows (every source stuck for 30 s) | ${SECONDS_TOTAL} s, $windows |"
 echo "| wrk result | $(tail -1 /tmp/ws-soak-wrk.txt) |"
 echo "| RSS start → end | ${RSS0} MB → ${RSS1} MB |"
+echo "| RSS every 30 s (MB) | $SERIES |"
 echo "| threads start → end | ${THREADS0} → ${THREADS1} |"
