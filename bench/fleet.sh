@@ -2,7 +2,9 @@
 # Three wellspring replicas behind HAProxy, on this machine: three network namespaces joined
 # to a bridge by veth pairs (10.77.0.11-13, addresses that exist only inside this machine),
 # one `wellspring server` in each, HAProxy in the root namespace on 127.0.0.1 with active
-# health checks on `GET /ready` (200 while some source earns credit, 503 otherwise).
+# health checks on `GET /health`: a replica whose status is "ok" or "degraded" stays in the
+# rotation at full weight (every block it serves is still backed; only its full-entropy
+# rate is lower), one that says "failed" or does not answer leaves it.
 #
 # It measures and checks, printing a Markdown table:
 #   1. throughput through the balancer and to one replica directly (wrk, same run);
@@ -111,8 +113,8 @@ frontend fleet
     default_backend replicas
 backend replicas
     balance roundrobin
-    option httpchk GET /ready
-    http-check expect status 200
+    option httpchk GET /health
+    http-check expect rstring \"status\":\"(ok|degraded)\"
     http-response set-header X-Replica %s
     default-server check inter 1s fall 2 rise 2
     server a ${ADDR[a]}:8042
@@ -218,7 +220,7 @@ echo "| the same, one replica directly | $RPS_ONE req/s (balancer/direct $(pytho
 echo "| replica c killed (SIGKILL) 1 s into a $((DURATION + 3)) s run through HAProxy (check every 1 s, down after 2 failures, retries with redispatch) | $FAILOVER_ERRORS failed of $FAILOVER_REQUESTS requests (those in flight on c when it died) |"
 echo "| the next ${DURATION} s through HAProxy, c marked down | $AFTER_ERRORS failed |"
 echo "| replica c restarted (its assessment cache kept): back in rotation after | ${REJOIN} s (start-up test, then 2 passing checks) |"
-echo "| replica b's sources all stuck: out of rotation after | ${LEAVE} s; 200 sha256 requests through HAProxy: $SHA_FAIL failed or served by b |"
+echo "| replica b's sources all stuck (its /health says failed): out of rotation after | ${LEAVE} s; 200 sha256 requests through HAProxy: $SHA_FAIL failed or served by b |"
 echo "| replica b healed: back after | ${BACK} s |"
 echo "| 10,000 responses through HAProxy | $UNIQUE |"
 [ "$SHA_FAIL" = 0 ] || { echo "fleet.sh: requests failed while replica b was out" >&2; exit 1; }
