@@ -56,6 +56,72 @@ pub(crate) enum Command {
     Assess(AssessArgs),
     /// The NIST SP 800-22 battery on the default sources (graded), a source's raw samples, or a file.
     Report(ReportArgs),
+    /// Record raw samples of sources into a session folder, with the machine's conditions.
+    Record(RecordArgs),
+    /// List recorded sessions, or show one.
+    Sessions(SessionsArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  wellspring record --sources clock_jitter,branch_timing --samples 1000000\n  \
+    wellspring record --sources timing --duration 5m --tag room:lab --note \"fan at full speed\""
+)]
+pub(crate) struct RecordArgs {
+    /// Sources to record: comma-separated names or categories (see `wellspring scan`).
+    #[arg(long)]
+    pub(crate) sources: String,
+    /// Samples to record from each source.
+    #[arg(long, value_name = "N", conflicts_with = "duration",
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000_000_000))]
+    pub(crate) samples: Option<u64>,
+    /// How long to record: 30s, 5m, 1h.
+    #[arg(long, value_name = "DURATION", value_parser = crate::commands::record::parse_duration)]
+    pub(crate) duration: Option<std::time::Duration>,
+    /// A tag, key:value (repeatable).
+    #[arg(long, value_name = "KEY:VALUE", value_parser = crate::commands::record::parse_tag)]
+    pub(crate) tag: Vec<(String, String)>,
+    /// A free-text note stored in the manifest.
+    #[arg(long)]
+    pub(crate) note: Option<String>,
+    /// Folder the session folder is made in.
+    #[arg(long, value_name = "DIR", default_value = "sessions")]
+    pub(crate) output: std::path::PathBuf,
+    /// Print the session's path and manifest as one JSON document.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  wellspring sessions\n  wellspring sessions ./sessions --json\n  \
+    wellspring sessions show 3fa2c1"
+)]
+pub(crate) struct SessionsArgs {
+    /// The folder holding the sessions.
+    #[arg(default_value = "sessions")]
+    pub(crate) dir: std::path::PathBuf,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub(crate) json: bool,
+    #[command(subcommand)]
+    pub(crate) action: Option<SessionsAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SessionsAction {
+    /// One session's manifest summary (by id, folder name or path).
+    Show {
+        /// The session's id, folder name or path.
+        id: String,
+        /// The folder holding the sessions.
+        #[arg(long, default_value = "sessions")]
+        dir: std::path::PathBuf,
+        /// Print one JSON document.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -365,7 +431,9 @@ impl Command {
             | Command::Probe(_)
             | Command::Completions(_)
             | Command::Assess(_)
-            | Command::Report(_) => {}
+            | Command::Report(_)
+            | Command::Record(_)
+            | Command::Sessions(_) => {}
         }
         self
     }

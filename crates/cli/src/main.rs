@@ -57,6 +57,8 @@ fn main() -> ExitCode {
         Command::Server(args) => commands::server::run(args),
         Command::Assess(args) => commands::assess::run(args),
         Command::Report(args) => commands::report::run(args),
+        Command::Record(args) => commands::record::run(args),
+        Command::Sessions(args) => commands::sessions::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -27,3 +27,14 @@ pub(crate) fn spinner(message: &str) -> Option<ProgressBar> {
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     Some(bar)
 }
+
+/// A count bar for `total` items, or `None` when stderr is not a terminal.
+pub(crate) fn count(total: u64, what: &str) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() || total == 0 {
+        return None;
+    }
+    let bar = ProgressBar::new(total);
+    let template = format!("{{spinner}} {what} {{elapsed}} {{wide_bar}} {{pos}}/{{len}} {{msg}}");
+    bar.set_style(ProgressStyle::with_template(&template).expect("valid template"));
+    Some(bar)
+}

@@ -1,0 +1,303 @@
+//! `wellspring record` and `wellspring sessions` as a researcher uses them: a session folder
+//! in the documented layout (manifest, raw files NIST's tools and `assess` read, a batch
+//! index, conditions), listing and showing sessions, a clean end on SIGTERM, a session cut
+//! by SIGKILL that still opens, and bad input refused with exit 2.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::{ChildGuard, stdout_json, wellspring, wellspring_command};
+use serde_json::Value;
+
+const SOURCES: &str = "clock_jitter,branch_timing";
+
+/// A fresh output folder of this test's own.
+fn output(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ws-sessions-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// The only session folder under `dir`.
+fn only_session(dir: &Path) -> PathBuf {
+    let folders: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    folders[0].clone()
+}
+
+fn manifest(session: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(session.join("session.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn a_recorded_session_has_the_documented_layout_and_lists() {
+    let dir = output("layout");
+    let out = wellspring(&[
+        "record",
+        "--sources",
+        SOURCES,
+        "--samples",
+        "70000",
+        "--tag",
+        "room:lab",
+        "--tag",
+        "fan:on",
+        "--note",
+        "a test",
+        "--output",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let session = only_session(&dir);
+    let name = session.file_name().unwrap().to_str().unwrap().to_owned();
+    // <UTC start, e.g. 20261201T220300Z>-<short id>
+    assert_eq!(name.len(), "20261201T220300Z-".len() + 6, "{name}");
+    assert_eq!(&name[8..9], "T");
+    assert_eq!(&name[15..17], "Z-");
+
+    let m = manifest(&session);
+    assert_eq!(m["format_version"], 1);
+    assert_eq!(m["id"].as_str().unwrap(), &name[17..]);
+    assert_eq!(m["complete"], true);
+    assert_eq!(m["end_reason"], "completed");
+    assert!(m["ended_at"].is_string() && m["started_at"].is_string());
+    assert_eq!(m["tags"]["room"], "lab");
+    assert_eq!(m["tags"]["fan"], "on");
+    assert_eq!(m["note"], "a test");
+    assert!(
+        m["command"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "--samples")
+    );
+    assert!(m["version"].is_string());
+    for key in ["cpu", "cores", "kernel", "virtualization", "clocksource"] {
+        assert!(m["machine"].get(key).is_some(), "machine.{key}");
+    }
+    assert!(m["machine"]["cores"].as_u64().unwrap() >= 1);
+    let sources = m["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 2);
+    for s in sources {
+        let name = s["name"].as_str().unwrap();
+        assert_eq!(s["samples"], 70000, "{name}");
+        assert!(s["samples_per_second"].as_f64().unwrap() > 0.0);
+        // 70,000 ≥ 65,536: both ends are assessed, as the engine assesses a source.
+        let (h0, h1) = (s["h_start"].as_f64().unwrap(), s["h_end"].as_f64().unwrap());
+        assert!(
+            (0.0..=8.0).contains(&h0) && (0.0..=8.0).contains(&h1),
+            "{s}"
+        );
+        assert_eq!(s["health_events"]["cutoffs_from_h"].as_f64(), Some(h0));
+        assert!(s["category"].is_string() && s["health_events"]["rct_failures"].is_u64());
+
+        // One byte per sample, exactly the samples recorded.
+        let raw = session.join("raw").join(format!("{name}.bin"));
+        assert_eq!(std::fs::metadata(&raw).unwrap().len(), 70000);
+        // The index: a line per batch, offsets from 0 rising to below the total, times rising.
+        let idx = std::fs::read_to_string(session.join("raw").join(format!("{name}.idx"))).unwrap();
+        let entries: Vec<(u64, u64)> = idx
+            .lines()
+            .map(|l| {
+                let (ns, off) = l.split_once(' ').unwrap();
+                (ns.parse().unwrap(), off.parse().unwrap())
+            })
+            .collect();
+        assert_eq!(entries[0].1, 0);
+        assert!(
+            entries
+                .windows(2)
+                .all(|w| w[0].0 <= w[1].0 && w[0].1 < w[1].1)
+        );
+        assert!(entries.last().unwrap().1 < 70000);
+
+        // `assess` reads the raw file directly (the SP 800-90B file format), and its figure
+        // for the first 65,536 samples is the manifest's h_start.
+        let first = session.join(format!("{name}.first65536"));
+        std::fs::write(&first, &std::fs::read(&raw).unwrap()[..65536]).unwrap();
+        let report = stdout_json(&[
+            "assess",
+            first.to_str().unwrap(),
+            "--bits-per-sample",
+            "8",
+            "--json",
+        ]);
+        let assessed = report["h_assessed"].as_f64().unwrap();
+        assert!(
+            (assessed - h0).abs() < 1e-9,
+            "assess {assessed}, h_start {h0}"
+        );
+        std::fs::remove_file(first).unwrap();
+    }
+    let conditions = std::fs::read_to_string(session.join("conditions.jsonl")).unwrap();
+    let first: Value = serde_json::from_str(conditions.lines().next().unwrap()).unwrap();
+    assert!(first["t"].as_f64().unwrap() >= 0.0);
+    assert!(first["load_average"].is_array(), "{first}");
+
+    let listed = stdout_json(&["sessions", dir.to_str().unwrap(), "--json"]);
+    let list = listed["sessions"].as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    let info = &list[0];
+    for key in [
+        "id",
+        "path",
+        "started_at",
+        "duration_seconds",
+        "sources",
+        "samples",
+        "tags",
+        "complete",
+    ] {
+        assert!(info.get(key).is_some(), "sessions --json: {key}");
+    }
+    assert_eq!(info["samples"], 140000);
+    assert_eq!(info["complete"], true);
+    assert_eq!(
+        info["sources"],
+        serde_json::json!(["clock_jitter", "branch_timing"])
+    );
+
+    let id = m["id"].as_str().unwrap();
+    let shown = stdout_json(&[
+        "sessions",
+        "show",
+        id,
+        "--dir",
+        dir.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(shown["manifest"]["id"], id);
+    let table = wellspring(&["sessions", dir.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&table.stdout).contains(id));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Starts an endless (1 h) recording and waits until it has written samples.
+fn recording(dir: &Path) -> (ChildGuard, PathBuf) {
+    let mut child = ChildGuard::new(
+        wellspring_command()
+            .args([
+                "record",
+                "--sources",
+                SOURCES,
+                "--duration",
+                "1h",
+                "--output",
+            ])
+            .arg(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let start = Instant::now();
+    loop {
+        if let Ok(mut entries) = std::fs::read_dir(dir)
+            && let Some(Ok(entry)) = entries.next()
+        {
+            let raw = entry.path().join("raw").join("clock_jitter.bin");
+            if std::fs::metadata(&raw).map(|m| m.len()).unwrap_or(0) > 10_000 {
+                return (child, entry.path());
+            }
+        }
+        assert!(
+            child.child().try_wait().unwrap().is_none(),
+            "record exited early"
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "nothing recorded"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn sigterm_ends_a_session_cleanly_and_sigkill_leaves_one_that_still_opens() {
+    let dir = output("signals");
+    let (child, session) = recording(&dir);
+    let status = child.terminate(Duration::from_secs(30));
+    assert!(status.success(), "{status}");
+    let m = manifest(&session);
+    assert_eq!(m["complete"], false);
+    assert_eq!(m["end_reason"], "interrupted by SIGTERM");
+    for s in m["sources"].as_array().unwrap() {
+        let raw = session
+            .join("raw")
+            .join(format!("{}.bin", s["name"].as_str().unwrap()));
+        assert_eq!(
+            s["samples"].as_u64().unwrap(),
+            std::fs::metadata(raw).unwrap().len()
+        );
+        assert!(s["samples"].as_u64().unwrap() > 0);
+    }
+
+    let crashed_dir = output("crash");
+    let (mut child, crashed) = recording(&crashed_dir);
+    child.child().kill().unwrap();
+    child.child().wait().unwrap();
+    let listed = stdout_json(&["sessions", crashed_dir.to_str().unwrap(), "--json"]);
+    let info = &listed["sessions"][0];
+    assert_eq!(info["complete"], false);
+    assert_eq!(info["end_reason"], "crashed while recording");
+    let on_disk: u64 = ["clock_jitter", "branch_timing"]
+        .iter()
+        .map(|n| {
+            std::fs::metadata(crashed.join("raw").join(format!("{n}.bin")))
+                .unwrap()
+                .len()
+        })
+        .sum();
+    assert_eq!(info["samples"].as_u64().unwrap(), on_disk);
+    assert!(on_disk > 0);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&crashed_dir);
+}
+
+#[test]
+fn bad_input_is_a_usage_error_with_one_line() {
+    let dir = output("bad");
+    let out_dir = dir.to_str().unwrap();
+    for args in [
+        vec!["record", "--sources", SOURCES, "--output", out_dir],
+        vec!["record", "--sources", SOURCES, "--duration", "5 parsecs"],
+        vec!["record", "--sources", SOURCES, "--samples", "0"],
+        vec![
+            "record",
+            "--sources",
+            SOURCES,
+            "--samples",
+            "10",
+            "--tag",
+            "novalue",
+        ],
+        vec!["record", "--sources", "no_such_source", "--samples", "10"],
+        vec![
+            "record",
+            "--sources",
+            SOURCES,
+            "--samples",
+            "10",
+            "--duration",
+            "1m",
+        ],
+        vec!["sessions", "show", "nope", "--dir", out_dir],
+        vec!["sessions", "/no/such/folder"],
+    ] {
+        let out = wellspring(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.trim().is_empty(), "{args:?}");
+    }
+    assert!(!dir.exists(), "a refused command wrote nothing");
+}

@@ -1,0 +1,31 @@
+//! # wellspring-session
+//!
+//! Recorded sessions of raw samples, for people who study hardware noise: the on-disk format
+//! ([`format`], version [`format::FORMAT_VERSION`], documented in docs/SESSIONS.md), the
+//! recorder ([`recorder`]), the machine facts and per-second conditions recorded with the
+//! samples ([`machine`]), and finding and opening sessions ([`list`]).
+//!
+//! ```no_run
+//! use std::sync::atomic::AtomicBool;
+//! use wellspring_session::recorder::{Length, Recorder, Request};
+//!
+//! let sources = wellspring_core::registry::Registry::builtin().select(Some("clock_jitter"))?;
+//! let recorder = Recorder::start(Request {
+//!     sources,
+//!     length: Length::Samples(100_000),
+//!     tags: Default::default(),
+//!     note: None,
+//!     output: "sessions".into(),
+//!     command: vec!["example".into()],
+//!     version: "0.1.0".into(),
+//! })?;
+//! let recording = recorder.run(&AtomicBool::new(false), || "stopped".into())?;
+//! println!("{}", recording.path.display());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod format;
+pub mod list;
+pub mod machine;
+pub mod recorder;
+mod time;
