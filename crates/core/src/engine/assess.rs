@@ -1,7 +1,7 @@
 //! Full-size assessments in the background, and what follows from their result.
 //!
-//! Each runs on its own thread, so harvesting and the continuous health tests never pause for
-//! the estimators (0.3-0.6 s of CPU for 65,536 samples on the reference VM). A periodic
+//! They run on the engine's assessment workers (`workers`), so harvesting and the continuous
+//! health tests never pause for the estimators (0.3-0.6 s of CPU for 65,536 samples on the reference VM). A periodic
 //! re-assessment runs at the lowest priority and its CPU time is charged to the harvesters'
 //! budget; a source's first measurement in a run runs at normal priority and is not charged
 //! (no credit flows until it is in). Both are charged to the idle budget when nobody reads. At most [`MAX_CONCURRENT`] run at once: bounded
@@ -37,31 +37,26 @@ pub(super) fn all_busy(inner: &Inner) -> bool {
     inner.assessors.load(Ordering::Acquire) >= MAX_CONCURRENT
 }
 
-/// Assesses `buffer` (source `index`'s consecutive samples) on its own thread. A periodic
-/// re-assessment runs at the lowest priority; a source's first measurement in this run
-/// does not, since no credit flows from it until the measurement is in (on a busy machine a
-/// nice-19 thread can wait for seconds).
+/// Assesses `buffer` (source `index`'s consecutive samples) on an assessment worker. A
+/// periodic re-assessment runs at the lowest priority; a source's first measurement in this
+/// run does not, since no credit flows from it until the measurement is in (on a busy
+/// machine a nice-19 thread can wait for seconds).
 pub(super) fn spawn(inner: &Arc<Inner>, index: usize, buffer: Vec<u8>, first: bool) {
     let worker = Arc::clone(inner);
-    let spawned = std::thread::Builder::new()
-        .name("ws-assess".into())
-        .spawn(move || {
-            if !first {
-                lower_priority();
-            }
-            let cpu0 = thread_cpu_ns();
-            let h = (worker.config.assessor)(&buffer);
-            let spent = thread_cpu_ns().saturating_sub(cpu0);
-            // A periodic re-assessment is charged to the harvest budget; a first measurement
-            // (once per source per run, at start-up or after a quarantine) is not, or the
-            // harvesters would stall on the debt right when the first credit can flow.
-            if !first {
-                worker.cpu_used_ns.fetch_add(spent, Ordering::Relaxed);
-            }
-            charge_idle(&worker, spent);
-            finish(&worker, index, h, buffer.len() as u64);
-        });
-    if spawned.is_err() {
+    let job = Box::new(move || {
+        let cpu0 = thread_cpu_ns();
+        let h = (worker.config.assessor)(&buffer);
+        let spent = thread_cpu_ns().saturating_sub(cpu0);
+        // A periodic re-assessment is charged to the harvest budget; a first measurement
+        // (once per source per run, at start-up or after a quarantine) is not, or the
+        // harvesters would stall on the debt right when the first credit can flow.
+        if !first {
+            worker.cpu_used_ns.fetch_add(spent, Ordering::Relaxed);
+        }
+        charge_idle(&worker, spent);
+        finish(&worker, index, h, buffer.len() as u64);
+    });
+    if inner.workers.submit(first, job).is_err() {
         // No thread to spare: keep the current figure and try again after the interval.
         let mut shared = inner.lock();
         shared.slots[index].assessment_abandoned();
@@ -127,7 +122,7 @@ pub(super) fn thread_cpu_ns() -> u64 {
 
 /// Runs the calling thread at the lowest scheduling priority (nice 19), so an assessment
 /// yields to whatever serves output. Best effort: on failure the thread keeps its priority.
-fn lower_priority() {
+pub(super) fn lower_priority() {
     // SAFETY: gettid has no preconditions; setpriority only reads its integer arguments and
     // changes the priority of this very thread (Linux applies PRIO_PROCESS to a thread id).
     let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19) };

@@ -20,6 +20,7 @@ mod setup;
 mod slot;
 mod status;
 mod store;
+mod workers;
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -113,6 +114,8 @@ pub(crate) struct Inner {
     pub(crate) best_yield: AtomicU64,
     /// Full-size assessments running now (at most `assess::MAX_CONCURRENT`).
     pub(crate) assessors: AtomicUsize,
+    /// The threads assessments run on.
+    workers: workers::Workers,
     /// Nanoseconds since start before which idle-time measurement may not run again (the
     /// idle CPU budget as a token bucket).
     pub(crate) idle_next_ns: AtomicU64,
@@ -224,6 +227,7 @@ impl Engine {
             startup_cpu_ns: AtomicU64::new(0),
             best_yield: AtomicU64::new(0),
             assessors: AtomicUsize::new(0),
+            workers: workers::Workers::start(),
             idle_next_ns: AtomicU64::new(0),
             fresh_waiters: AtomicUsize::new(0),
             revision: AtomicU64::new(0),
