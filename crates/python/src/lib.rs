@@ -9,12 +9,14 @@
 //!
 //! Modules: [`pool`] (the `NativePool` class), [`quality`] (the quick quality figures and
 //! the full SP 800-90B estimate), [`platform`] (source discovery and machine facts) and
-//! [`analysis`] (`assess`/`report` as the CLI's JSON).
+//! [`analysis`] (`assess`/`report` as the CLI's JSON) and [`session`] (`record`,
+//! `load_session`).
 
 mod analysis;
 mod platform;
 mod pool;
 mod quality;
+mod session;
 
 use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -75,6 +77,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(quality::version, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::assess_json, m)?)?;
     m.add_function(wrap_pyfunction!(analysis::report_json, m)?)?;
+    m.add_function(wrap_pyfunction!(session::record_session, m)?)?;
+    m.add_function(wrap_pyfunction!(session::open_session, m)?)?;
     m.add("HealthError", m.py().get_type::<HealthError>())?;
     m.add("__version__", quality::VERSION)?;
     Ok(())

@@ -44,6 +44,8 @@ from wellspring._native import min_entropy_estimate as _min_entropy_estimate
 from wellspring._native import quick_min_entropy as _quick_min_entropy
 from wellspring._native import quick_quality as _quick_quality
 from wellspring._native import quick_shannon as _quick_shannon
+from wellspring._native import open_session as _open_session
+from wellspring._native import record_session as _record_session
 
 __all__ = [
     "EntropyPool",
@@ -54,11 +56,13 @@ __all__ = [
     "detect_available_sources",
     "grade_min_entropy",
     "known_sources",
+    "load_session",
     "min_entropy_estimate",
     "platform_info",
     "quick_min_entropy",
     "quick_quality",
     "quick_shannon",
+    "record",
     "report",
     "version",
 ]
@@ -385,3 +389,73 @@ def platform_info() -> dict:
     if info["kernel_release"] is None:
         info["kernel_release"] = _platform.release() or None
     return info
+
+
+def record(
+    sources: str | list[str],
+    *,
+    duration: float | None = None,
+    samples: int | None = None,
+    output: str | _os.PathLike = "sessions",
+    tags: dict[str, str] | None = None,
+    note: str | None = None,
+) -> str:
+    """Records the raw samples of ``sources`` (names or categories, a list or a
+    comma-separated filter as ``--sources`` takes) for ``duration`` seconds or ``samples``
+    per source, exactly as ``wellspring record`` does, and returns the session folder's path
+    (see docs/SESSIONS.md for the layout). The GIL is released while recording; Ctrl-C
+    (KeyboardInterrupt) ends the session cleanly, keeps it, and is raised.
+
+    >>> import tempfile, wellspring
+    >>> path = wellspring.record("clock_jitter", samples=10_000, output=tempfile.mkdtemp())
+    >>> wellspring.load_session(path)["manifest"]["complete"]
+    True
+    """
+    if isinstance(sources, (list, tuple)):
+        if not all(isinstance(s, str) for s in sources):
+            raise ValueError("sources must be source or category names")
+        sources = ",".join(sources)
+    if not isinstance(sources, str) or not sources.strip():
+        raise ValueError("sources must name at least one source or category")
+    if (duration is None) == (samples is None):
+        raise ValueError("give exactly one of duration (seconds) or samples (per source)")
+    if samples is not None and (isinstance(samples, bool) or not isinstance(samples, int) or samples < 1):
+        raise ValueError(f"samples must be a positive int, not {samples!r}")
+    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, (int, float)) or not duration > 0):
+        raise ValueError(f"duration must be positive seconds, not {duration!r}")
+    tags = dict(tags or {})
+    if not all(isinstance(k, str) and isinstance(v, str) and k for k, v in tags.items()):
+        raise ValueError("tags must map non-empty str keys to str values")
+    path, _manifest = _record_session(
+        sources,
+        samples=samples,
+        seconds=None if duration is None else float(duration),
+        output=_os.fspath(output),
+        tags=tags,
+        note=note,
+    )
+    return path
+
+
+def load_session(path: str | _os.PathLike) -> dict:
+    """Opens a recorded session: ``{"path", "crashed", "manifest": {...session.json...},
+    "samples": {source: bytes}}``, plus ``"arrays": {source: numpy.ndarray of uint8}`` when
+    numpy is installed (it is not required). A session cut short by a crash opens too
+    (``crashed`` is true and each source's ``samples`` count comes from its raw file).
+    """
+    path = _os.fspath(path)
+    manifest_json, crashed = _open_session(path)
+    manifest = _json.loads(manifest_json)
+    samples = {}
+    for source in manifest["sources"]:
+        name = source["name"]
+        with open(_os.path.join(path, "raw", f"{name}.bin"), "rb") as f:
+            samples[name] = f.read()
+    session = {"path": path, "crashed": crashed, "manifest": manifest, "samples": samples}
+    try:
+        import numpy
+    except ImportError:
+        return session
+    session["arrays"] = {name: numpy.frombuffer(data, dtype=numpy.uint8) for name, data in samples.items()}
+    return session
+

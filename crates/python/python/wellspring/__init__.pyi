@@ -1,3 +1,4 @@
+import os
 import random
 
 __version__: str
@@ -28,6 +29,16 @@ def report(
     set: dict[str, int] | None = None,
     streams: int = 1,
 ) -> dict[str, object]: ...
+def record(
+    sources: str | list[str],
+    *,
+    duration: float | None = None,
+    samples: int | None = None,
+    output: str | os.PathLike[str] = "sessions",
+    tags: dict[str, str] | None = None,
+    note: str | None = None,
+) -> str: ...
+def load_session(path: str | os.PathLike[str]) -> dict[str, object]: ...
 
 class EntropyPool:
     def __init__(self, sources: list[str] | None = None, conditioning: str = "sha256") -> None: ...

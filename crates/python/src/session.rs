@@ -1,0 +1,96 @@
+//! `record` and `load_session` for Python: the CLI's recorder (`wellspring-session`) with the
+//! GIL released while samples are collected, stopping cleanly on KeyboardInterrupt (the
+//! session is kept and says so), and the manifest of a recorded session as the CLI's JSON.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::prelude::*;
+use wellspring_core::registry::Registry;
+use wellspring_session::recorder::{Length, Recorder, Request};
+
+/// Records `sources` (a filter, as `--sources`) for `samples` per source or `seconds`, into
+/// a session folder under `output`; returns the session's path and its manifest as JSON.
+#[pyfunction]
+#[pyo3(signature = (sources, samples=None, seconds=None, output="sessions", tags=BTreeMap::new(), note=None))]
+pub(crate) fn record_session(
+    py: Python<'_>,
+    sources: &str,
+    samples: Option<u64>,
+    seconds: Option<f64>,
+    output: &str,
+    tags: BTreeMap<String, String>,
+    note: Option<String>,
+) -> PyResult<(String, String)> {
+    let length = match (samples, seconds) {
+        (Some(n), None) if n > 0 => Length::Samples(n),
+        (None, Some(s)) if s.is_finite() && s > 0.0 && s <= 366.0 * 86_400.0 => {
+            Length::Duration(Duration::from_secs_f64(s))
+        }
+        _ => {
+            return Err(PyValueError::new_err(
+                "give exactly one of samples (a positive count per source) or duration \
+                 (positive seconds)",
+            ));
+        }
+    };
+    let selected = Registry::builtin()
+        .select(Some(sources))
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let recorder = Recorder::start(Request {
+        sources: selected,
+        length,
+        tags,
+        note,
+        output: output.into(),
+        command: vec!["python".into(), "wellspring.record".into(), sources.into()],
+        version: env!("CARGO_PKG_VERSION").into(),
+    })
+    .map_err(|e| PyOSError::new_err(e.to_string()))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let worker = std::thread::spawn(move || {
+        recorder.run(&flag, || "interrupted by KeyboardInterrupt".into())
+    });
+    // Wait without the GIL, waking to let Python deliver Ctrl-C.
+    let mut interrupted = None;
+    while !worker.is_finished() {
+        py.detach(|| std::thread::sleep(Duration::from_millis(50)));
+        if interrupted.is_none()
+            && let Err(e) = py.check_signals()
+        {
+            stop.store(true, Ordering::Relaxed);
+            interrupted = Some(e);
+        }
+    }
+    let recording = worker
+        .join()
+        .map_err(|_| PyOSError::new_err("the recorder thread panicked"))?
+        .map_err(|e| PyOSError::new_err(e.to_string()))?;
+    if let Some(e) = interrupted {
+        return Err(e);
+    }
+    if let Some(e) = recording.write_error {
+        return Err(PyOSError::new_err(format!(
+            "recording stopped, everything written so far is kept in {}: {e}",
+            recording.path.display()
+        )));
+    }
+    let manifest = serde_json::to_string(&recording.manifest)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok((recording.path.display().to_string(), manifest))
+}
+
+/// The session in `path`: its manifest as JSON (sample counts taken from the raw files when
+/// the recording crashed) and whether it crashed.
+#[pyfunction]
+pub(crate) fn open_session(path: &str) -> PyResult<(String, bool)> {
+    let session = wellspring_session::list::open(path.as_ref())
+        .map_err(|e| PyOSError::new_err(e.to_string()))?;
+    let manifest = serde_json::to_string(&session.manifest)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok((manifest, session.crashed))
+}
