@@ -10,7 +10,8 @@ use wellspring_core::engine::EngineStatus;
 /// Request and output counters.
 #[derive(Default)]
 pub(crate) struct Metrics {
-    requests: Mutex<BTreeMap<(String, u16), u64>>,
+    /// Requests by route, then status (looked up by `&str`: no allocation per request).
+    requests: Mutex<BTreeMap<String, BTreeMap<u16, u64>>>,
     bytes_drbg: AtomicU64,
     bytes_sha256: AtomicU64,
     bytes_raw: AtomicU64,
@@ -19,15 +20,19 @@ pub(crate) struct Metrics {
 impl Metrics {
     pub(crate) fn request(&self, route: &str, status: u16) {
         let mut map = self.requests.lock().unwrap_or_else(|p| p.into_inner());
-        *map.entry((route.to_owned(), status)).or_insert(0) += 1;
+        let by_status = match map.get_mut(route) {
+            Some(by_status) => by_status,
+            None => map.entry(route.to_owned()).or_default(),
+        };
+        *by_status.entry(status).or_insert(0) += 1;
     }
 
     /// Requests so far by route, all statuses together.
     pub(crate) fn requests_by_route(&self) -> BTreeMap<String, u64> {
         let map = self.requests.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = BTreeMap::new();
-        for ((route, _), n) in map.iter() {
-            *out.entry(route.clone()).or_insert(0) += n;
+        for (route, by_status) in map.iter() {
+            out.insert(route.clone(), by_status.values().sum());
         }
         out
     }
@@ -49,16 +54,18 @@ impl Metrics {
             "# HELP wellspring_requests_total HTTP requests by route and status."
         );
         let _ = writeln!(out, "# TYPE wellspring_requests_total counter");
-        for ((route, code), n) in self
+        for (route, by_status) in self
             .requests
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .iter()
         {
-            let _ = writeln!(
-                out,
-                "wellspring_requests_total{{route=\"{route}\",status=\"{code}\"}} {n}"
-            );
+            for (code, n) in by_status {
+                let _ = writeln!(
+                    out,
+                    "wellspring_requests_total{{route=\"{route}\",status=\"{code}\"}} {n}"
+                );
+            }
         }
         let _ = writeln!(
             out,

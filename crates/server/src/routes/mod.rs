@@ -3,6 +3,7 @@
 //! [`ApiError`], and [`json_errors`] rewrites any other error response (an extractor's
 //! rejection, a layer's plain text) into that shape.
 
+mod body;
 mod dashboard;
 mod events;
 mod info;
@@ -85,11 +86,9 @@ async fn method_not_allowed() -> ApiError {
 
 /// Applies the per-client rate limit and counts every response by route and status.
 async fn count_and_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", |p| p.as_str())
-        .to_owned();
+    // MatchedPath holds an `Arc<str>`: cloning it does not allocate.
+    let matched = request.extensions().get::<MatchedPath>().cloned();
+    let route = matched.as_ref().map_or("unmatched", |p| p.as_str());
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -104,7 +103,7 @@ async fn count_and_limit(State(state): State<AppState>, request: Request, next: 
     if let Some((limiter, client)) = client
         && let Err(retry_after) = limiter.check(client)
     {
-        state.metrics.request(&route, 429);
+        state.metrics.request(route, 429);
         return ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded")
             .retry_after(retry_after)
             .into_response();
@@ -119,6 +118,6 @@ async fn count_and_limit(State(state): State<AppState>, request: Request, next: 
             .unwrap_or(0);
         limiter.charge(client, bytes);
     }
-    state.metrics.request(&route, response.status().as_u16());
+    state.metrics.request(route, response.status().as_u16());
     response
 }

@@ -2,14 +2,13 @@
 //! plus `conditioning` and `raw`). The legacy route ignores query parameters it does not
 //! know, as ANU does; the versioned one rejects them (see [`crate::query`]).
 
-use axum::Json;
 use std::net::IpAddr;
 use std::time::Instant;
 
 use axum::Extension;
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
-use serde_json::{Value, json};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use wellspring_core::pool::Conditioning;
 
 use crate::error::ApiError;
@@ -31,7 +30,7 @@ pub(crate) async fn legacy(
     State(state): State<AppState>,
     Extension(client): Extension<ClientKey>,
     RawQuery(query): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let params = parse(
         query.as_deref(),
         &["length", "type", "size"],
@@ -44,7 +43,7 @@ pub(crate) async fn v1(
     State(state): State<AppState>,
     Extension(client): Extension<ClientKey>,
     RawQuery(query): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let params = parse(
         query.as_deref(),
         &["length", "type", "size", "conditioning", "raw"],
@@ -94,7 +93,7 @@ async fn respond(
     ClientKey(client): ClientKey,
     params: &Params,
     mode: Conditioning,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let length = integer(params, "length", 1..=MAX_LENGTH, None)?;
     let kind = match get(params, "type") {
         Some("uint8") => Kind::Uint8,
@@ -134,31 +133,11 @@ async fn respond(
     };
     state.metrics.served(mode, bytes.len());
     let body = match kind {
-        Kind::Uint8 => json!({"type": "uint8", "length": length, "data": bytes, "success": true}),
-        Kind::Uint16 => {
-            let data: Vec<u16> = bytes
-                .chunks_exact(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                .collect();
-            json!({"type": "uint16", "length": length, "data": data, "success": true})
-        }
-        Kind::Hex16 => {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            let data: Vec<String> = bytes
-                .chunks_exact(size)
-                .map(|chunk| {
-                    let mut s = String::with_capacity(2 * size);
-                    for b in chunk {
-                        s.push(HEX[(b >> 4) as usize] as char);
-                        s.push(HEX[(b & 15) as usize] as char);
-                    }
-                    s
-                })
-                .collect();
-            json!({"type": "string", "length": length, "size": size, "data": data, "success": true})
-        }
+        Kind::Uint8 => super::body::uint8(&bytes),
+        Kind::Uint16 => super::body::uint16(&bytes),
+        Kind::Hex16 => super::body::hex16(&bytes, size),
     };
-    Ok(Json(body))
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// Counts `n` bytes of full-entropy output against `client`'s fair share (see
