@@ -9,3 +9,5 @@ pub mod autocorrelation;
 pub mod bias;
 pub mod holm;
 pub mod runs;
+pub mod spectrum;
+pub mod stationarity;
