@@ -5,6 +5,7 @@
 //! p-value comes from a test with a stated null distribution (see each module), and each is
 //! checked against a textbook or hand-computed value.
 
+pub mod analysis;
 pub mod autocorrelation;
 pub mod bias;
 pub mod holm;
