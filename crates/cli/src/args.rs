@@ -60,6 +60,42 @@ pub(crate) enum Command {
     Record(RecordArgs),
     /// List recorded sessions, or show one.
     Sessions(SessionsArgs),
+    /// Noise analysis: autocorrelation, spectrum, bit bias, stationarity, runs, SP 800-90B,
+    /// cross-correlation and a verdict per source.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  wellspring analyze sessions/20261201T220300Z-3fa2c1\n  \
+    wellspring analyze --file noise.bin --json\n  \
+    wellspring analyze --sources clock_jitter --samples 1000000"
+)]
+pub(crate) struct AnalyzeArgs {
+    /// A recorded session's folder.
+    #[arg(value_name = "SESSION_DIR")]
+    pub(crate) session: Option<std::path::PathBuf>,
+    /// A raw sample file (one sample per byte).
+    #[arg(long, value_name = "F")]
+    pub(crate) file: Option<std::path::PathBuf>,
+    /// Bits per sample in the file (1..8).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=8))]
+    pub(crate) bits_per_sample: u8,
+    /// Collect from these sources now.
+    #[arg(long)]
+    pub(crate) sources: Option<String>,
+    /// Samples per source (with --sources).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1024..=20_000_000))]
+    pub(crate) samples: Option<u64>,
+    /// Also run the SP 800-90B IID track.
+    #[arg(long)]
+    pub(crate) iid: bool,
+    /// Stationarity windows.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(2..=1024))]
+    pub(crate) windows: u16,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -433,7 +469,8 @@ impl Command {
             | Command::Assess(_)
             | Command::Report(_)
             | Command::Record(_)
-            | Command::Sessions(_) => {}
+            | Command::Sessions(_)
+            | Command::Analyze(_) => {}
         }
         self
     }

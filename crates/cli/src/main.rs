@@ -59,6 +59,7 @@ fn main() -> ExitCode {
         Command::Report(args) => commands::report::run(args),
         Command::Record(args) => commands::record::run(args),
         Command::Sessions(args) => commands::sessions::run(args),
+        Command::Analyze(args) => commands::analyze::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

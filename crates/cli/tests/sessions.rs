@@ -301,3 +301,77 @@ fn bad_input_is_a_usage_error_with_one_line() {
     }
     assert!(!dir.exists(), "a refused command wrote nothing");
 }
+
+#[test]
+fn analyze_a_session_a_file_and_bad_input() {
+    let dir = output("analyze");
+    let out = wellspring(&[
+        "record",
+        "--sources",
+        SOURCES,
+        "--samples",
+        "70000",
+        "--output",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let session = only_session(&dir);
+    let doc = stdout_json(&["analyze", session.to_str().unwrap(), "--json"]);
+    let sources = doc["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 2);
+    for s in sources {
+        assert_eq!(s["samples"], 70000);
+        assert_eq!(s["bits_per_sample"], 8);
+        let ac = &s["autocorrelation"];
+        assert_eq!(ac["max_lag"], 256);
+        assert_eq!(ac["values"].as_array().unwrap().len(), 256);
+        assert!(ac["band"].as_f64().unwrap() > 0.0 && ac["ljung_box_p"].is_number());
+        assert!(ac["significant_lags"].is_array());
+        assert!(s["spectrum"]["peaks"].is_array());
+        assert_eq!(s["bit_bias"].as_array().unwrap().len(), 8);
+        assert!(s["histogram_p"].is_number() && s["runs_p"].is_number());
+        assert_eq!(s["stationarity"]["windows"], 16);
+        assert!(["good", "warning", "critical"].contains(&s["verdict"].as_str().unwrap()));
+        // The same SP 800-90B figure as `assess` on the whole file.
+        let raw = session
+            .join("raw")
+            .join(format!("{}.bin", s["name"].as_str().unwrap()));
+        let assessed = stdout_json(&["assess", raw.to_str().unwrap(), "--json"]);
+        assert_eq!(s["h_assessed"], assessed["h_assessed"]);
+    }
+    let pairs = doc["cross_correlation"].as_array().unwrap();
+    assert_eq!(pairs.len(), 1);
+    assert!(pairs[0]["r"].as_f64().unwrap().abs() <= 1.0);
+
+    // A file: one source named after the file's stem. A slow counter's low byte (the case
+    // openentropy's analysis once missed) is not called good.
+    let counter: Vec<u8> = (0u32..100_000).map(|i| (i / 7) as u8).collect();
+    let file = dir.join("counter.bin");
+    std::fs::write(&file, counter).unwrap();
+    let doc = stdout_json(&["analyze", "--file", file.to_str().unwrap(), "--json"]);
+    let s = &doc["sources"][0];
+    assert_eq!(s["name"], "counter");
+    assert_ne!(s["verdict"], "good", "{s}");
+    assert!(s["reasons"][0].as_str().unwrap().len() > 10);
+
+    for args in [
+        vec!["analyze"],
+        vec!["analyze", "--file", "/no/such/file"],
+        vec!["analyze", "--sources", "clock_jitter"],
+        vec![
+            "analyze",
+            "--file",
+            file.to_str().unwrap(),
+            "--windows",
+            "1",
+        ],
+    ] {
+        let out = wellspring(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

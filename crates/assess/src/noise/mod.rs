@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod autocorrelation;
 pub mod bias;
+pub mod cross;
 pub mod holm;
 pub mod runs;
 pub mod spectrum;

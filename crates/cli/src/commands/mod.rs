@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub(crate) mod analyze;
 pub(crate) mod assess;
 pub(crate) mod bench;
 pub(crate) mod completions;
