@@ -94,3 +94,55 @@ pub(crate) fn open_session(path: &str) -> PyResult<(String, bool)> {
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
     Ok((manifest, session.crashed))
 }
+
+/// `analyze --json` as a JSON string: of the session in `session`, or of `data` (one source
+/// called `name`).
+#[pyfunction]
+#[pyo3(signature = (data=None, session=None, name="data", bits_per_sample=8, windows=16, iid=false))]
+pub(crate) fn analyze_json(
+    py: Python<'_>,
+    data: Option<&[u8]>,
+    session: Option<&str>,
+    name: &str,
+    bits_per_sample: u8,
+    windows: usize,
+    iid: bool,
+) -> PyResult<String> {
+    use wellspring_assess::noise::analysis::AnalyzeOptions;
+    use wellspring_session::analysis::{AnalyzeError, Document, analyze_one, analyze_session};
+    if !(1..=8).contains(&bits_per_sample) || !(2..=1024).contains(&windows) {
+        return Err(PyValueError::new_err(
+            "bits_per_sample must be 1..8 and windows 2..1024",
+        ));
+    }
+    let opts = AnalyzeOptions {
+        bits_per_sample,
+        windows,
+        iid,
+        ..AnalyzeOptions::default()
+    };
+    let error = |e: AnalyzeError| match e {
+        AnalyzeError::Read(m) => PyOSError::new_err(m),
+        AnalyzeError::Input(m) => PyValueError::new_err(m),
+    };
+    let document = match (data, session) {
+        (Some(data), None) => {
+            let source = py
+                .detach(|| analyze_one(name, data, &opts))
+                .map_err(error)?;
+            Document {
+                sources: vec![source],
+                cross_correlation: Vec::new(),
+            }
+        }
+        (None, Some(path)) => py
+            .detach(|| analyze_session(path.as_ref(), &opts))
+            .map_err(error)?,
+        _ => {
+            return Err(PyValueError::new_err(
+                "give exactly one of data (bytes) or session (a session folder)",
+            ));
+        }
+    };
+    serde_json::to_string(&document).map_err(|e| PyValueError::new_err(e.to_string()))
+}

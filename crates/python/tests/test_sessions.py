@@ -73,3 +73,34 @@ def test_an_unknown_source_is_a_value_error(tmp_path):
 def test_load_session_refuses_a_folder_that_is_not_a_session(tmp_path):
     with pytest.raises(OSError):
         wellspring.load_session(tmp_path)
+
+
+def test_analyze_data_and_a_session_give_the_clis_document(tmp_path):
+    counter = bytes((i // 7) % 256 for i in range(100_000))
+    doc = wellspring.analyze(counter, name="counter")
+    assert doc["cross_correlation"] == []
+    (source,) = doc["sources"]
+    assert source["name"] == "counter" and source["samples"] == 100_000
+    assert source["verdict"] != "good" and source["reasons"]
+    assert source["autocorrelation"]["ljung_box_p"] < 1e-100
+    assert len(source["autocorrelation"]["values"]) == 256
+
+    path = wellspring.record(["clock_jitter", "branch_timing"], samples=20_000, output=tmp_path)
+    doc = wellspring.analyze(session=path)
+    assert [s["name"] for s in doc["sources"]] == ["clock_jitter", "branch_timing"]
+    assert len(doc["cross_correlation"]) == 1
+    samples = wellspring.load_session(path)["samples"]["clock_jitter"]
+    assert doc["sources"][0]["h_assessed"] == wellspring.assess(samples)["h_assessed"]
+
+
+def test_analyze_refuses_bad_input(tmp_path):
+    with pytest.raises(ValueError):
+        wellspring.analyze()
+    with pytest.raises(ValueError):
+        wellspring.analyze(b"x" * 2000, session=tmp_path)
+    with pytest.raises(ValueError, match="too few"):
+        wellspring.analyze(b"abc")
+    with pytest.raises(ValueError):
+        wellspring.analyze(b"x" * 2000, windows=1)
+    with pytest.raises(ValueError):
+        wellspring.analyze(session=tmp_path)

@@ -25,6 +25,7 @@
 //! ```
 
 pub mod align;
+pub mod analysis;
 pub mod format;
 pub mod list;
 pub mod machine;

@@ -4,37 +4,16 @@
 //! a session the cross-correlation of every pair of sources on a common clock. Printed as a
 //! table, or as one JSON document (`--json`, the shape in shared/DESIGN.md).
 
-use std::path::Path;
-
-use serde::Serialize;
-use wellspring_assess::noise::analysis::{AnalyzeOptions, SourceAnalysis, analyze};
-use wellspring_assess::noise::cross::strongest;
+use wellspring_assess::noise::analysis::AnalyzeOptions;
+use wellspring_session::analysis::{
+    AnalyzeError, Document, analyze_one, analyze_session, read_samples,
+};
 
 use crate::args::AnalyzeArgs;
 use crate::error::{CliError, CliResult};
 
-/// Most samples read from one file or source (the estimators' memory grows with it).
-const MAX_SAMPLES: u64 = 20_000_000;
-/// Time bins for cross-correlation, and the lags (in bins) searched either way.
-const CROSS_BINS: usize = 2048;
-const CROSS_LAGS: usize = 8;
-
-#[derive(Serialize)]
-struct Pair {
-    a: String,
-    b: String,
-    r: f64,
-    /// In bins of `bin_seconds`.
-    lag: i64,
-    bin_seconds: f64,
-    /// |r| beyond what 2L + 1 lags of independent series give one time in a thousand.
-    significant: bool,
-}
-
-#[derive(Serialize)]
-struct Document {
-    sources: Vec<SourceAnalysis>,
-    cross_correlation: Vec<Pair>,
+fn usage(e: AnalyzeError) -> CliError {
+    CliError::usage(e.to_string())
 }
 
 pub(crate) fn run(args: AnalyzeArgs) -> CliResult {
@@ -45,14 +24,14 @@ pub(crate) fn run(args: AnalyzeArgs) -> CliResult {
         ..AnalyzeOptions::default()
     };
     let document = match (&args.session, &args.file, &args.sources) {
-        (Some(dir), None, None) => session(dir, &opts)?,
+        (Some(dir), None, None) => analyze_session(dir, &opts).map_err(usage)?,
         (None, Some(file), None) => {
             let name = file
                 .file_stem()
                 .map_or("file".to_owned(), |s| s.to_string_lossy().into_owned());
-            let samples = read_samples(file)?;
+            let samples = read_samples(file).map_err(usage)?;
             Document {
-                sources: vec![one(&name, &samples, &opts)?],
+                sources: vec![analyze_one(&name, &samples, &opts).map_err(usage)?],
                 cross_correlation: Vec::new(),
             }
         }
@@ -63,7 +42,7 @@ pub(crate) fn run(args: AnalyzeArgs) -> CliResult {
             let mut sources = Vec::new();
             for source in crate::camera::registry()?.select(Some(filter))? {
                 let samples = crate::camera::collect_from(source.name(), n as usize)?;
-                sources.push(one(source.name(), &samples, &opts)?);
+                sources.push(analyze_one(source.name(), &samples, &opts).map_err(usage)?);
             }
             Document {
                 sources,
@@ -110,68 +89,4 @@ pub(crate) fn run(args: AnalyzeArgs) -> CliResult {
         );
     }
     Ok(())
-}
-
-fn one(name: &str, samples: &[u8], opts: &AnalyzeOptions) -> CliResult<SourceAnalysis> {
-    if samples.len() < 1024 {
-        return Err(CliError::usage(format!(
-            "{name}: {} samples are too few to analyse (at least 1,024)",
-            samples.len()
-        )));
-    }
-    analyze(name, samples, opts).map_err(|e| CliError::usage(format!("{name}: {e}")))
-}
-
-fn read_samples(path: &Path) -> CliResult<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)
-        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
-    let mut data = Vec::new();
-    file.take(MAX_SAMPLES)
-        .read_to_end(&mut data)
-        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
-    Ok(data)
-}
-
-fn session(dir: &Path, opts: &AnalyzeOptions) -> CliResult<Document> {
-    let session =
-        wellspring_session::list::open(dir).map_err(|e| CliError::usage(e.to_string()))?;
-    let names: Vec<String> = session
-        .manifest
-        .sources
-        .iter()
-        .map(|s| s.name.clone())
-        .collect();
-    let mut sources = Vec::new();
-    for name in &names {
-        let samples = read_samples(&wellspring_session::format::raw_path(dir, name))?;
-        sources.push(one(name, &samples, opts)?);
-    }
-    let mut cross_correlation = Vec::new();
-    if names.len() >= 2
-        && let Some((series, bin_seconds)) =
-            wellspring_session::align::binned(dir, &names, CROSS_BINS)
-                .map_err(|e| CliError::runtime(format!("cannot read {}: {e}", dir.display())))?
-    {
-        // Bonferroni over the 2L + 1 lags of one pair at α = 0.001, r ~ N(0, 1/m).
-        let z = 3.29 + 0.5 * ((2 * CROSS_LAGS + 1) as f64).ln();
-        for i in 0..names.len() {
-            for j in i + 1..names.len() {
-                let (r, lag) = strongest(&series[i], &series[j], CROSS_LAGS);
-                cross_correlation.push(Pair {
-                    a: names[i].clone(),
-                    b: names[j].clone(),
-                    r,
-                    lag,
-                    bin_seconds,
-                    significant: r.abs() > z / (CROSS_BINS as f64).sqrt(),
-                });
-            }
-        }
-        cross_correlation.sort_by(|x, y| y.r.abs().total_cmp(&x.r.abs()));
-    }
-    Ok(Document {
-        sources,
-        cross_correlation,
-    })
 }

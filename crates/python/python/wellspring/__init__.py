@@ -44,11 +44,13 @@ from wellspring._native import min_entropy_estimate as _min_entropy_estimate
 from wellspring._native import quick_min_entropy as _quick_min_entropy
 from wellspring._native import quick_quality as _quick_quality
 from wellspring._native import quick_shannon as _quick_shannon
+from wellspring._native import analyze_json as _analyze_json
 from wellspring._native import open_session as _open_session
 from wellspring._native import record_session as _record_session
 
 __all__ = [
     "EntropyPool",
+    "analyze",
     "HealthError",
     "Random",
     "__version__",
@@ -458,4 +460,38 @@ def load_session(path: str | _os.PathLike) -> dict:
         return session
     session["arrays"] = {name: numpy.frombuffer(data, dtype=numpy.uint8) for name, data in samples.items()}
     return session
+
+
+def analyze(
+    data: bytes | bytearray | memoryview | None = None,
+    *,
+    session: str | _os.PathLike | None = None,
+    name: str = "data",
+    bits_per_sample: int = 8,
+    windows: int = 16,
+    iid: bool = False,
+) -> dict:
+    """The noise analysis ``wellspring analyze --json`` prints, of ``data`` (one source,
+    called ``name``) or of a recorded ``session`` folder (every source, and the
+    cross-correlation of every pair): ``{"sources": [{"name", "samples", "autocorrelation",
+    "spectrum", "bit_bias", "histogram_p", "stationarity", "runs_p", "h_assessed", "iid",
+    "verdict", "reasons"}], "cross_correlation": [...]}`` (docs/ANALYSIS.md). The GIL is
+    released while it runs.
+    """
+    if (data is None) == (session is None):
+        raise ValueError("give exactly one of data (bytes) or session (a session folder)")
+    if data is not None and not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ValueError(f"data must be bytes-like, not {type(data).__name__}")
+    for label, value, low, high in (("bits_per_sample", bits_per_sample, 1, 8), ("windows", windows, 2, 1024)):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"{label} must be an int in {low}..{high}, not {value!r}")
+    text = _analyze_json(
+        data=None if data is None else bytes(data),
+        session=None if session is None else _os.fspath(session),
+        name=name,
+        bits_per_sample=bits_per_sample,
+        windows=windows,
+        iid=iid,
+    )
+    return _json.loads(text)
 

@@ -39,6 +39,15 @@ def record(
     note: str | None = None,
 ) -> str: ...
 def load_session(path: str | os.PathLike[str]) -> dict[str, object]: ...
+def analyze(
+    data: bytes | bytearray | memoryview | None = None,
+    *,
+    session: str | os.PathLike[str] | None = None,
+    name: str = "data",
+    bits_per_sample: int = 8,
+    windows: int = 16,
+    iid: bool = False,
+) -> dict[str, object]: ...
 
 class EntropyPool:
     def __init__(self, sources: list[str] | None = None, conditioning: str = "sha256") -> None: ...

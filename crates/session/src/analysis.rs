@@ -1,0 +1,127 @@
+//! The noise analysis of a whole session (`analyze SESSION_DIR`): each source's statistics
+//! (`wellspring_assess::noise::analysis`) and the cross-correlation of every pair of sources
+//! on a common clock ([`crate::align`]). Shared by the CLI and the Python module, so both
+//! print the same document.
+
+use std::io::Read;
+use std::path::Path;
+
+use serde::Serialize;
+use wellspring_assess::noise::analysis::{AnalyzeOptions, SourceAnalysis, analyze};
+use wellspring_assess::noise::cross::strongest;
+
+use crate::format::raw_path;
+
+/// Most samples read from one raw file (the estimators' memory grows with it).
+pub const MAX_SAMPLES: u64 = 20_000_000;
+/// Fewest samples worth analysing.
+pub const MIN_SAMPLES: usize = 1024;
+/// Time bins for cross-correlation, and the lags (in bins) searched either way.
+const CROSS_BINS: usize = 2048;
+const CROSS_LAGS: usize = 8;
+
+/// The strongest cross-correlation of two sources.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pair {
+    /// First source.
+    pub a: String,
+    /// Second source.
+    pub b: String,
+    /// Pearson's r at the strongest lag.
+    pub r: f64,
+    /// The lag, in bins of `bin_seconds` (positive: `b` follows `a`).
+    pub lag: i64,
+    /// Bin width, in seconds.
+    pub bin_seconds: f64,
+    /// |r| beyond the threshold that any of the 17 lags of two independent series crosses
+    /// about one time in a thousand.
+    pub significant: bool,
+}
+
+/// `analyze --json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    /// Per source.
+    pub sources: Vec<SourceAnalysis>,
+    /// Per pair of sources, strongest first (empty for a single source or file).
+    pub cross_correlation: Vec<Pair>,
+}
+
+/// Why an analysis could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    /// A file could not be read.
+    #[error("cannot read {0}")]
+    Read(String),
+    /// The samples cannot be analysed (too few, wider than the bits per sample, ...).
+    #[error("{0}")]
+    Input(String),
+}
+
+/// Up to [`MAX_SAMPLES`] samples of a raw file.
+pub fn read_samples(path: &Path) -> Result<Vec<u8>, AnalyzeError> {
+    let read = |e: std::io::Error| AnalyzeError::Read(format!("{}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(read)?;
+    let mut data = Vec::new();
+    file.take(MAX_SAMPLES)
+        .read_to_end(&mut data)
+        .map_err(read)?;
+    Ok(data)
+}
+
+/// One source's analysis, refusing fewer than [`MIN_SAMPLES`].
+pub fn analyze_one(
+    name: &str,
+    samples: &[u8],
+    opts: &AnalyzeOptions,
+) -> Result<SourceAnalysis, AnalyzeError> {
+    if samples.len() < MIN_SAMPLES {
+        return Err(AnalyzeError::Input(format!(
+            "{name}: {} samples are too few to analyse (at least {MIN_SAMPLES})",
+            samples.len()
+        )));
+    }
+    analyze(name, samples, opts).map_err(|e| AnalyzeError::Input(format!("{name}: {e}")))
+}
+
+/// The analysis of the session in `dir`.
+pub fn analyze_session(dir: &Path, opts: &AnalyzeOptions) -> Result<Document, AnalyzeError> {
+    let session = crate::list::open(dir).map_err(|e| AnalyzeError::Input(e.to_string()))?;
+    let names: Vec<String> = session
+        .manifest
+        .sources
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    let mut sources = Vec::new();
+    for name in &names {
+        let samples = read_samples(&raw_path(dir, name))?;
+        sources.push(analyze_one(name, &samples, opts)?);
+    }
+    let mut cross_correlation = Vec::new();
+    if names.len() >= 2
+        && let Some((series, bin_seconds)) = crate::align::binned(dir, &names, CROSS_BINS)
+            .map_err(|e| AnalyzeError::Read(format!("{}: {e}", dir.display())))?
+    {
+        // Bonferroni over the 2L + 1 lags of one pair at α = 0.001, r ~ N(0, 1/m).
+        let z = 3.29 + 0.5 * ((2 * CROSS_LAGS + 1) as f64).ln();
+        for i in 0..names.len() {
+            for j in i + 1..names.len() {
+                let (r, lag) = strongest(&series[i], &series[j], CROSS_LAGS);
+                cross_correlation.push(Pair {
+                    a: names[i].clone(),
+                    b: names[j].clone(),
+                    r,
+                    lag,
+                    bin_seconds,
+                    significant: r.abs() > z / (CROSS_BINS as f64).sqrt(),
+                });
+            }
+        }
+        cross_correlation.sort_by(|x, y| y.r.abs().total_cmp(&x.r.abs()));
+    }
+    Ok(Document {
+        sources,
+        cross_correlation,
+    })
+}
