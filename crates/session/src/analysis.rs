@@ -6,6 +6,7 @@
 use std::io::Read;
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use wellspring_assess::noise::analysis::{AnalyzeOptions, SourceAnalysis, analyze};
 use wellspring_assess::noise::cross::strongest;
@@ -93,11 +94,14 @@ pub fn analyze_session(dir: &Path, opts: &AnalyzeOptions) -> Result<Document, An
         .iter()
         .map(|s| s.name.clone())
         .collect();
-    let mut sources = Vec::new();
-    for name in &names {
-        let samples = read_samples(&raw_path(dir, name))?;
-        sources.push(analyze_one(name, &samples, opts)?);
-    }
+    // Sources in parallel (the estimators are single-threaded per source).
+    let sources = names
+        .par_iter()
+        .map(|name| {
+            let samples = read_samples(&raw_path(dir, name))?;
+            analyze_one(name, &samples, opts)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let mut cross_correlation = Vec::new();
     if names.len() >= 2
         && let Some((series, bin_seconds)) = crate::align::binned(dir, &names, CROSS_BINS)

@@ -77,7 +77,11 @@ pub(crate) fn run(args: AnalyzeArgs) -> CliResult {
             s.reasons.first().map_or("", String::as_str)
         );
     }
-    for p in &document.cross_correlation {
+    // The strongest five pairs, and any other significant one (all of them with --json).
+    for (i, p) in document.cross_correlation.iter().enumerate() {
+        if i >= 5 && !p.significant {
+            continue;
+        }
         println!(
             "cross-correlation {} × {}: r = {:.3} at lag {} ({:.3} ms bins){}",
             p.a,
