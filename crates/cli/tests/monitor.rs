@@ -3,20 +3,10 @@
 
 mod common;
 
-use common::require_tool;
+use common::{TmuxSession as Session, require_tool};
 
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-struct Session(String);
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
-    }
-}
 
 fn tmux(args: &[&str]) -> String {
     let out = Command::new("tmux").args(args).output().expect("tmux runs");

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{ChildGuard, FaultFile, require_tool, wellspring_command};
+use common::{ChildGuard, FaultFile, TmuxSession as Session, require_tool, wellspring_command};
 
 const SOURCES: &str = "branch_timing,page_fault_timing";
 const LIMIT: Duration = Duration::from_secs(5);
@@ -96,17 +96,6 @@ fn feed_kernel_exits_promptly_on_sigterm_while_waiting_for_entropy() {
         "feed-kernel should still be waiting for its first block"
     );
     time_sigterm(child, "feed-kernel, starved");
-}
-
-/// A tmux session, killed when dropped.
-struct Session(String);
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .output();
-    }
 }
 
 #[test]

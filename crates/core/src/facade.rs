@@ -109,7 +109,7 @@ impl EntropyPool {
         HealthReport {
             healthy: status.sources_healthy,
             total: status.sources_total,
-            credited: status.sources.iter().filter(|s| s.credited).count(),
+            credited: status.credited_sources(),
             sources: status.sources,
         }
     }

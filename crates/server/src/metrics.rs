@@ -136,7 +136,7 @@ impl Metrics {
             (
                 "wellspring_credited_sources",
                 "Sources earning entropy credit now (0: full-entropy output has stopped).",
-                status.sources.iter().filter(|s| s.credited).count() as f64,
+                status.credited_sources() as f64,
             ),
         ];
         for (name, help, value) in gauges {

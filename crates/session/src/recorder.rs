@@ -344,6 +344,7 @@ fn record_source(
             .open(&path)
             .map_err(|e| format!("{}: {e}", path.display()))
     };
+    let write_error = |e: std::io::Error| format!("{}: {e}", raw_path(session, name).display());
     let mut bin = open(raw_path(session, name))?;
     let mut idx = open(index_path(session, name))?;
     let batch_size: u64 = match source.info().speed {
@@ -369,19 +370,19 @@ fn record_source(
         };
         bin.write_all(&samples)
             .and_then(|()| writeln!(idx, "{at} {offset}"))
-            .map_err(|e| format!("{}: {e}", raw_path(session, name).display()))?;
+            .map_err(write_error)?;
         offset += samples.len() as u64;
         counter.store(offset, Ordering::Relaxed);
         if last_sync.elapsed() >= Duration::from_secs(1) {
             bin.sync_data()
                 .and_then(|()| idx.sync_data())
-                .map_err(|e| format!("{}: {e}", raw_path(session, name).display()))?;
+                .map_err(write_error)?;
             last_sync = Instant::now();
         }
     }
     bin.sync_data()
         .and_then(|()| idx.sync_data())
-        .map_err(|e| format!("{}: {e}", raw_path(session, name).display()))?;
+        .map_err(write_error)?;
     Ok(None)
 }
 

@@ -175,3 +175,14 @@ impl Drop for FaultFile {
         let _ = std::fs::remove_file(&self.0);
     }
 }
+
+/// A tmux session (named by the test), killed when dropped.
+pub(crate) struct TmuxSession(pub(crate) String);
+
+impl Drop for TmuxSession {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .output();
+    }
+}

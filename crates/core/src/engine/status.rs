@@ -63,6 +63,13 @@ pub struct EngineStatus {
     pub forked_child: bool,
 }
 
+impl EngineStatus {
+    /// Sources earning credit now: 0 means full-entropy output has stopped.
+    pub fn credited_sources(&self) -> usize {
+        self.sources.iter().filter(|s| s.credited).count()
+    }
+}
+
 pub(super) fn snapshot(inner: &Inner) -> EngineStatus {
     let shared = inner.lock();
     let uptime = inner.started.elapsed().as_secs_f64();

@@ -55,10 +55,7 @@ impl Marks {
                 .sources
                 .iter()
                 .map(|s| {
-                    let origin = s
-                        .assessment
-                        .map(|o| serde_json::to_value(o).ok())
-                        .and_then(|v| v.and_then(|v| v.as_str().map(str::to_owned)));
+                    let origin = s.assessment.map(|o| o.as_str().to_owned());
                     (
                         s.name.to_owned(),
                         SourceMark {
@@ -116,9 +113,8 @@ fn health_events(before: &Marks, now: &Marks, uptime: f64) -> Vec<Value> {
 
 /// The `status` event's data: the `/pool/status` document and the server's counters.
 pub(crate) fn status_document(state: &AppState, status: &EngineStatus) -> Value {
-    let mut value = serde_json::to_value(status).unwrap_or_else(|_| json!({}));
+    let mut value = super::info::pool_document(status);
     if let Some(map) = value.as_object_mut() {
-        map.insert("conditioning".into(), json!("drbg"));
         let mut modes = vec!["drbg", "sha256"];
         if state.allow_raw {
             modes.push("raw");

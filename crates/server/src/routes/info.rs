@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde_json::{Value, json};
+use wellspring_core::engine::EngineStatus;
 use wellspring_core::pool::Conditioning;
 
 use super::random::take;
@@ -26,7 +27,7 @@ pub(crate) async fn rng(State(state): State<AppState>) -> Result<Json<Value>, Ap
 /// `failed` in its body, which a status-code-only probe cannot read.
 pub(crate) async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let status = state.backend.status();
-    let credited = status.sources.iter().filter(|s| s.credited).count();
+    let credited = status.credited_sources();
     if credited == 0 {
         return Err(ApiError::new(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
@@ -38,8 +39,7 @@ pub(crate) async fn ready(State(state): State<AppState>) -> Result<Json<Value>, 
 
 pub(crate) async fn health(State(state): State<AppState>) -> Json<Value> {
     let status = state.backend.status();
-    let credited_healthy = status.sources.iter().filter(|s| s.credited).count();
-    let verdict = if credited_healthy == 0 {
+    let verdict = if status.credited_sources() == 0 {
         "failed"
     } else if status.sources_healthy < status.sources_total {
         "degraded"
@@ -85,13 +85,17 @@ pub(crate) async fn sources(State(state): State<AppState>) -> Json<Value> {
     Json(json!({"sources": list}))
 }
 
-pub(crate) async fn pool_status(State(state): State<AppState>) -> Json<Value> {
-    let status = state.backend.status();
-    let mut value = serde_json::to_value(&status).unwrap_or_else(|_| json!({}));
+/// The `/pool/status` document (also the data of the event stream's `status` events).
+pub(crate) fn pool_document(status: &EngineStatus) -> Value {
+    let mut value = serde_json::to_value(status).unwrap_or_else(|_| json!({}));
     if let Some(map) = value.as_object_mut() {
         map.insert("conditioning".into(), json!("drbg"));
     }
-    Json(value)
+    value
+}
+
+pub(crate) async fn pool_status(State(state): State<AppState>) -> Json<Value> {
+    Json(pool_document(&state.backend.status()))
 }
 
 pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
