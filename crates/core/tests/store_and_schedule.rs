@@ -216,3 +216,41 @@ fn every_source_starts_even_when_no_output_is_drawn() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn the_family_the_blocks_wait_for_gets_the_cpu_budget() {
+    // Two families under the diversity rule (each supplies at most half of a block): a rich
+    // source (~8 bits per sample at ~10 ns) and a poor one (~1 bit per sample at 2 µs, some
+    // 10^3 times less credit per CPU-second). Every block waits for the poor one. When the
+    // rich one's queue was full, its stale yield made the poor one "low-yield", held to
+    // 1/128 of the budget: ~2 blocks a second, so 256 KiB would take some 10 minutes. With
+    // the budget on the bottleneck it takes ~6 s of CPU.
+    let mut config = EngineConfig::new(vec![
+        fake("fake_rich", 0xff, false, Duration::ZERO),
+        fake("fake_poor", 1, false, Duration::from_micros(2)),
+    ]);
+    config.startup_samples = 2048;
+    let engine = Engine::start(config).unwrap();
+    let start = Instant::now();
+    let mut out = vec![0u8; 1 << 16];
+    for _ in 0..4 {
+        engine.fill_full_entropy(&mut out).unwrap();
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "the bottleneck family is starved: {:?}",
+            engine.status()
+        );
+    }
+    let status = engine.status();
+    let shares = &status.family_shares;
+    assert!(
+        (shares["fake_poor"] - 0.5).abs() < 0.05,
+        "each family supplies half of every block: {shares:?}"
+    );
+    println!(
+        "256 KiB in {:?}; harvest CPU rich {:.2} s, poor {:.2} s",
+        start.elapsed(),
+        status.sources[0].harvest_cpu_seconds,
+        status.sources[1].harvest_cpu_seconds
+    );
+}

@@ -7,7 +7,7 @@
 //! whole blocks alone. The amount taken from each family is set by water-filling: the lowest
 //! level `L ≤ cap` at which `Σ min(available_f, L)` reaches the block's credit, so the slower
 //! families give what they have and the fast ones the rest. Credit a family earns beyond what its queue may hold is mixed in
-//! uncredited, and the harvest scheduler sees it as no yield.
+//! uncredited, and the harvest scheduler spends its time on the other families until it drains.
 //!
 //! Queued samples carry the (source, epoch) they were credited under, and are valued at
 //! assembly time under the accounts as they stand then, so a lowered assessment also lowers
@@ -148,15 +148,11 @@ impl Assembler {
         per_sample: f64,
         samples: &[u8],
     ) -> f64 {
-        let queue = &mut self.queues[self.family_of[source]];
-        if per_sample <= 0.0
-            || samples.is_empty()
-            || queue.recorded_bits >= QUEUE_BITS
-            || queue.bytes >= QUEUE_BYTES
-        {
+        if per_sample <= 0.0 || samples.is_empty() || self.saturated(source) {
             self.conditioner.absorb(samples, 0.0);
             return 0.0;
         }
+        let queue = &mut self.queues[self.family_of[source]];
         let bits = per_sample * samples.len() as f64;
         queue.recorded_bits += bits;
         queue.bytes += samples.len();
@@ -169,6 +165,14 @@ impl Assembler {
             harvested: Instant::now(),
         });
         bits
+    }
+
+    /// Whether `source`'s family queue is full, so that more of its samples would be mixed
+    /// in uncredited: harvesting that family earns nothing until the others catch up (or
+    /// blocks are taken).
+    pub(crate) fn saturated(&self, source: usize) -> bool {
+        let queue = &self.queues[self.family_of[source]];
+        queue.recorded_bits >= QUEUE_BITS || queue.bytes >= QUEUE_BYTES
     }
 
     /// Credit waiting in the queues, valued under `accounts`.

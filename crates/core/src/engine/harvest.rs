@@ -66,17 +66,16 @@ fn respect_budget(inner: &Inner, spent_ns: u64) {
     }
 }
 
-/// Publishes this family's best yield into the engine's decaying maximum and returns that
-/// maximum. The decay (1% per call) lets the maximum follow a source that slows down.
-fn publish_best(inner: &Inner, mine: f64) -> f64 {
-    let updated = inner
-        .best_yield
-        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
-            let global = f64::from_bits(bits) * 0.99;
-            Some(global.max(mine).to_bits())
-        })
-        .unwrap_or_else(|bits| bits);
-    (f64::from_bits(updated) * 0.99).max(mine)
+/// Publishes this harvester's best yield (in the slot of its first member) and returns the
+/// best of all harvesters'. Each publishes what its members earn now, so the maximum follows
+/// a source that slows down or whose family's queue fills.
+fn publish_best(inner: &Inner, slot: usize, mine: f64) -> f64 {
+    inner.best_yields[slot].store(mine.to_bits(), Ordering::Relaxed);
+    inner
+        .best_yields
+        .iter()
+        .map(|bits| f64::from_bits(bits.load(Ordering::Relaxed)))
+        .fold(mine, f64::max)
 }
 
 /// What a harvester needs to know about a member before planning its batch.
@@ -89,6 +88,8 @@ struct MemberView {
     waiting_in_quarantine: bool,
     awaiting_measurement: bool,
     wants_samples: bool,
+    /// Its correlation family's queue is full: more samples would be mixed in uncredited.
+    saturated: bool,
 }
 
 fn view(inner: &Inner, index: usize) -> MemberView {
@@ -103,6 +104,7 @@ fn view(inner: &Inner, index: usize) -> MemberView {
         waiting_in_quarantine: slot.retest_due() == Some(false),
         awaiting_measurement: slot.awaiting_measurement(),
         wants_samples: slot.reassessment_due(inner.config.reassess_interval),
+        saturated: shared.assembler.saturated(index),
     }
 }
 
@@ -110,7 +112,6 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
     let mut schedule = FamilySchedule::new(members.len());
     while !inner.stop.load(Ordering::SeqCst) {
         let full = reservoir_full(inner);
-        let global_best = publish_best(inner, schedule.best());
         let budget_ns = inner.started.elapsed().as_nanos() as f64 * inner.config.cpu_budget;
         let (mut ran, mut idle) = (false, true);
         // One start-up per family per round: the family's first at once, later ones while
@@ -120,6 +121,8 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
             || ((inner.startup_cpu_ns.load(Ordering::Relaxed) as f64) < STARTUP_SHARE * budget_ns
                 && !assess::all_busy(inner));
         let views: Vec<MemberView> = members.iter().map(|&index| view(inner, index)).collect();
+        let saturated: Vec<bool> = views.iter().map(|v| v.saturated).collect();
+        let global_best = publish_best(inner, members[0], schedule.best(&saturated));
         let focus = first_measurement_focus(&schedule, &views, inner.config.reassess_samples);
         for (k, (&index, member)) in members.iter().zip(views).enumerate() {
             if inner.stop.load(Ordering::SeqCst) {
@@ -165,7 +168,7 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
                     member.cpu_ns,
                     budget_ns,
                     default_batch,
-                    true,
+                    member.saturated,
                 );
                 match planned {
                     Some(batch) => batch,
@@ -179,11 +182,12 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
             let harvested = harvest_once(inner, index, batch);
             idle &= harvested.is_none();
             let spent = thread_cpu_ns().saturating_sub(cpu0);
-            let credit1 = {
+            let (credit1, saturated_after) = {
                 let mut shared = inner.lock();
+                let saturated_after = shared.assembler.saturated(index);
                 let slot = &mut shared.slots[index];
                 slot.add_cpu(spent, member.credited);
-                slot.credited_bits()
+                (slot.credited_bits(), saturated_after)
             };
             if starting {
                 inner.startup_cpu_ns.fetch_add(spent, Ordering::Relaxed);
@@ -196,7 +200,9 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
                 credit1 - member.credit,
                 spent,
                 harvested.unwrap_or(0),
-                member.credited,
+                // A batch refused (wholly or partly) by a full queue says nothing of the
+                // source's yield.
+                member.credited && !member.saturated && !saturated_after,
             );
             respect_budget(inner, spent);
         }

@@ -110,8 +110,9 @@ pub(crate) struct Inner {
     /// CPU spent on sources' first batches (start-up estimate and test), which may use only
     /// a share of the budget once every family has a source running.
     pub(crate) startup_cpu_ns: AtomicU64,
-    /// The best credit per CPU-ns any family earns lately (f64 bits, a decaying maximum).
-    pub(crate) best_yield: AtomicU64,
+    /// The best credit per CPU-ns each harvester's unsaturated members earn (f64 bits),
+    /// stored at the index of the harvester's first source; the others stay 0.
+    pub(crate) best_yields: Vec<AtomicU64>,
     /// Full-size assessments running now (at most `assess::MAX_CONCURRENT`).
     pub(crate) assessors: AtomicUsize,
     /// The threads assessments run on.
@@ -225,7 +226,7 @@ impl Engine {
             raw_bytes: AtomicU64::new(0),
             cpu_used_ns: AtomicU64::new(0),
             startup_cpu_ns: AtomicU64::new(0),
-            best_yield: AtomicU64::new(0),
+            best_yields: (0..n_sources).map(|_| AtomicU64::new(0)).collect(),
             assessors: AtomicUsize::new(0),
             workers: workers::Workers::start(),
             idle_next_ns: AtomicU64::new(0),

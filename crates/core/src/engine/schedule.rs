@@ -51,13 +51,17 @@ impl FamilySchedule {
         }
     }
 
-    /// The best yield among this family's members (0 when none is known).
-    pub(super) fn best(&self) -> f64 {
+    /// The best yield among this family's members that can use more samples now (0 when
+    /// none is known). A member whose correlation family's queue is full (`saturated`)
+    /// earns nothing until the other families catch up, so its yield must not be the
+    /// yardstick: when it was, the families the blocks waited for counted as low-yield and
+    /// got only [`LOW_SHARE`], and two sources of one category made ~1 KB/s between them.
+    pub(super) fn best(&self, saturated: &[bool]) -> f64 {
         self.yield_per_ns
             .iter()
-            .copied()
-            .filter(|y| y.is_finite())
-            .fold(0.0, f64::max)
+            .zip(saturated)
+            .filter(|(y, s)| y.is_finite() && !**s)
+            .fold(0.0, |best, (y, _)| best.max(*y))
     }
 
     /// Whether any member has run.
@@ -78,8 +82,8 @@ impl FamilySchedule {
     /// The batch member `k` harvests this round, or `None` to skip it. `global_best` is the
     /// best yield of any family; `cpu_ns` is what member `k` has used so far and
     /// `budget_ns` what the whole CPU budget allowed since start; `default_batch` is used
-    /// until the member's speed is known. A member that has not run yet runs only when
-    /// `may_start` (see [`STARTUP_SHARE`]).
+    /// until the member's speed is known. A `saturated` member (its family's queue full)
+    /// runs only within the low-yield share, to keep its health tests going.
     pub(super) fn plan(
         &self,
         k: usize,
@@ -87,16 +91,16 @@ impl FamilySchedule {
         cpu_ns: u64,
         budget_ns: f64,
         default_batch: usize,
-        may_start: bool,
+        saturated: bool,
     ) -> Option<usize> {
         let (y, per_sample) = (self.yield_per_ns[k], self.ns_per_sample[k]);
         if !self.started[k] {
-            return may_start.then_some(default_batch);
+            return Some(default_batch);
         }
         if !y.is_finite() || !per_sample.is_finite() || global_best <= 0.0 {
             return Some(default_batch);
         }
-        let slice = if y >= global_best * HIGH_YIELD_FRACTION {
+        let slice = if !saturated && y >= global_best * HIGH_YIELD_FRACTION {
             SLICE_NS * y / global_best
         } else if (cpu_ns as f64) < LOW_SHARE * budget_ns {
             SLICE_NS * HIGH_YIELD_FRACTION
@@ -107,8 +111,9 @@ impl FamilySchedule {
     }
 
     /// Records member `k`'s batch: `credit` bits earned for `spent_ns` of CPU over `samples`;
-    /// `credited` tells whether the source could earn credit at all during the batch (the
-    /// yield is learnt only from such batches).
+    /// `credited` tells whether the source could earn credit during the batch (the yield is
+    /// learnt only from such batches: not while it had no assessment, nor while its
+    /// family's queue was full).
     pub(super) fn record(
         &mut self,
         k: usize,
@@ -138,13 +143,8 @@ mod tests {
     #[test]
     fn unknown_members_run_their_default_batch() {
         let s = FamilySchedule::new(2);
-        assert_eq!(s.plan(0, 1.0, 0, 0.0, 4096, true), Some(4096));
-        assert_eq!(s.best(), 0.0);
-        assert_eq!(
-            s.plan(0, 1.0, 0, 0.0, 4096, false),
-            None,
-            "not its turn to start"
-        );
+        assert_eq!(s.plan(0, 1.0, 0, 0.0, 4096, false), Some(4096));
+        assert_eq!(s.best(&[false, false]), 0.0);
         assert!(!s.any_started());
     }
 
@@ -154,13 +154,13 @@ mod tests {
         // Member 0: 4 bits/ns at 100 ns/sample; member 1: 2 bits/ns at 100 ns/sample.
         s.record(0, 400.0 * 4096.0, 100 * 4096, 4096, true);
         s.record(1, 200.0 * 4096.0, 100 * 4096, 4096, true);
-        assert_eq!(s.best(), 4.0);
+        assert_eq!(s.best(&[false, false]), 4.0);
         // The best gets SLICE_NS = 4 ms = 40,000 samples; half the yield, half the time.
-        assert_eq!(s.plan(0, 4.0, 0, 0.0, 1, true), Some(40_000));
-        assert_eq!(s.plan(1, 4.0, 0, 0.0, 1, true), Some(20_000));
+        assert_eq!(s.plan(0, 4.0, 0, 0.0, 1, false), Some(40_000));
+        assert_eq!(s.plan(1, 4.0, 0, 0.0, 1, false), Some(20_000));
         // Batches stay within bounds.
         s.record(0, 4.0, 1, 1, true);
-        assert_eq!(s.plan(0, 4.0, 0, 0.0, 1, true), Some(MAX_BATCH));
+        assert_eq!(s.plan(0, 4.0, 0, 0.0, 1, false), Some(MAX_BATCH));
     }
 
     #[test]
@@ -169,10 +169,10 @@ mod tests {
         s.record(0, 1.0 * 1000.0, 1_000_000, 1000, true); // 0.001 bits/ns, 1 µs per sample
         let best = 1.0;
         // Under its share (1/128 of the budget so far): a quarter-slice batch, >= MIN_BATCH.
-        assert_eq!(s.plan(0, best, 0, 1e9, 1, true), Some(1000));
+        assert_eq!(s.plan(0, best, 0, 1e9, 1, false), Some(1000));
         let share = (LOW_SHARE * 1e9) as u64;
-        assert_eq!(s.plan(0, best, share - 1, 1e9, 1, true), Some(1000));
-        assert_eq!(s.plan(0, best, share + 1, 1e9, 1, true), None);
+        assert_eq!(s.plan(0, best, share - 1, 1e9, 1, false), Some(1000));
+        assert_eq!(s.plan(0, best, share + 1, 1e9, 1, false), None);
     }
 
     #[test]
@@ -181,6 +181,25 @@ mod tests {
         s.record(0, 100.0, 100, 10, true);
         s.record(0, 300.0, 100, 10, true);
         s.record(0, 0.0, 100, 10, false);
-        assert_eq!(s.best(), 2.0);
+        assert_eq!(s.best(&[false]), 2.0);
+    }
+
+    #[test]
+    fn a_saturated_member_is_not_the_yardstick_and_gets_only_the_low_share() {
+        // Member 0 earns 100× what member 1 does (both at 100 ns per sample), but its
+        // family's queue is full: the blocks wait for member 1's family.
+        let mut s = FamilySchedule::new(2);
+        s.record(0, 100.0 * 4096.0, 100 * 4096, 4096, true);
+        s.record(1, 4096.0, 100 * 4096, 4096, true);
+        assert_eq!(s.best(&[false, false]), 1.0);
+        assert_eq!(s.best(&[true, false]), 0.01);
+        // With member 0 as the yardstick, member 1 is low-yield and stops at its share ...
+        let share = (LOW_SHARE * 1e9) as u64;
+        assert_eq!(s.plan(1, 1.0, share + 1, 1e9, 1, false), None);
+        // ... measured against the members that can use samples, it gets the full slice.
+        assert_eq!(s.plan(1, 0.01, share + 1, 1e9, 1, false), Some(40_000));
+        // The saturated member keeps a quarter-slice within its share, then stops.
+        assert_eq!(s.plan(0, 0.01, 0, 1e9, 1, true), Some(10_000));
+        assert_eq!(s.plan(0, 0.01, share + 1, 1e9, 1, true), None);
     }
 }
