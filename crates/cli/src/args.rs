@@ -63,6 +63,9 @@ pub(crate) enum Command {
     /// Noise analysis: autocorrelation, spectrum, bit bias, stationarity, runs, SP 800-90B,
     /// cross-correlation and a verdict per source.
     Analyze(AnalyzeArgs),
+    /// Do two sessions, two raw files, or two sources of one session differ? Min-entropy
+    /// difference with a bootstrap interval, distributions, autocorrelation, a verdict.
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, Args)]
@@ -93,6 +96,37 @@ pub(crate) struct AnalyzeArgs {
     /// Stationarity windows.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(2..=1024))]
     pub(crate) windows: u16,
+    /// Also write a self-contained report with plots: report.html or report.md.
+    #[arg(long, value_name = "report.html|report.md")]
+    pub(crate) output: Option<std::path::PathBuf>,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "A and B are each a session folder, a session id (looked up in --sessions-dir), \
+    or a raw sample file; two sources of one session are compared through their raw files.\n\n\
+    Examples:\n  wellspring compare sessions/2026-12-01T10-00-00Z-1a2b3c sessions/2026-12-02T10-00-00Z-4d5e6f\n  \
+    wellspring compare S/raw/clock_jitter.bin S/raw/branch_timing.bin --json"
+)]
+pub(crate) struct CompareArgs {
+    /// First session (folder or id) or raw file.
+    #[arg(value_name = "A")]
+    pub(crate) a: std::path::PathBuf,
+    /// Second session (folder or id) or raw file.
+    #[arg(value_name = "B")]
+    pub(crate) b: std::path::PathBuf,
+    /// Where session ids are looked up.
+    #[arg(long, value_name = "DIR", default_value = "sessions")]
+    pub(crate) sessions_dir: std::path::PathBuf,
+    /// Bits per sample of raw files (1..8).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=8))]
+    pub(crate) bits_per_sample: u8,
+    /// Also write a self-contained report with plots: report.html or report.md.
+    #[arg(long, value_name = "report.html|report.md")]
+    pub(crate) output: Option<std::path::PathBuf>,
     /// Print one JSON document.
     #[arg(long)]
     pub(crate) json: bool,
@@ -470,7 +504,8 @@ impl Command {
             | Command::Report(_)
             | Command::Record(_)
             | Command::Sessions(_)
-            | Command::Analyze(_) => {}
+            | Command::Analyze(_)
+            | Command::Compare(_) => {}
         }
         self
     }

@@ -60,6 +60,7 @@ fn main() -> ExitCode {
         Command::Record(args) => commands::record::run(args),
         Command::Sessions(args) => commands::sessions::run(args),
         Command::Analyze(args) => commands::analyze::run(args),
+        Command::Compare(args) => commands::compare::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

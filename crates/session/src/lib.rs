@@ -26,6 +26,7 @@
 
 pub mod align;
 pub mod analysis;
+pub mod compare;
 pub mod format;
 pub mod list;
 pub mod machine;

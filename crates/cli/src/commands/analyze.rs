@@ -11,12 +11,19 @@ use wellspring_session::analysis::{
 
 use crate::args::AnalyzeArgs;
 use crate::error::{CliError, CliResult};
+use crate::report::document::{self, Kind};
 
 fn usage(e: AnalyzeError) -> CliError {
     CliError::usage(e.to_string())
 }
 
 pub(crate) fn run(args: AnalyzeArgs) -> CliResult {
+    // Refuse a bad report name before minutes of work.
+    if let Some(path) = &args.output {
+        Kind::of(path)?;
+    }
+    // Samples collected live are kept for the report's figures.
+    let mut live: Vec<(String, Vec<u8>)> = Vec::new();
     let opts = AnalyzeOptions {
         bits_per_sample: args.bits_per_sample,
         windows: usize::from(args.windows),
@@ -43,6 +50,9 @@ pub(crate) fn run(args: AnalyzeArgs) -> CliResult {
             for source in crate::camera::registry()?.select(Some(filter))? {
                 let samples = crate::camera::collect_from(source.name(), n as usize)?;
                 sources.push(analyze_one(source.name(), &samples, &opts).map_err(usage)?);
+                if args.output.is_some() {
+                    live.push((source.name().to_owned(), samples));
+                }
             }
             Document {
                 sources,
@@ -55,6 +65,20 @@ pub(crate) fn run(args: AnalyzeArgs) -> CliResult {
             ));
         }
     };
+    if let Some(path) = &args.output {
+        let samples_of = |name: &str| -> Option<Vec<u8>> {
+            if let Some(dir) = &args.session {
+                return read_samples(&wellspring_session::format::raw_path(dir, name)).ok();
+            }
+            if let Some(file) = &args.file {
+                return read_samples(file).ok();
+            }
+            live.iter().find(|(n, _)| n == name).map(|(_, s)| s.clone())
+        };
+        let sections = crate::report::noise::analyze_sections(&document, &samples_of);
+        document::write(path, "wellspring analyze", &sections)?;
+        eprintln!("report written to {}", path.display());
+    }
     if args.json {
         return crate::output::print_json(&document);
     }

@@ -3,6 +3,7 @@
 pub(crate) mod analyze;
 pub(crate) mod assess;
 pub(crate) mod bench;
+pub(crate) mod compare;
 pub(crate) mod completions;
 pub(crate) mod device;
 pub(crate) mod feed_kernel;

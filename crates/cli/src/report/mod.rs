@@ -2,8 +2,10 @@
 //! terminal table, figures (SVG), the Markdown document, and the run over the default
 //! sources with a grade for each (`sources`, `grade`).
 
+pub(crate) mod document;
 pub(crate) mod grade;
 pub(crate) mod markdown;
+pub(crate) mod noise;
 pub(crate) mod plots;
 pub(crate) mod sources;
 pub(crate) mod svg;

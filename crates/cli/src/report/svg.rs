@@ -1,6 +1,7 @@
-//! Two small chart kinds as standalone SVG: bars (histograms) and a line with a band
-//! (running bias, autocorrelation). Hand-written rather than a plotting crate because the
-//! reports need only these two, and SVG text needs no font files this way.
+//! Three small chart kinds as standalone SVG: bars (histograms), a line with a band (running
+//! bias, autocorrelation, spectrum) and a heat map (cross-correlation of sources).
+//! Hand-written rather than a plotting crate because the reports need only these, and SVG
+//! text needs no font files this way.
 
 use std::fmt::Write;
 
@@ -204,6 +205,67 @@ pub(crate) fn line(
     svg
 }
 
+/// A symmetric matrix of values in [-1, 1] (correlations) as coloured cells, blue for
+/// negative and red for positive, with `labels` along both axes and each value written in
+/// its cell.
+pub(crate) fn heatmap(title: &str, labels: &[String], values: &[Vec<f64>]) -> String {
+    let n = labels.len().max(1);
+    let label_width = 150.0;
+    let cell = ((WIDTH - label_width - RIGHT) / n as f64).clamp(14.0, 60.0);
+    let height = TOP + label_width + cell * n as f64 + 8.0;
+    let width = label_width + cell * n as f64 + RIGHT;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="sans-serif" font-size="10"><rect width="100%" height="100%" fill="#fff"/><text x="{:.0}" y="18" text-anchor="middle" font-size="13" font-weight="bold">{}</text>"##,
+        width / 2.0,
+        escape(title)
+    );
+    let top = TOP + label_width;
+    for (i, label) in labels.iter().enumerate() {
+        let y = top + cell * (i as f64 + 0.5) + 3.0;
+        let x = label_width + cell * (i as f64 + 0.5);
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{y:.1}" text-anchor="end">{label}</text><text transform="translate({x:.1},{:.1}) rotate(-60)">{label}</text>"#,
+            label_width - 4.0,
+            top - 4.0,
+            label = escape(label)
+        );
+    }
+    for (i, row) in values.iter().enumerate() {
+        for (j, &v) in row.iter().enumerate() {
+            let v = if v.is_finite() {
+                v.clamp(-1.0, 1.0)
+            } else {
+                0.0
+            };
+            // White at 0, full red at +1, full blue at -1.
+            let fade = (255.0 * (1.0 - v.abs())) as u8;
+            let colour = if v >= 0.0 {
+                format!("rgb(255,{fade},{fade})")
+            } else {
+                format!("rgb({fade},{fade},255)")
+            };
+            let (x, y) = (label_width + cell * j as f64, top + cell * i as f64);
+            let _ = write!(
+                svg,
+                r##"<rect x="{x:.1}" y="{y:.1}" width="{cell:.1}" height="{cell:.1}" fill="{colour}" stroke="#ccc"/>"##
+            );
+            if cell >= 28.0 {
+                let _ = write!(
+                    svg,
+                    r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{v:.2}</text>"#,
+                    x + cell / 2.0,
+                    y + cell / 2.0 + 3.0
+                );
+            }
+        }
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +279,16 @@ mod tests {
         let plot = HEIGHT - TOP - BOTTOM;
         let expected_height = format!("height=\"{:.2}\"", plot * 2.0 / 2.2);
         assert!(svg.contains(&expected_height), "{svg}");
+    }
+
+    #[test]
+    fn heatmap_colours_signs_and_strength() {
+        let labels = vec!["a".to_owned(), "b<c".to_owned()];
+        let svg = heatmap("r", &labels, &[vec![1.0, -0.5], vec![-0.5, 1.0]]);
+        // Full red on the diagonal, half-faded blue off it; labels escaped.
+        assert_eq!(svg.matches("fill=\"rgb(255,0,0)\"").count(), 2);
+        assert_eq!(svg.matches("fill=\"rgb(127,127,255)\"").count(), 2);
+        assert!(svg.contains("b&lt;c") && svg.trim_end().ends_with("</svg>"));
     }
 
     #[test]

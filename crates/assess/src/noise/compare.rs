@@ -1,0 +1,435 @@
+//! Do two series of samples differ? The statistics behind `wellspring compare`: the difference
+//! in SP 800-90B min-entropy with a block-bootstrap confidence interval, a two-sample test of
+//! the value distributions, and a test of the difference in autocorrelation structure, with
+//! a verdict whose false-alarm rate is stated (docs/ANALYSIS.md, "compare").
+//!
+//! - **Min-entropy.** `h_a` and `h_b` are the SP 800-90B assessments of each whole series, and
+//!   the difference is `h_b − h_a`. Its interval comes from a block bootstrap: both series are
+//!   cut into windows of one common length (so the estimators' small-sample bias is the same
+//!   on both sides), each window is assessed, and the windows of each side are resampled with
+//!   replacement ([`RESAMPLES`] times, a fixed seed, so the interval is reproducible). The
+//!   spread of the resampled difference of window means around its own centre is put around
+//!   the whole-series difference (the "basic" bootstrap interval). Windows are the blocks:
+//!   dependence within a window is kept, dependence between windows is assumed small.
+//! - **Distributions.** Pearson's χ² test of homogeneity on the 2 × k table of value counts;
+//!   values expected fewer than 5 times in either row are pooled into one cell. Its null
+//!   distribution is χ² with k − 1 degrees of freedom for independent samples; dependent
+//!   samples make it reject more often, which the documentation says.
+//! - **Autocorrelation.** At lags 1..=[`ACF_LAGS`], the difference of the two sample
+//!   autocorrelations divided by its standard error under Bartlett's formula
+//!   (var r_k ≈ (1 + 2 Σ_{j<k} r_j²)/n for each side), two-sided normal p-values, Holm over
+//!   the lags; the smallest adjusted p-value is reported.
+//! - **Verdict.** The series differ when the distribution test or the autocorrelation test
+//!   rejects at [`DIFFER_ALPHA`], or when the 99.9% bootstrap interval of the min-entropy
+//!   difference excludes 0: for two series from one stationary source each test errs about
+//!   once in a thousand.
+
+use rand_core::{RngCore, SeedableRng};
+use rand_xoshiro::Xoshiro256StarStar;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::autocorrelation::acf;
+use super::holm::holm;
+use crate::sp800_22::special::{erfc, igamc};
+use crate::sp800_90b::{AssessError, AssessOptions, assess};
+
+/// Significance level of each of the three tests.
+pub const DIFFER_ALPHA: f64 = 0.001;
+/// Lags of the autocorrelation comparison.
+pub const ACF_LAGS: usize = 32;
+/// Bootstrap resamples.
+pub const RESAMPLES: usize = 10_000;
+/// Windows wanted per side for the bootstrap (fewer when the series are short).
+const WINDOWS: usize = 16;
+/// Shortest window assessed (the SP 800-90B estimators need a few thousand samples).
+const MIN_WINDOW: usize = 4096;
+/// Fewest windows on a side for an interval.
+const MIN_WINDOWS: usize = 4;
+/// Most windows on a side (the longer series of two very unequal ones).
+const MAX_WINDOWS: usize = 256;
+/// Cells with fewer expected counts than this are pooled.
+const MIN_EXPECTED: f64 = 5.0;
+
+/// What to compare with.
+#[derive(Debug, Clone, Copy)]
+pub struct CompareOptions {
+    /// Bits per sample of both series (1..=8).
+    pub bits_per_sample: u8,
+    /// Seed of the bootstrap.
+    pub seed: u64,
+}
+
+impl Default for CompareOptions {
+    fn default() -> Self {
+        CompareOptions {
+            bits_per_sample: 8,
+            seed: 0x5eed_c0de,
+        }
+    }
+}
+
+/// The comparison of series `a` and `b` (the `compare --json` fields of one source).
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    /// Samples of `a` and `b`.
+    pub samples_a: usize,
+    /// Samples of `b`.
+    pub samples_b: usize,
+    /// SP 800-90B min-entropy of `a`, bits per sample.
+    pub h_a: f64,
+    /// The same for `b`.
+    pub h_b: f64,
+    /// `h_b − h_a`.
+    pub h_difference: f64,
+    /// 95% block-bootstrap interval of the difference (null when either series is too short
+    /// for four windows).
+    pub h_difference_ci: Option<[f64; 2]>,
+    /// The 99.9% interval the verdict uses.
+    pub h_difference_ci_999: Option<[f64; 2]>,
+    /// Window length and count per side of the bootstrap.
+    pub bootstrap_window: Option<usize>,
+    /// Windows of `a` and of `b`.
+    pub bootstrap_windows: Option<[usize; 2]>,
+    /// χ² homogeneity statistic of the value distributions.
+    pub distribution_chi2: f64,
+    /// Its degrees of freedom.
+    pub distribution_df: usize,
+    /// Its p-value.
+    pub distribution_p: f64,
+    /// Smallest Holm-adjusted p-value of the autocorrelation differences at lags
+    /// 1..=`acf_lags`.
+    pub acf_difference_p: f64,
+    /// Lags compared.
+    pub acf_lags: usize,
+    /// Lags whose difference is significant after Holm's correction (at `DIFFER_ALPHA`).
+    pub acf_differing_lags: Vec<usize>,
+    /// Whether the series differ.
+    pub differ: bool,
+    /// Why (each naming the statistic and its value), or what was found when they do not.
+    pub reasons: Vec<String>,
+}
+
+/// Compares two series of samples.
+pub fn compare(a: &[u8], b: &[u8], opts: &CompareOptions) -> Result<Comparison, AssessError> {
+    let assess_opts = AssessOptions {
+        bits_per_sample: opts.bits_per_sample,
+        ..AssessOptions::default()
+    };
+    let (h_a, h_b) = rayon::join(
+        || assess(a, &assess_opts).map(|r| r.h_assessed),
+        || assess(b, &assess_opts).map(|r| r.h_assessed),
+    );
+    let (h_a, h_b) = (h_a?, h_b?);
+    let h_difference = h_b - h_a;
+
+    let window = (a.len().min(b.len()) / WINDOWS).max(MIN_WINDOW);
+    let windows_a = (a.len() / window).min(MAX_WINDOWS);
+    let windows_b = (b.len() / window).min(MAX_WINDOWS);
+    let mut intervals = None;
+    if windows_a >= MIN_WINDOWS && windows_b >= MIN_WINDOWS {
+        let per_window = |data: &[u8], count: usize| -> Result<Vec<f64>, AssessError> {
+            data.chunks_exact(window)
+                .take(count)
+                .collect::<Vec<_>>()
+                .par_iter()
+                .map(|w| assess(w, &assess_opts).map(|r| r.h_assessed))
+                .collect()
+        };
+        let (wa, wb) = rayon::join(|| per_window(a, windows_a), || per_window(b, windows_b));
+        let (wa, wb) = (wa?, wb?);
+        intervals = Some((
+            basic_bootstrap(&wa, &wb, h_difference, 0.95, opts.seed),
+            basic_bootstrap(&wa, &wb, h_difference, 0.999, opts.seed),
+        ));
+    }
+
+    let (distribution_chi2, distribution_df, distribution_p) = homogeneity(&counts(a), &counts(b));
+    let (acf_difference_p, acf_differing_lags) = acf_difference(a, b, ACF_LAGS);
+
+    let mut reasons = Vec::new();
+    if distribution_p < DIFFER_ALPHA {
+        reasons.push(format!(
+            "distribution_p = {distribution_p:.2e}: the value distributions differ \
+             (χ² = {distribution_chi2:.1}, {distribution_df} df)"
+        ));
+    }
+    if acf_difference_p < DIFFER_ALPHA {
+        let lags: Vec<String> = acf_differing_lags
+            .iter()
+            .take(5)
+            .map(usize::to_string)
+            .collect();
+        reasons.push(format!(
+            "acf_difference_p = {acf_difference_p:.2e}: the autocorrelation differs at lag(s) {}",
+            lags.join(", ")
+        ));
+    }
+    if let Some((_, [low, high])) = intervals
+        && (low > 0.0 || high < 0.0)
+    {
+        reasons.push(format!(
+            "h_difference = {h_difference:+.4} bits/sample, 99.9% interval [{low:+.4}, {high:+.4}] \
+             excludes 0"
+        ));
+    }
+    let differ = !reasons.is_empty();
+    if !differ {
+        reasons.push(format!(
+            "no test rejects at {DIFFER_ALPHA}: distribution_p = {distribution_p:.3}, \
+             acf_difference_p = {acf_difference_p:.3}, h_difference = {h_difference:+.4}{}",
+            match intervals {
+                Some((_, [low, high])) => format!(" (99.9% interval [{low:+.4}, {high:+.4}])"),
+                None => " (no interval: too few samples for 4 windows)".to_owned(),
+            }
+        ));
+    }
+    Ok(Comparison {
+        samples_a: a.len(),
+        samples_b: b.len(),
+        h_a,
+        h_b,
+        h_difference,
+        h_difference_ci: intervals.map(|(ci, _)| ci),
+        h_difference_ci_999: intervals.map(|(_, ci)| ci),
+        bootstrap_window: intervals.map(|_| window),
+        bootstrap_windows: intervals.map(|_| [windows_a, windows_b]),
+        distribution_chi2,
+        distribution_df,
+        distribution_p,
+        acf_difference_p,
+        acf_lags: ACF_LAGS,
+        acf_differing_lags,
+        differ,
+        reasons,
+    })
+}
+
+fn counts(samples: &[u8]) -> [u64; 256] {
+    let mut c = [0u64; 256];
+    for &s in samples {
+        c[s as usize] += 1;
+    }
+    c
+}
+
+/// Pearson's χ² test of homogeneity of two count vectors: `(statistic, df, p)`. Values
+/// expected fewer than 5 times in either row are pooled into one cell (dropped if that cell
+/// is still too thin).
+///
+/// ```
+/// use wellspring_assess::noise::compare::homogeneity;
+/// // Hand-computed: expected 15, 20, 25 in both rows; χ² = 2·(25/15 + 0 + 25/25) = 16/3.
+/// let (chi, df, p) = homogeneity(&[10, 20, 30], &[20, 20, 20]);
+/// assert!((chi - 16.0 / 3.0).abs() < 1e-12 && df == 2);
+/// assert!((p - (-8.0f64 / 3.0).exp()).abs() < 1e-12);
+/// ```
+pub fn homogeneity(a: &[u64], b: &[u64]) -> (f64, usize, f64) {
+    let (na, nb) = (a.iter().sum::<u64>() as f64, b.iter().sum::<u64>() as f64);
+    let n = na + nb;
+    if na == 0.0 || nb == 0.0 {
+        return (0.0, 0, 1.0);
+    }
+    let mut cells: Vec<(f64, f64)> = Vec::new();
+    let mut pooled = (0.0, 0.0);
+    for (&x, &y) in a.iter().zip(b) {
+        let column = (x + y) as f64;
+        if column == 0.0 {
+            continue;
+        }
+        if column * na.min(nb) / n < MIN_EXPECTED {
+            pooled.0 += x as f64;
+            pooled.1 += y as f64;
+        } else {
+            cells.push((x as f64, y as f64));
+        }
+    }
+    if (pooled.0 + pooled.1) * na.min(nb) / n >= MIN_EXPECTED {
+        cells.push(pooled);
+    }
+    if cells.len() < 2 {
+        return (0.0, 0, 1.0);
+    }
+    let (ta, tb) = cells
+        .iter()
+        .fold((0.0, 0.0), |(s, t), (x, y)| (s + x, t + y));
+    let total = ta + tb;
+    let chi: f64 = cells
+        .iter()
+        .map(|&(x, y)| {
+            let column = x + y;
+            let (ea, eb) = (column * ta / total, column * tb / total);
+            (x - ea).powi(2) / ea + (y - eb).powi(2) / eb
+        })
+        .sum();
+    let df = cells.len() - 1;
+    (chi, df, igamc(df as f64 / 2.0, chi / 2.0))
+}
+
+/// The smallest Holm-adjusted p-value of the lag-by-lag autocorrelation differences at lags
+/// 1..=`lags`, and the lags significant at [`DIFFER_ALPHA`] (see the module documentation).
+pub fn acf_difference(a: &[u8], b: &[u8], lags: usize) -> (f64, Vec<usize>) {
+    let lags = lags.min(a.len().min(b.len()).saturating_sub(2));
+    if lags == 0 {
+        return (1.0, Vec::new());
+    }
+    let (ra, rb) = (acf(a, lags), acf(b, lags));
+    let bartlett = |r: &[f64], n: usize| -> Vec<f64> {
+        let mut sum = 0.0;
+        r.iter()
+            .map(|rk| {
+                let v = (1.0 + 2.0 * sum) / n as f64;
+                sum += rk * rk;
+                v
+            })
+            .collect()
+    };
+    let (va, vb) = (bartlett(&ra, a.len()), bartlett(&rb, b.len()));
+    let p: Vec<f64> = (0..lags)
+        .map(|k| {
+            let se = (va[k] + vb[k]).sqrt();
+            let z = if se > 0.0 { (ra[k] - rb[k]) / se } else { 0.0 };
+            if z.is_finite() {
+                erfc(z.abs() / std::f64::consts::SQRT_2)
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    let adjusted = holm(&p);
+    let min = adjusted.iter().copied().fold(1.0, f64::min);
+    let differing = adjusted
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| **p < DIFFER_ALPHA)
+        .map(|(k, _)| k + 1)
+        .collect();
+    (min, differing)
+}
+
+/// The basic bootstrap interval at `level` for `point`, from resampling the window values of
+/// each side: `point − q_hi(δ*)` to `point − q_lo(δ*)`, where δ* is the resampled difference
+/// of means minus the observed difference of window means.
+///
+/// ```
+/// use wellspring_assess::noise::compare::basic_bootstrap;
+/// // Identical windows on each side: no spread, the interval is the point itself.
+/// let ci = basic_bootstrap(&[1.0; 8], &[2.0; 8], 1.0, 0.95, 7);
+/// assert_eq!(ci, [1.0, 1.0]);
+/// ```
+pub fn basic_bootstrap(a: &[f64], b: &[f64], point: f64, level: f64, seed: u64) -> [f64; 2] {
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let observed = mean(b) - mean(a);
+    let mut rng = Xoshiro256StarStar::seed_from_u64(seed);
+    let mut pick = |v: &[f64]| -> f64 {
+        let sum: f64 = (0..v.len())
+            .map(|_| v[(rng.next_u64() % v.len() as u64) as usize])
+            .sum();
+        sum / v.len() as f64
+    };
+    let mut deltas: Vec<f64> = (0..RESAMPLES)
+        .map(|_| {
+            let (ma, mb) = (pick(a), pick(b));
+            mb - ma - observed
+        })
+        .collect();
+    deltas.sort_by(f64::total_cmp);
+    let quantile = |q: f64| {
+        let at = (q * (deltas.len() - 1) as f64).round() as usize;
+        deltas[at.min(deltas.len() - 1)]
+    };
+    let tail = (1.0 - level) / 2.0;
+    [point - quantile(1.0 - tail), point - quantile(tail)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn xorshift(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    fn uniform(n: usize, seed: u64, bits: u32) -> Vec<u8> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| (xorshift(&mut s) >> (64 - bits)) as u8)
+            .collect()
+    }
+
+    #[test]
+    fn homogeneity_pools_thin_cells() {
+        // Value 3 is seen twice in all: expected < 5 in each row, so it joins the pool, which
+        // is itself too thin and dropped; the rest is the hand-computed table of the doctest.
+        let (chi, df, _) = homogeneity(&[10, 20, 30, 1], &[20, 20, 20, 1]);
+        assert!((chi - 16.0 / 3.0).abs() < 1e-12, "{chi}");
+        assert_eq!(df, 2);
+        // Identical rows: χ² = 0, p = 1.
+        assert_eq!(homogeneity(&[5, 50, 500], &[5, 50, 500]).0, 0.0);
+    }
+
+    #[test]
+    fn bootstrap_interval_covers_the_spread_of_window_means() {
+        // Windows of b vary by ±1 around 3; a is constant at 1. The resampled mean of eight
+        // ±1 values has standard deviation 1/√8 ≈ 0.354; a 95% interval is about ±0.69
+        // (whole multiples of 0.25 here) around the point.
+        let a = [1.0; 8];
+        let b = [2.0, 4.0, 2.0, 4.0, 2.0, 4.0, 2.0, 4.0];
+        let [low, high] = basic_bootstrap(&a, &b, 2.0, 0.95, 1);
+        assert!(
+            (1.25..=1.5).contains(&low) && (2.5..=2.75).contains(&high),
+            "{low} {high}"
+        );
+        let [low999, high999] = basic_bootstrap(&a, &b, 2.0, 0.999, 1);
+        assert!(low999 <= low && high999 >= high);
+    }
+
+    #[test]
+    fn an_ar1_series_differs_from_white_noise_in_its_autocorrelation() {
+        // x_t = x_{t-1}/2 + e_t has r_1 = 0.5: compared with white noise, lag 1 differs.
+        let mut s = 9u64;
+        let mut x = 0.0f64;
+        let ar: Vec<u8> = (0..100_000)
+            .map(|_| {
+                x = 0.5 * x + ((xorshift(&mut s) >> 60) as f64 - 7.5);
+                (x + 128.0).clamp(0.0, 255.0) as u8
+            })
+            .collect();
+        let white = uniform(100_000, 3, 4);
+        let (p, lags) = acf_difference(&ar, &white, ACF_LAGS);
+        assert!(p < 1e-100, "{p}");
+        assert_eq!(lags[0], 1);
+        // Two white series: no lag differs.
+        let (p, lags) = acf_difference(&uniform(100_000, 5, 4), &white, ACF_LAGS);
+        assert!(p > DIFFER_ALPHA && lags.is_empty(), "{p} {lags:?}");
+    }
+
+    #[test]
+    fn two_recordings_of_one_uniform_source_do_not_differ() {
+        let a = uniform(131_072, 21, 8);
+        let b = uniform(131_072, 22, 8);
+        let c = compare(&a, &b, &CompareOptions::default()).unwrap();
+        assert!(!c.differ, "{:?}", c.reasons);
+        let [low, high] = c.h_difference_ci.unwrap();
+        assert!(low < c.h_difference && c.h_difference < high, "{c:?}");
+        assert_eq!(c.bootstrap_windows, Some([16, 16]));
+    }
+
+    #[test]
+    fn a_source_that_lost_bits_differs_in_distribution_and_min_entropy() {
+        // b keeps only 6 of a's 8 random bits: h falls by at least 2 bits per sample (the
+        // estimators' bounds are not exact, so only the direction and size are checked).
+        let a = uniform(131_072, 31, 8);
+        let b: Vec<u8> = uniform(131_072, 32, 8).iter().map(|x| x & 0x3f).collect();
+        let c = compare(&a, &b, &CompareOptions::default()).unwrap();
+        assert!(c.differ);
+        assert!(c.distribution_p < 1e-100, "{}", c.distribution_p);
+        assert!(c.h_difference < -1.5 && c.h_b < 6.0, "{c:?}");
+        let [_, high] = c.h_difference_ci_999.unwrap();
+        assert!(high < 0.0, "{c:?}");
+        assert!(c.reasons.iter().any(|r| r.starts_with("h_difference")));
+    }
+}
