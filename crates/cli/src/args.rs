@@ -157,6 +157,10 @@ pub(crate) struct RecordArgs {
     /// Folder the session folder is made in.
     #[arg(long, value_name = "DIR", default_value = "sessions")]
     pub(crate) output: std::path::PathBuf,
+    /// Also keep each source's SHA-256 conditioned output (conditioned/<source>.bin; the
+    /// block rule is in docs/SESSIONS.md).
+    #[arg(long)]
+    pub(crate) conditioned: bool,
     /// Print the session's path and manifest as one JSON document.
     #[arg(long)]
     pub(crate) json: bool,

@@ -375,3 +375,41 @@ fn analyze_a_session_a_file_and_bad_input() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn record_conditioned_keeps_the_sha256_output_by_the_documented_rule() {
+    use sha2::{Digest, Sha256};
+    let dir = output("conditioned");
+    let out = wellspring(&[
+        "record",
+        "--sources",
+        "branch_timing",
+        "--samples",
+        "70000",
+        "--conditioned",
+        "--output",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let session = only_session(&dir);
+    let source = &manifest(&session)["sources"][0];
+    let h = source["h_start"]
+        .as_f64()
+        .unwrap()
+        .min(source["h_end"].as_f64().unwrap());
+    let c = &source["conditioned"];
+    assert_eq!(c["file"], "conditioned/branch_timing.bin");
+    assert_eq!(c["h_used"].as_f64().unwrap(), h);
+    // 352 credited bits per output at h × 0.5 per sample.
+    let block = (352.0 / (0.5 * h)).ceil() as usize;
+    assert_eq!(c["samples_per_output"], block);
+    let raw = std::fs::read(session.join("raw/branch_timing.bin")).unwrap();
+    let conditioned = std::fs::read(session.join("conditioned/branch_timing.bin")).unwrap();
+    assert_eq!(conditioned.len(), raw.len() / block * 32);
+    assert_eq!(c["bytes"], conditioned.len());
+    for (k, output) in conditioned.chunks(32).enumerate().step_by(97) {
+        let expected = Sha256::digest(&raw[k * block..(k + 1) * block]);
+        assert_eq!(output, expected.as_slice(), "output {k}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -15,7 +15,7 @@ use wellspring_session::recorder::{Length, Recorder, Request};
 /// Records `sources` (a filter, as `--sources`) for `samples` per source or `seconds`, into
 /// a session folder under `output`; returns the session's path and its manifest as JSON.
 #[pyfunction]
-#[pyo3(signature = (sources, samples=None, seconds=None, output="sessions", tags=BTreeMap::new(), note=None))]
+#[pyo3(signature = (sources, samples=None, seconds=None, output="sessions", tags=BTreeMap::new(), note=None, conditioned=false))]
 pub(crate) fn record_session(
     py: Python<'_>,
     sources: &str,
@@ -24,6 +24,7 @@ pub(crate) fn record_session(
     output: &str,
     tags: BTreeMap<String, String>,
     note: Option<String>,
+    conditioned: bool,
 ) -> PyResult<(String, String)> {
     let length = match (samples, seconds) {
         (Some(n), None) if n > 0 => Length::Samples(n),
@@ -48,6 +49,7 @@ pub(crate) fn record_session(
         output: output.into(),
         command: vec!["python".into(), "wellspring.record".into(), sources.into()],
         version: env!("CARGO_PKG_VERSION").into(),
+        conditioned,
     })
     .map_err(|e| PyOSError::new_err(e.to_string()))?;
     let stop = Arc::new(AtomicBool::new(false));

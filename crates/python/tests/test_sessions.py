@@ -104,3 +104,24 @@ def test_analyze_refuses_bad_input(tmp_path):
         wellspring.analyze(b"x" * 2000, windows=1)
     with pytest.raises(ValueError):
         wellspring.analyze(session=tmp_path)
+
+
+def test_record_conditioned_output_is_sha256_of_blocks_checked_with_hashlib(tmp_path):
+    import hashlib
+    import math
+
+    path = wellspring.record("branch_timing", samples=70_000, output=tmp_path, conditioned=True)
+    session = wellspring.load_session(path)
+    source = session["manifest"]["sources"][0]
+    entry = source["conditioned"]
+    h = min(source["h_start"], source["h_end"])
+    block = math.ceil(352 / (0.5 * h))
+    assert entry["samples_per_output"] == block and entry["h_used"] == h
+    raw = session["samples"]["branch_timing"]
+    with open(os.path.join(path, entry["file"]), "rb") as f:
+        out = f.read()
+    assert len(out) == entry["bytes"] == len(raw) // block * 32
+    expected = b"".join(
+        hashlib.sha256(raw[k * block : (k + 1) * block]).digest() for k in range(len(raw) // block)
+    )
+    assert out == expected

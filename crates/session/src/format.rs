@@ -63,6 +63,9 @@ pub struct SourceEntry {
     /// Why the source stopped early, if it did (a collection error).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Its SHA-256 conditioned output (`record --conditioned`, see [`crate::conditioned`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditioned: Option<crate::conditioned::Conditioned>,
 }
 
 /// `session.json`.

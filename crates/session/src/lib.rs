@@ -18,6 +18,7 @@
 //!     output: "sessions".into(),
 //!     command: vec!["example".into()],
 //!     version: "0.1.0".into(),
+//!     conditioned: false,
 //! })?;
 //! let recording = recorder.run(&AtomicBool::new(false), || "stopped".into())?;
 //! println!("{}", recording.path.display());
@@ -27,6 +28,7 @@
 pub mod align;
 pub mod analysis;
 pub mod compare;
+pub mod conditioned;
 pub mod format;
 pub mod list;
 pub mod machine;

@@ -5,7 +5,8 @@
 //! write error (a full disk) ends the session cleanly: everything written stays, and the
 //! manifest says why it ended. After the recording, each source's first and last 65,536
 //! samples are assessed (SP 800-90B, as the engine measures a source) and the continuous
-//! health tests are run over the whole file with cutoffs from the first figure.
+//! health tests are run over the whole file with cutoffs from the first figure; with
+//! `conditioned`, each source's SHA-256 output is written from the lower figure.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
@@ -52,6 +53,8 @@ pub struct Request {
     pub command: Vec<String>,
     /// wellspring's version, for the manifest.
     pub version: String,
+    /// Also write each source's SHA-256 conditioned output (see [`crate::conditioned`]).
+    pub conditioned: bool,
 }
 
 /// Why a session could not be recorded.
@@ -175,6 +178,7 @@ impl Recorder {
                     h_end: None,
                     health_events: HealthEvents::default(),
                     error: None,
+                    conditioned: None,
                 })
                 .collect(),
         };
@@ -302,6 +306,12 @@ impl Recorder {
             entry.h_start = h_start;
             entry.h_end = h_end;
             entry.health_events = health_over(&raw, h_start);
+            if self.request.conditioned
+                && let Some(h) = h_start.zip(h_end).map(|(a, b)| a.min(b))
+            {
+                entry.conditioned = crate::conditioned::condition(&self.path, &entry.name, h)
+                    .map_err(io_err(&self.path))?;
+            }
         }
         let manifest_path = self.path.join(MANIFEST);
         write_json_atomic(&manifest_path, &self.manifest).map_err(io_err(&manifest_path))?;

@@ -74,6 +74,7 @@ pub(crate) fn run(args: RecordArgs) -> CliResult {
         output: args.output.clone(),
         command: std::env::args().collect(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
+        conditioned: args.conditioned,
     })
     .map_err(|e| CliError::runtime(e.to_string()))?;
     let path = recorder.path().to_owned();

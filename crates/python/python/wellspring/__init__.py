@@ -401,11 +401,13 @@ def record(
     output: str | _os.PathLike = "sessions",
     tags: dict[str, str] | None = None,
     note: str | None = None,
+    conditioned: bool = False,
 ) -> str:
     """Records the raw samples of ``sources`` (names or categories, a list or a
     comma-separated filter as ``--sources`` takes) for ``duration`` seconds or ``samples``
     per source, exactly as ``wellspring record`` does, and returns the session folder's path
-    (see docs/SESSIONS.md for the layout). The GIL is released while recording; Ctrl-C
+    (see docs/SESSIONS.md for the layout); with ``conditioned=True`` each source's SHA-256
+    output is kept too, as ``record --conditioned`` does. The GIL is released while recording; Ctrl-C
     (KeyboardInterrupt) ends the session cleanly, keeps it, and is raised.
 
     >>> import tempfile, wellspring
@@ -435,6 +437,7 @@ def record(
         output=_os.fspath(output),
         tags=tags,
         note=note,
+        conditioned=bool(conditioned),
     )
     return path
 

@@ -37,6 +37,7 @@ def record(
     output: str | os.PathLike[str] = "sessions",
     tags: dict[str, str] | None = None,
     note: str | None = None,
+    conditioned: bool = False,
 ) -> str: ...
 def load_session(path: str | os.PathLike[str]) -> dict[str, object]: ...
 def analyze(
