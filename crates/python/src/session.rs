@@ -16,6 +16,8 @@ use wellspring_session::recorder::{Length, Recorder, Request};
 /// a session folder under `output`; returns the session's path and its manifest as JSON.
 #[pyfunction]
 #[pyo3(signature = (sources, samples=None, seconds=None, output="sessions", tags=BTreeMap::new(), note=None, conditioned=false))]
+// One parameter per Python keyword argument.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn record_session(
     py: Python<'_>,
     sources: &str,
