@@ -66,9 +66,17 @@ fn two_files_of_one_generator_do_not_differ_and_a_weakened_one_does() {
         .collect();
     assert!(ci[0] <= d && d <= ci[1], "{ci:?} {d}");
     assert!(s["distribution_p"].as_f64().unwrap() > 0.001);
-    assert!(s["reasons"][0].as_str().unwrap().starts_with("no test rejects"));
+    assert!(
+        s["reasons"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("no test rejects")
+    );
     // The assessed figures are `assess`'s on the same files.
-    assert_eq!(s["h_a"], stdout_json(&["assess", &a, "--json"])["h_assessed"]);
+    assert_eq!(
+        s["h_a"],
+        stdout_json(&["assess", &a, "--json"])["h_assessed"]
+    );
 
     let doc = stdout_json(&["compare", &a, &weak, "--json"]);
     let s = entry(&doc);
@@ -81,14 +89,23 @@ fn two_files_of_one_generator_do_not_differ_and_a_weakened_one_does() {
         .iter()
         .map(|r| r.as_str().unwrap())
         .collect();
-    assert!(reasons.iter().any(|r| r.starts_with("distribution_p = ")), "{reasons:?}");
-    assert!(reasons.iter().any(|r| r.starts_with("h_difference = ")), "{reasons:?}");
+    assert!(
+        reasons.iter().any(|r| r.starts_with("distribution_p = ")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.starts_with("h_difference = ")),
+        "{reasons:?}"
+    );
 
     // The table names the verdict.
     let out = wellspring(&["compare", &a, &weak]);
     assert!(out.status.success());
     let table = String::from_utf8_lossy(&out.stdout);
-    assert!(table.contains("run1 vs weak") && table.contains("yes"), "{table}");
+    assert!(
+        table.contains("run1 vs weak") && table.contains("yes"),
+        "{table}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -160,7 +177,13 @@ fn analyze_writes_self_contained_html_and_markdown_reports() {
     let html = dir.join("report.html");
     let md = dir.join("report.md");
     for report in [&html, &md] {
-        let out = wellspring(&["analyze", "--file", &file, "--output", report.to_str().unwrap()]);
+        let out = wellspring(&[
+            "analyze",
+            "--file",
+            &file,
+            "--output",
+            report.to_str().unwrap(),
+        ]);
         assert!(out.status.success(), "{out:?}");
         assert!(String::from_utf8_lossy(&out.stdout).contains("wave"));
     }
@@ -197,7 +220,13 @@ fn bad_input_is_a_usage_error_with_one_line_and_writes_nothing() {
         vec!["compare", &a, session.to_str().unwrap()],
         vec!["compare", &a, &a, "--output", report.to_str().unwrap()],
         vec!["compare", &a, &a, "--bits-per-sample", "9"],
-        vec!["analyze", "--file", &a, "--output", report.to_str().unwrap()],
+        vec![
+            "analyze",
+            "--file",
+            &a,
+            "--output",
+            report.to_str().unwrap(),
+        ],
     ] {
         let out = wellspring(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");

@@ -413,3 +413,79 @@ fn record_conditioned_keeps_the_sha256_output_by_the_documented_rule() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_full_disk_stops_recording_with_one_error_and_keeps_a_consistent_session() {
+    // A 2 MiB tmpfs in a private mount namespace (`unshare -rm` maps the caller to root in a
+    // new user namespace, so this needs no privileges); the shell inside records into it
+    // until the disk is full, then prints what is left, since the mount vanishes with it.
+    let mount = output("fulldisk");
+    std::fs::create_dir_all(&mount).unwrap();
+    let script = format!(
+        "mount -t tmpfs -o size=2m none {m} || exit 99; \
+         {bin} --assessment-cache off record --sources clock_jitter,branch_timing \
+           --samples 100000000 --output {m}/s 2>{m}/stderr; echo \"exit=$?\"; \
+         s=$(ls -d {m}/s/*); echo \"stderr=$(cat {m}/stderr | tr '\\n' '|')\"; \
+         echo \"files=$(ls -A $s | tr '\\n' ' ')\"; \
+         for f in clock_jitter branch_timing; do \
+           echo \"$f bin=$(stat -c %s $s/raw/$f.bin) idx=$(wc -l < $s/raw/$f.idx) \
+last=$(tail -n 1 $s/raw/$f.idx | cut -d' ' -f2)\"; done; \
+         echo MANIFEST; cat $s/session.json",
+        m = mount.display(),
+        bin = env!("CARGO_BIN_EXE_wellspring"),
+    );
+    let out = std::process::Command::new("unshare")
+        .args(["-r", "-m", "sh", "-c", &script])
+        .output()
+        .expect("unshare (util-linux) runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    let line = |key: &str| {
+        text.lines()
+            .find(|l| l.starts_with(key))
+            .unwrap_or_else(|| panic!("no {key} in {text}"))
+            .to_owned()
+    };
+    assert_eq!(line("exit="), "exit=1", "{text}");
+    // One line on stderr, naming the file and the cause.
+    let stderr = line("stderr=");
+    assert_eq!(stderr.matches('|').count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("No space left on device") && stderr.contains(".bin"),
+        "{stderr}"
+    );
+    // No temporary manifest, no reserve left behind.
+    assert_eq!(
+        line("files=").trim(),
+        "files=conditions.jsonl raw session.json"
+    );
+    let manifest: Value = serde_json::from_str(text.split("MANIFEST\n").nth(1).unwrap()).unwrap();
+    assert_eq!(manifest["complete"], false);
+    assert!(
+        manifest["ended_at"].is_string(),
+        "the final manifest was written"
+    );
+    assert!(
+        manifest["end_reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("write failed: "),
+        "{manifest}"
+    );
+    for source in manifest["sources"].as_array().unwrap() {
+        let name = source["name"].as_str().unwrap();
+        let l = line(&format!("{name} "));
+        let field = |k: &str| -> u64 {
+            l.split_whitespace()
+                .find_map(|f| f.strip_prefix(k))
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        // Whole batches only: the file ends where the index says the last batch ends.
+        assert_eq!(source["samples"], field("bin="), "{l}");
+        assert!(field("bin=") > 0 && field("idx=") > 0, "{l}");
+        assert!(field("last=") < field("bin="), "{l}");
+    }
+    let _ = std::fs::remove_dir_all(&mount);
+}

@@ -26,6 +26,11 @@ pub const MANIFEST: &str = "session.json";
 pub const CONDITIONS: &str = "conditions.jsonl";
 /// The folder of raw files.
 pub const RAW_DIR: &str = "raw";
+/// Space held while recording and given back before the final manifest is written, so that
+/// a full disk still ends with a complete manifest.
+pub const RESERVE: &str = ".reserve";
+/// Its size: far more than any manifest.
+pub const RESERVE_BYTES: usize = 256 * 1024;
 
 /// The continuous health tests run over a recorded source (SP 800-90B §4.4), with cutoffs
 /// from its `h_start`.
@@ -104,14 +109,19 @@ pub struct Manifest {
 /// the folder synced), so a reader never sees half a manifest.
 pub(crate) fn write_json_atomic(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
     let tmp = path.with_extension("json.tmp");
-    {
+    let written = (|| {
         let mut file = fs::File::create(&tmp)?;
         let text = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
         file.write_all(&text)?;
         file.write_all(b"\n")?;
         file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        // A full disk: leave the last good manifest and no half-written copy beside it.
+        let _ = fs::remove_file(&tmp);
     }
-    fs::rename(&tmp, path)?;
+    written?;
     if let Some(dir) = path.parent()
         && let Ok(dir) = fs::File::open(dir)
     {

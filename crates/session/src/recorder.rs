@@ -22,8 +22,8 @@ use wellspring_core::health::HealthTests;
 use wellspring_core::{EntropySource, SpeedClass};
 
 use crate::format::{
-    CONDITIONS, FORMAT_VERSION, HealthEvents, MANIFEST, Manifest, RAW_DIR, SourceEntry, index_path,
-    raw_path, write_json_atomic,
+    CONDITIONS, FORMAT_VERSION, HealthEvents, MANIFEST, Manifest, RAW_DIR, RESERVE, RESERVE_BYTES,
+    SourceEntry, index_path, raw_path, write_json_atomic,
 };
 use crate::machine::{Conditions, Machine};
 use crate::time;
@@ -184,6 +184,13 @@ impl Recorder {
         };
         let manifest_path = path.join(MANIFEST);
         write_json_atomic(&manifest_path, &manifest).map_err(io_err(&manifest_path))?;
+        let reserve = path.join(RESERVE);
+        File::create(&reserve)
+            .and_then(|mut f| {
+                f.write_all(&vec![0u8; RESERVE_BYTES])?;
+                f.sync_all()
+            })
+            .map_err(io_err(&reserve))?;
         let progress = Arc::new(Progress {
             names: manifest.sources.iter().map(|s| s.name.clone()).collect(),
             samples: manifest.sources.iter().map(|_| AtomicU64::new(0)).collect(),
@@ -269,6 +276,8 @@ impl Recorder {
             }
         });
         let elapsed = started.elapsed().as_secs_f64();
+        // Give the reserved space back for the final manifest (and the conditioned files).
+        let _ = fs::remove_file(self.path.join(RESERVE));
         let write_error = write_error.into_inner().unwrap_or_else(|p| p.into_inner());
         let samples = self.progress.samples();
         let reached = |n: u64| match length {
@@ -361,7 +370,7 @@ fn record_source(
         SpeedClass::Fast => 4096,
         SpeedClass::Slow => 256,
     };
-    let mut offset = 0u64;
+    let (mut offset, mut idx_len) = (0u64, 0u64);
     let mut last_sync = Instant::now();
     loop {
         let want = match length {
@@ -378,9 +387,17 @@ fn record_source(
             Ok(samples) => samples,
             Err(e) => return Ok(Some(e.to_string())),
         };
-        bin.write_all(&samples)
-            .and_then(|()| writeln!(idx, "{at} {offset}"))
-            .map_err(write_error)?;
+        let line = format!("{at} {offset}\n");
+        if let Err(e) = bin
+            .write_all(&samples)
+            .and_then(|()| idx.write_all(line.as_bytes()))
+        {
+            // Drop the partial batch so that the files end on the last whole one.
+            let _ = bin.set_len(offset);
+            let _ = idx.set_len(idx_len);
+            return Err(write_error(e));
+        }
+        idx_len += line.len() as u64;
         offset += samples.len() as u64;
         counter.store(offset, Ordering::Relaxed);
         if last_sync.elapsed() >= Duration::from_secs(1) {

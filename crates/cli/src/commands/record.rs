@@ -118,7 +118,8 @@ pub(crate) fn run(args: RecordArgs) -> CliResult {
                     .unwrap_or_default()
             );
         }
-        if !m.complete {
+        // A write error is reported once, as the error below.
+        if !m.complete && recording.write_error.is_none() {
             eprintln!("wellspring: session incomplete: {}", m.end_reason);
         }
     }
