@@ -331,7 +331,19 @@ fn analyze_a_session_a_file_and_bad_input() {
         assert_eq!(ac["values"].as_array().unwrap().len(), 256);
         assert!(ac["band"].as_f64().unwrap() > 0.0 && ac["ljung_box_p"].is_number());
         assert!(ac["significant_lags"].is_array());
-        assert!(s["spectrum"]["peaks"].is_array());
+        // Peaks also in Hz, from the source's sample rate in the manifest.
+        let rate = manifest(&session)["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == s["name"])
+            .unwrap()["samples_per_second"]
+            .as_f64()
+            .unwrap();
+        for peak in s["spectrum"]["peaks"].as_array().unwrap() {
+            let hz = peak["frequency"].as_f64().unwrap() * rate;
+            assert!((peak["frequency_hz"].as_f64().unwrap() - hz).abs() <= 1e-9 * hz);
+        }
         assert_eq!(s["bit_bias"].as_array().unwrap().len(), 8);
         assert!(s["histogram_p"].is_number() && s["runs_p"].is_number());
         assert_eq!(s["stationarity"]["windows"], 16);

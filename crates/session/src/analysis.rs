@@ -94,14 +94,28 @@ pub fn analyze_session(dir: &Path, opts: &AnalyzeOptions) -> Result<Document, An
         .iter()
         .map(|s| s.name.clone())
         .collect();
+    let rates: Vec<f64> = session
+        .manifest
+        .sources
+        .iter()
+        .map(|s| s.samples_per_second)
+        .collect();
     // Sources in parallel (the estimators are single-threaded per source).
     let sources = names
         .par_iter()
-        .map(|name| {
+        .zip(&rates)
+        .map(|(name, &rate)| {
             let samples = read_samples(&raw_path(dir, name))?;
-            analyze_one(name, &samples, opts)
+            let mut analysis = analyze_one(name, &samples, opts)?;
+            // The index gives time: peaks also in Hz, at the source's mean sample rate.
+            if rate > 0.0 {
+                for peak in &mut analysis.spectrum.peaks {
+                    peak.frequency_hz = Some(peak.frequency * rate);
+                }
+            }
+            Ok(analysis)
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, AnalyzeError>>()?;
     let mut cross_correlation = Vec::new();
     if names.len() >= 2
         && let Some((series, bin_seconds)) = crate::align::binned(dir, &names, CROSS_BINS)

@@ -15,6 +15,10 @@ pub struct Peak {
     pub frequency: f64,
     /// Power relative to white noise of the same variance.
     pub power: f64,
+    /// In Hz, for a recorded session (cycles per sample × the source's mean sample rate);
+    /// absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frequency_hz: Option<f64>,
 }
 
 /// The averaged, normalised spectrum at frequencies k/`window` for k = 1..=window/2; empty
@@ -62,6 +66,7 @@ pub fn peaks(spectrum: &[f64], window: usize, count: usize) -> Vec<Peak> {
         .map(|k| Peak {
             frequency: (k + 1) as f64 / window as f64,
             power: spectrum[k],
+            frequency_hz: None,
         })
         .collect();
     found.sort_by(|a, b| b.power.total_cmp(&a.power));
