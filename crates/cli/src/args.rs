@@ -26,8 +26,23 @@ pub(crate) struct Cli {
     /// rdrand, rdseed, os_random, hwrng; default none: they are mixed in uncredited).
     #[arg(long, global = true, value_name = "NAMES", value_delimiter = ',')]
     pub(crate) trust_platform: Option<Vec<String>>,
+    /// CPU the harvesters may use, in cores (default 1; up to the cores this machine has).
+    /// More than 1 lets the source categories harvest on several cores at once.
+    #[arg(long, global = true, value_name = "CORES", value_parser = parse_cpu_budget)]
+    pub(crate) cpu_budget: Option<f64>,
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// `--cpu-budget`: a positive number of cores, at most the cores available here.
+pub(crate) fn parse_cpu_budget(text: &str) -> Result<f64, String> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= cores => Ok(v),
+        _ => Err(format!(
+            "a positive number of cores, at most the {cores} available here (e.g. 0.5, 1, 2)"
+        )),
+    }
 }
 
 #[derive(Debug, Subcommand)]

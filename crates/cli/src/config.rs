@@ -9,6 +9,7 @@
 //! assessment_cache = "off"   # or a path; default ~/.cache/wellspring/assessments.json
 //! trust_platform = ["rdseed"] # platform generators credited at their vendor claim
 //! max_family_share = 0.5      # most of a block one correlation family may supply (1.0: off)
+//! cpu_budget = 1.0            # cores the harvesters may use (--cpu-budget)
 //!
 //! [camera]            # the same [camera] table as `server --camera-config`
 //! refresh_seconds = 60
@@ -35,6 +36,8 @@ pub(crate) struct Config {
     pub(crate) trust_platform: Option<Vec<String>>,
     /// With two or more correlation families, the most of a block one family may supply.
     pub(crate) max_family_share: Option<f64>,
+    /// Cores the harvesters may use (`--cpu-budget`).
+    pub(crate) cpu_budget: Option<f64>,
     /// Camera feeds, in the `--camera-config` format (see `crate::camera`).
     pub(crate) camera: Option<toml::Table>,
     /// Where the file was read from.
@@ -73,6 +76,14 @@ impl Config {
         {
             return Err(CliError::usage(format!(
                 "config {}: max_family_share must be in (0, 1], not {share}",
+                path.display()
+            )));
+        }
+        if let Some(cores) = config.cpu_budget
+            && let Err(e) = crate::args::parse_cpu_budget(&cores.to_string())
+        {
+            return Err(CliError::usage(format!(
+                "config {}: cpu_budget {cores}: {e}",
                 path.display()
             )));
         }

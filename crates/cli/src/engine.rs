@@ -1,6 +1,7 @@
 //! The engine settings every engine-running command shares: where full-size assessments
 //! are kept across runs (`--assessment-cache`, or `assessment_cache` in the config file;
-//! `off` disables it) and which platform generators are trusted (`--trust-platform`).
+//! `off` disables it), which platform generators are trusted (`--trust-platform`), and the
+//! harvesters' CPU budget (`--cpu-budget`).
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -13,6 +14,14 @@ use crate::error::{CliError, CliResult};
 static STORE: OnceLock<Option<AssessmentStore>> = OnceLock::new();
 static TRUST: OnceLock<Vec<String>> = OnceLock::new();
 static FAMILY_SHARE: OnceLock<f64> = OnceLock::new();
+static CPU_BUDGET: OnceLock<f64> = OnceLock::new();
+
+/// Sets the harvesters' CPU budget (`--cpu-budget`, or the config file's), in cores.
+pub(crate) fn set_cpu_budget(cores: Option<f64>) {
+    if let Some(cores) = cores {
+        let _ = CPU_BUDGET.set(cores);
+    }
+}
 
 /// Sets `max_family_share` from the config file.
 pub(crate) fn set_max_family_share(share: Option<f64>) {
@@ -66,6 +75,9 @@ pub(crate) fn config(sources: Vec<Arc<dyn EntropySource>>) -> CliResult<EngineCo
     config.trust_platform = TRUST.get().cloned().unwrap_or_default();
     if let Some(share) = FAMILY_SHARE.get() {
         config.max_family_share = *share;
+    }
+    if let Some(cores) = CPU_BUDGET.get() {
+        config.cpu_budget = *cores;
     }
     config.validate().map_err(CliError::engine)?;
     Ok(config)

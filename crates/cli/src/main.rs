@@ -41,6 +41,7 @@ fn main() -> ExitCode {
         return err.report();
     }
     engine::set_max_family_share(config.max_family_share);
+    engine::set_cpu_budget(cli.cpu_budget.or(config.cpu_budget));
     if let Err(err) = camera::from_config_table(config.camera.as_ref()) {
         return err.report();
     }

@@ -216,6 +216,34 @@ fn bad_usage_exits_2_with_one_line_naming_the_problem() {
         &["--trust-platform", "clock_jitter", "stream", "--bytes", "8"],
         "clock_jitter",
     );
+    for budget in ["0", "1000", "NaN", "two"] {
+        assert_usage_error(&["--cpu-budget", budget, "pool"], "--cpu-budget");
+    }
+    assert_usage_error(&["--cpu-budget", "-1", "pool"], "-1");
+}
+
+#[test]
+fn the_cpu_budget_reaches_the_engine() {
+    let json = stdout_json(&[
+        "--cpu-budget",
+        "0.75",
+        "pool",
+        "--sources",
+        "clock_jitter",
+        "--seconds",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(json["cpu_budget"], 0.75);
+    let json = stdout_json(&[
+        "pool",
+        "--sources",
+        "clock_jitter",
+        "--seconds",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(json["cpu_budget"], 1.0, "the default is one core");
 }
 
 #[test]

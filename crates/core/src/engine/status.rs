@@ -41,6 +41,8 @@ pub struct EngineStatus {
     pub safety_factor: f64,
     /// Largest share of a block's credit one correlation family may supply.
     pub max_family_share: f64,
+    /// CPU the harvesters may use, in cores (`cpu_budget`).
+    pub cpu_budget: f64,
     /// `ok` with two or more correlation families able to earn credit, else `single-family`
     /// (then the family cap does not apply).
     pub diversity: &'static str,
@@ -91,6 +93,7 @@ pub(super) fn snapshot(inner: &Inner) -> EngineStatus {
         conditioner: inner.config.conditioner,
         safety_factor: inner.config.safety_factor,
         max_family_share: inner.config.max_family_share,
+        cpu_budget: inner.config.cpu_budget,
         diversity: diversity(inner),
         family_shares: shared.assembler.family_shares(),
         uptime_seconds: uptime,
@@ -167,6 +170,7 @@ pub(super) fn child_snapshot(inner: &Inner) -> EngineStatus {
         conditioner: inner.config.conditioner,
         safety_factor: inner.config.safety_factor,
         max_family_share: inner.config.max_family_share,
+        cpu_budget: inner.config.cpu_budget,
         diversity: diversity(inner),
         family_shares: BTreeMap::new(),
         uptime_seconds: inner.started.elapsed().as_secs_f64(),
