@@ -10,8 +10,12 @@ use wellspring_core::pool::{ByteSource, Conditioning};
 use crate::args::{Format, StreamArgs};
 use crate::error::{CliError, CliResult};
 
-/// Bytes generated per write; a multiple of 3 so base64 never pads mid-stream.
-const CHUNK: usize = 3 * 21_846;
+/// Bytes generated per write: a multiple of 3, so base64 never pads mid-stream, and of the
+/// DRBG's 64 KiB request limit, so no request is a sliver (each costs a key update).
+const CHUNK: usize = 3 * 65_536;
+/// Bytes per write of full-entropy output: it comes at hundreds of KB/s, so a reader sees
+/// it as it is made rather than a chunk at a time.
+const FULL_ENTROPY_CHUNK: usize = 3 * 1024;
 
 /// The mode a command runs in; `arg` has already been resolved against the config file.
 pub(crate) fn conditioning(arg: Option<Conditioning>, unconditioned: bool) -> Conditioning {
@@ -28,7 +32,11 @@ pub(crate) fn run(args: StreamArgs) -> CliResult {
     let mut generator = engine.output(mode).map_err(CliError::engine)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match write_stream(&mut *generator, &mut out, &args) {
+    let chunk = match mode {
+        Conditioning::Sha256 => FULL_ENTROPY_CHUNK,
+        _ => CHUNK,
+    };
+    match write_stream(&mut *generator, &mut out, &args, chunk) {
         Ok(()) => Ok(()),
         // A reader that goes away (`| head`) is a normal end, not an error.
         Err(StreamError::Io(e)) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
@@ -46,17 +54,18 @@ fn write_stream(
     generator: &mut dyn ByteSource,
     out: &mut impl Write,
     args: &StreamArgs,
+    chunk: usize,
 ) -> Result<(), StreamError> {
     let endless = args.bytes == 0;
     let mut remaining = args.bytes;
-    let mut buffer = vec![0u8; CHUNK];
+    let mut buffer = vec![0u8; chunk];
     let mut text = String::new();
     let start = Instant::now();
     let mut written: u64 = 0;
     // With a rate limit, generate in small steps so the pacing is smooth.
     let step = args
         .rate
-        .map_or(CHUNK, |r| (r as usize).clamp(1, CHUNK) / 3 * 3)
+        .map_or(chunk, |r| (r as usize).clamp(1, chunk) / 3 * 3)
         .max(3);
     // A progress bar only when the bytes go somewhere other than the terminal.
     let progress = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
@@ -89,13 +98,14 @@ fn write_stream(
             }
         }
         .map_err(StreamError::Io)?;
+        // Each piece reaches the reader as soon as it is made (stdout buffers by line).
+        out.flush().map_err(StreamError::Io)?;
         remaining -= if endless { 0 } else { take as u64 };
         written += take as u64;
         if let Some(bar) = &progress {
             bar.set_position(written);
         }
         if let Some(rate) = args.rate {
-            out.flush().map_err(StreamError::Io)?;
             let due = Duration::from_secs_f64(written as f64 / rate as f64);
             if let Some(wait) = due.checked_sub(start.elapsed()) {
                 std::thread::sleep(wait);
