@@ -3,52 +3,79 @@
 //! serialize. The output is byte for byte what `serde_json` writes for the same document
 //! (keys in sorted order), which the tests check.
 
-use std::fmt::Write;
+use std::io::Write as _;
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Appends `v` in decimal (what `write!` does, without the formatting machinery).
-fn push_decimal(out: &mut String, mut v: u32) {
+fn push_decimal(out: &mut Vec<u8>, mut v: u32) {
     let mut digits = [0u8; 10];
-    let mut n = 0;
+    let mut at = digits.len();
     loop {
-        digits[n] = b'0' + (v % 10) as u8;
-        n += 1;
+        at -= 1;
+        digits[at] = b'0' + (v % 10) as u8;
         v /= 10;
         if v == 0 {
             break;
         }
     }
-    for &d in digits[..n].iter().rev() {
-        out.push(d as char);
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// Each byte value's decimal text followed by a comma, and how long that is: the uint8
+/// body is a lookup per byte (profiled: formatting was a tenth of the server's CPU).
+const BYTE_TEXT: [([u8; 4], usize); 256] = {
+    let mut table = [([0u8; 4], 0usize); 256];
+    let mut v = 0;
+    while v < 256 {
+        let (text, len) = &mut table[v];
+        let (h, t, o) = ((v / 100) as u8, (v / 10 % 10) as u8, (v % 10) as u8);
+        *len = if v >= 100 {
+            *text = [b'0' + h, b'0' + t, b'0' + o, b','];
+            4
+        } else if v >= 10 {
+            *text = [b'0' + t, b'0' + o, b',', 0];
+            3
+        } else {
+            *text = [b'0' + o, b',', 0, 0];
+            2
+        };
+        v += 1;
     }
+    table
+};
+
+/// The body written as ASCII bytes: a `String` without re-checking it.
+fn ascii(out: Vec<u8>) -> String {
+    String::from_utf8(out).expect("bodies are ASCII")
 }
 
 /// `{"data":[..],"length":N,"success":true,"type":"uint8"}`.
 pub(crate) fn uint8(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 4 + 64);
-    out.push_str("{\"data\":[");
-    for (i, &b) in bytes.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_decimal(&mut out, u32::from(b));
+    let mut out = Vec::with_capacity(bytes.len() * 4 + 64);
+    out.extend_from_slice(b"{\"data\":[");
+    for &b in bytes {
+        let (text, len) = &BYTE_TEXT[b as usize];
+        out.extend_from_slice(&text[..*len]);
+    }
+    if !bytes.is_empty() {
+        out.pop(); // the last comma
     }
     let _ = write!(
         out,
         "],\"length\":{},\"success\":true,\"type\":\"uint8\"}}",
         bytes.len()
     );
-    out
+    ascii(out)
 }
 
 /// `{"data":[..],"length":N,"success":true,"type":"uint16"}` from big-endian byte pairs.
 pub(crate) fn uint16(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 3 + 64);
-    out.push_str("{\"data\":[");
+    let mut out = Vec::with_capacity(bytes.len() * 3 + 64);
+    out.extend_from_slice(b"{\"data\":[");
     for (i, pair) in bytes.chunks_exact(2).enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(b',');
         }
         push_decimal(&mut out, u32::from(u16::from_be_bytes([pair[0], pair[1]])));
     }
@@ -57,30 +84,30 @@ pub(crate) fn uint16(bytes: &[u8]) -> String {
         "],\"length\":{},\"success\":true,\"type\":\"uint16\"}}",
         bytes.len() / 2
     );
-    out
+    ascii(out)
 }
 
 /// `{"data":["a3f0..",..],"length":N,"size":S,"success":true,"type":"string"}`.
 pub(crate) fn hex16(bytes: &[u8], size: usize) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2 + bytes.len() / size.max(1) * 3 + 64);
-    out.push_str("{\"data\":[");
+    let mut out = Vec::with_capacity(bytes.len() * 2 + bytes.len() / size.max(1) * 3 + 64);
+    out.extend_from_slice(b"{\"data\":[");
     for (i, chunk) in bytes.chunks_exact(size).enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(b',');
         }
-        out.push('"');
+        out.push(b'"');
         for b in chunk {
-            out.push(HEX[(b >> 4) as usize] as char);
-            out.push(HEX[(b & 15) as usize] as char);
+            out.push(HEX[(b >> 4) as usize]);
+            out.push(HEX[(b & 15) as usize]);
         }
-        out.push('"');
+        out.push(b'"');
     }
     let _ = write!(
         out,
         "],\"length\":{},\"size\":{size},\"success\":true,\"type\":\"string\"}}",
         bytes.len() / size.max(1)
     );
-    out
+    ascii(out)
 }
 
 #[cfg(test)]
@@ -116,6 +143,8 @@ mod tests {
     fn byte_for_byte_what_serde_json_writes() {
         let all: Vec<u8> = (0..=255u8).chain((0..=255u8).rev()).collect();
         assert_eq!(uint8(&all), reference("uint8", &all, 1));
+        assert_eq!(uint8(&[]), reference("uint8", &[], 1));
+        assert_eq!(uint8(&[7]), reference("uint8", &[7], 1));
         assert_eq!(uint16(&all), reference("uint16", &all, 1));
         for size in [1, 3, 16, 512] {
             assert_eq!(
