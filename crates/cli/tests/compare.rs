@@ -64,7 +64,12 @@ fn two_files_of_one_generator_do_not_differ_and_a_weakened_one_does() {
         .iter()
         .map(|v| v.as_f64().unwrap())
         .collect();
-    assert!(ci[0] <= d && d <= ci[1], "{ci:?} {d}");
+    // The interval is for the window difference, and covers it.
+    let w = s["h_window_difference"].as_f64().unwrap();
+    assert!(
+        ci[0] <= w && w <= ci[1] && ci[0] < 0.0 && ci[1] > 0.0,
+        "{ci:?} {w} {d}"
+    );
     assert!(s["distribution_p"].as_f64().unwrap() > 0.001);
     assert!(
         s["reasons"][0]
@@ -94,7 +99,9 @@ fn two_files_of_one_generator_do_not_differ_and_a_weakened_one_does() {
         "{reasons:?}"
     );
     assert!(
-        reasons.iter().any(|r| r.starts_with("h_difference = ")),
+        reasons
+            .iter()
+            .any(|r| r.starts_with("h_window_difference = ")),
         "{reasons:?}"
     );
 

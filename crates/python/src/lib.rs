@@ -80,6 +80,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(session::record_session, m)?)?;
     m.add_function(wrap_pyfunction!(session::open_session, m)?)?;
     m.add_function(wrap_pyfunction!(session::analyze_json, m)?)?;
+    m.add_function(wrap_pyfunction!(session::compare_json, m)?)?;
     m.add("HealthError", m.py().get_type::<HealthError>())?;
     m.add("__version__", quality::VERSION)?;
     Ok(())

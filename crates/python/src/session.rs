@@ -150,3 +150,66 @@ pub(crate) fn analyze_json(
     };
     serde_json::to_string(&document).map_err(|e| PyValueError::new_err(e.to_string()))
 }
+
+/// `compare --json` as a JSON string: of two byte strings (one entry called `name`), or of
+/// two paths (session folders or raw sample files, as `wellspring compare A B` takes them).
+#[pyfunction]
+#[pyo3(signature = (a_data=None, b_data=None, a_path=None, b_path=None, name="data", bits_per_sample=8))]
+pub(crate) fn compare_json(
+    py: Python<'_>,
+    a_data: Option<&[u8]>,
+    b_data: Option<&[u8]>,
+    a_path: Option<&str>,
+    b_path: Option<&str>,
+    name: &str,
+    bits_per_sample: u8,
+) -> PyResult<String> {
+    use wellspring_assess::noise::compare::{CompareOptions, compare};
+    use wellspring_session::analysis::{AnalyzeError, MIN_SAMPLES};
+    use wellspring_session::compare::{CompareDocument, Side, SourceComparison, compare_sides};
+    if !(1..=8).contains(&bits_per_sample) {
+        return Err(PyValueError::new_err("bits_per_sample must be 1..8"));
+    }
+    let opts = CompareOptions {
+        bits_per_sample,
+        ..CompareOptions::default()
+    };
+    let error = |e: AnalyzeError| match e {
+        AnalyzeError::Read(m) => PyOSError::new_err(m),
+        AnalyzeError::Input(m) => PyValueError::new_err(m),
+    };
+    let document = match (a_data, b_data, a_path, b_path) {
+        (Some(a), Some(b), None, None) => {
+            if a.len().min(b.len()) < MIN_SAMPLES {
+                return Err(PyValueError::new_err(format!(
+                    "each side needs at least {MIN_SAMPLES} samples"
+                )));
+            }
+            let comparison = py
+                .detach(|| compare(a, b, &opts))
+                .map_err(|e| PyValueError::new_err(e.to_string()))?;
+            CompareDocument {
+                a: "a".into(),
+                b: "b".into(),
+                sources: vec![SourceComparison {
+                    name: name.to_owned(),
+                    comparison,
+                }],
+                only_in_a: Vec::new(),
+                only_in_b: Vec::new(),
+            }
+        }
+        (None, None, Some(a), Some(b)) => {
+            let sessions = std::path::Path::new("sessions");
+            let a = Side::resolve(a.as_ref(), sessions).map_err(error)?;
+            let b = Side::resolve(b.as_ref(), sessions).map_err(error)?;
+            py.detach(|| compare_sides(&a, &b, &opts)).map_err(error)?
+        }
+        _ => {
+            return Err(PyValueError::new_err(
+                "compare two byte strings or two paths (sessions or raw files)",
+            ));
+        }
+    };
+    serde_json::to_string(&document).map_err(|e| PyValueError::new_err(e.to_string()))
+}

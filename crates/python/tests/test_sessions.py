@@ -125,3 +125,41 @@ def test_record_conditioned_output_is_sha256_of_blocks_checked_with_hashlib(tmp_
         hashlib.sha256(raw[k * block : (k + 1) * block]).digest() for k in range(len(raw) // block)
     )
     assert out == expected
+
+
+def _generator(n, seed, mask):
+    state = seed
+    out = bytearray()
+    for _ in range(n):
+        state = (state + 0x9E3779B97F4A7C15) & (2**64 - 1)
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & (2**64 - 1)
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & (2**64 - 1)
+        out.append((z ^ (z >> 31)) & mask)
+    return bytes(out)
+
+
+def test_compare_matches_the_cli_document_for_bytes_and_files(tmp_path):
+    a = _generator(65_536, 1, 0xFF)
+    b = _generator(65_536, 2, 0xFF)
+    weak = _generator(65_536, 3, 0x3F)
+    same = wellspring.compare(a, b, name="gen")
+    entry = same["sources"][0]
+    assert entry["name"] == "gen" and entry["differ"] is False
+    assert entry["h_difference"] == pytest.approx(entry["h_b"] - entry["h_a"])
+    assert entry["h_a"] == pytest.approx(wellspring.assess(a)["h_assessed"])
+    differ = wellspring.compare(a, weak)["sources"][0]
+    assert differ["differ"] is True and differ["distribution_p"] < 1e-100
+    # Paths give the document `wellspring compare` prints for the same files.
+    pa, pw = tmp_path / "a.bin", tmp_path / "weak.bin"
+    pa.write_bytes(a)
+    pw.write_bytes(weak)
+    by_path = wellspring.compare(pa, str(pw))
+    assert by_path["sources"][0]["name"] == "a vs weak"
+    assert by_path["sources"][0]["h_difference"] == differ["h_difference"]
+    with pytest.raises(ValueError):
+        wellspring.compare(a, pa)
+    with pytest.raises(ValueError):
+        wellspring.compare(a[:100], b[:100])
+    with pytest.raises(ValueError):
+        wellspring.compare(tmp_path / "missing.bin", pa)

@@ -50,17 +50,19 @@ pub(crate) fn run(args: CompareArgs) -> CliResult {
         return crate::output::print_json(&doc);
     }
     println!(
-        "{:<22} {:>7} {:>7} {:>8} {:>19} {:>10} {:>10}  differ",
-        "source", "h A", "h B", "diff", "95% interval", "distr. p", "acf p"
+        "{:<22} {:>7} {:>7} {:>8} {:>8} {:>19} {:>10} {:>10}  differ",
+        "source", "h A", "h B", "diff", "win diff", "95% interval", "distr. p", "acf p"
     );
     for s in &doc.sources {
         let c = &s.comparison;
         println!(
-            "{:<22} {:>7.3} {:>7.3} {:>+8.3} {:>19} {:>10.2e} {:>10.2e}  {}",
+            "{:<22} {:>7.3} {:>7.3} {:>+8.3} {:>8} {:>19} {:>10.2e} {:>10.2e}  {}",
             s.name,
             c.h_a,
             c.h_b,
             c.h_difference,
+            c.h_window_difference
+                .map_or("–".to_owned(), |d| format!("{d:+.3}")),
             c.h_difference_ci
                 .map_or("–".to_owned(), |[l, h]| format!("[{l:+.3}, {h:+.3}]")),
             c.distribution_p,

@@ -290,8 +290,10 @@ pub(crate) fn compare_sections(
         paragraphs: vec![
             format!("A: {}", document.a),
             format!("B: {}", document.b),
-            "h_difference is h_B − h_A (SP 800-90B min-entropy per sample) with a 95% block \
-             bootstrap interval; the tests and the verdict rule are in docs/ANALYSIS.md."
+            "h_difference is h_B − h_A (SP 800-90B min-entropy per sample of each whole \
+             series); the 95% block-bootstrap interval is for the window difference (mean \
+             figure of equal windows, B − A); the tests and the verdict rule are in \
+             docs/ANALYSIS.md."
                 .into(),
         ],
         ..Section::default()
@@ -309,6 +311,7 @@ pub(crate) fn compare_sections(
             "h A",
             "h B",
             "difference",
+            "window difference",
             "95% interval",
             "distribution p",
             "autocorrelation p",
@@ -324,6 +327,8 @@ pub(crate) fn compare_sections(
             format!("{:.3}", c.h_a),
             format!("{:.3}", c.h_b),
             format!("{:+.3}", c.h_difference),
+            c.h_window_difference
+                .map_or("–".into(), |d| format!("{d:+.3}")),
             c.h_difference_ci
                 .map_or("–".into(), |[l, h]| format!("[{l:+.3}, {h:+.3}]")),
             fmt_p(c.distribution_p),

@@ -45,12 +45,14 @@ from wellspring._native import quick_min_entropy as _quick_min_entropy
 from wellspring._native import quick_quality as _quick_quality
 from wellspring._native import quick_shannon as _quick_shannon
 from wellspring._native import analyze_json as _analyze_json
+from wellspring._native import compare_json as _compare_json
 from wellspring._native import open_session as _open_session
 from wellspring._native import record_session as _record_session
 
 __all__ = [
     "EntropyPool",
     "analyze",
+    "compare",
     "HealthError",
     "Random",
     "__version__",
@@ -498,3 +500,28 @@ def analyze(
     )
     return _json.loads(text)
 
+
+
+def compare(
+    a: bytes | bytearray | memoryview | str | _os.PathLike,
+    b: bytes | bytearray | memoryview | str | _os.PathLike,
+    *,
+    name: str = "data",
+    bits_per_sample: int = 8,
+) -> dict:
+    """Do two recordings differ? The document ``wellspring compare A B --json`` prints, of two
+    byte strings (one entry called ``name``) or of two paths (session folders or raw sample
+    files): ``{"sources": [{"name", "h_a", "h_b", "h_difference", "h_difference_ci",
+    "distribution_p", "acf_difference_p", "differ", "reasons", ...}], "only_in_a",
+    "only_in_b"}`` (docs/ANALYSIS.md). The GIL is released while it runs.
+    """
+    if isinstance(bits_per_sample, bool) or not isinstance(bits_per_sample, int) or not 1 <= bits_per_sample <= 8:
+        raise ValueError(f"bits_per_sample must be an int in 1..8, not {bits_per_sample!r}")
+    data = (bytes, bytearray, memoryview)
+    if isinstance(a, data) and isinstance(b, data):
+        text = _compare_json(a_data=bytes(a), b_data=bytes(b), name=name, bits_per_sample=bits_per_sample)
+    elif isinstance(a, (str, _os.PathLike)) and isinstance(b, (str, _os.PathLike)):
+        text = _compare_json(a_path=_os.fspath(a), b_path=_os.fspath(b), name=name, bits_per_sample=bits_per_sample)
+    else:
+        raise ValueError("compare two byte strings or two paths (sessions or raw files)")
+    return _json.loads(text)

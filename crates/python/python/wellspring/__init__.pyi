@@ -40,6 +40,13 @@ def record(
     conditioned: bool = False,
 ) -> str: ...
 def load_session(path: str | os.PathLike[str]) -> dict[str, object]: ...
+def compare(
+    a: bytes | bytearray | memoryview | str | os.PathLike[str],
+    b: bytes | bytearray | memoryview | str | os.PathLike[str],
+    *,
+    name: str = "data",
+    bits_per_sample: int = 8,
+) -> dict[str, object]: ...
 def analyze(
     data: bytes | bytearray | memoryview | None = None,
     *,
