@@ -20,6 +20,9 @@ use crate::format::raw_path;
 
 /// The folder of the conditioned files.
 pub const CONDITIONED_DIR: &str = "conditioned";
+// Both figures are the engine's defaults today, written out rather than read from
+// `wellspring-core` on purpose: they are part of the session format (version 1), which
+// must not change when an engine default does.
 /// Credited bits each 32-byte output is made from.
 pub const BITS_PER_OUTPUT: f64 = 352.0;
 /// The engine's safety factor on assessed min-entropy.

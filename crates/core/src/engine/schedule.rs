@@ -94,10 +94,7 @@ impl FamilySchedule {
         saturated: bool,
     ) -> Option<usize> {
         let (y, per_sample) = (self.yield_per_ns[k], self.ns_per_sample[k]);
-        if !self.started[k] {
-            return Some(default_batch);
-        }
-        if !y.is_finite() || !per_sample.is_finite() || global_best <= 0.0 {
+        if !self.started[k] || !y.is_finite() || !per_sample.is_finite() || global_best <= 0.0 {
             return Some(default_batch);
         }
         let slice = if !saturated && y >= global_best * HIGH_YIELD_FRACTION {
