@@ -37,10 +37,7 @@ fn conditioning(c: &mut Criterion) {
 
 fn drbg(c: &mut Criterion) {
     let mut group = c.benchmark_group("ctr_drbg_generate");
-    let policy = DrbgPolicy {
-        reseed_bytes: u64::MAX,
-        reseed_after: std::time::Duration::from_secs(3600),
-    };
+    let policy = DrbgPolicy::strict(u64::MAX, std::time::Duration::from_secs(3600));
     for (size, label) in SIZES {
         let mut drbg = CtrDrbg::new(&[0x5a; SEED_LEN], policy);
         let mut out = vec![0u8; size];

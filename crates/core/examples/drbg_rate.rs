@@ -8,6 +8,7 @@
 
 use std::time::{Duration, Instant};
 
+use wellspring_core::drbg::DrbgPolicy;
 use wellspring_core::engine::{AssessmentStore, Engine, EngineConfig};
 use wellspring_core::pool::Conditioning;
 use wellspring_core::registry::Registry;
@@ -22,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = EngineConfig::new(Registry::builtin().select(None)?);
     config.assessment_store = AssessmentStore::at_default_path();
     if big {
-        config.drbg_policy.reseed_bytes = 1 << 40;
+        config.drbg_policy = DrbgPolicy::strict(1 << 40, config.drbg_policy.reseed_after);
     }
     let engine = Engine::start(config)?;
     let mut output = engine.output(Conditioning::Drbg)?;

@@ -15,3 +15,4 @@ pub(crate) mod scan;
 pub(crate) mod server;
 pub(crate) mod sessions;
 pub(crate) mod stream;
+pub(crate) mod stream_chunks;

@@ -1,12 +1,14 @@
 //! `wellspring stream`: random bytes to stdout in raw, hex or base64.
 
 use std::io::{ErrorKind, Write};
+use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use wellspring_core::engine::Engine;
-use wellspring_core::pool::{ByteSource, Conditioning};
+use wellspring_core::pool::Conditioning;
 
+use super::stream_chunks::Chunks;
 use crate::args::{Format, StreamArgs};
 use crate::error::{CliError, CliResult};
 
@@ -29,14 +31,30 @@ pub(crate) fn run(args: StreamArgs) -> CliResult {
     let mode = conditioning(args.conditioning, args.unconditioned);
     let sources = crate::camera::registry()?.select(args.sources.as_deref())?;
     let engine = Engine::start(crate::engine::config(sources)?).map_err(CliError::engine)?;
-    let mut generator = engine.output(mode).map_err(CliError::engine)?;
+    let generator = engine.output(mode).map_err(CliError::engine)?;
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Every piece is flushed as soon as it is made, so stdout's line buffer only costs a
+    // newline search over each 192 KiB piece; a duplicate of the descriptor writes directly.
+    let mut out: Box<dyn Write> = match stdout.as_fd().try_clone_to_owned() {
+        Ok(fd) => Box::new(std::fs::File::from(fd)),
+        Err(_) => Box::new(stdout.lock()),
+    };
     let chunk = match mode {
         Conditioning::Sha256 => FULL_ENTROPY_CHUNK,
         _ => CHUNK,
     };
-    match write_stream(&mut *generator, &mut out, &args, chunk) {
+    // Bulk DRBG output generates on a second thread as well, unless paced.
+    let two_threads = mode == Conditioning::Drbg && args.rate.is_none();
+    let result = std::thread::scope(|scope| {
+        let mut chunks = if two_threads {
+            let helper = engine.output(mode).map_err(StreamError::Generator)?;
+            Chunks::pair(scope, generator, helper, chunk)
+        } else {
+            Chunks::single(generator, chunk)
+        };
+        write_stream(&mut chunks, &mut out, &args, chunk)
+    });
+    match result {
         Ok(()) => Ok(()),
         // A reader that goes away (`| head`) is a normal end, not an error.
         Err(StreamError::Io(e)) if e.kind() == ErrorKind::BrokenPipe => Ok(()),
@@ -51,14 +69,13 @@ enum StreamError {
 }
 
 fn write_stream(
-    generator: &mut dyn ByteSource,
+    chunks: &mut Chunks,
     out: &mut impl Write,
     args: &StreamArgs,
     chunk: usize,
 ) -> Result<(), StreamError> {
     let endless = args.bytes == 0;
     let mut remaining = args.bytes;
-    let mut buffer = vec![0u8; chunk];
     let mut text = String::new();
     let start = Instant::now();
     let mut written: u64 = 0;
@@ -79,8 +96,7 @@ fn write_stream(
         } else {
             remaining.min(step as u64) as usize
         };
-        let chunk = &mut buffer[..take];
-        generator.fill(chunk).map_err(StreamError::Generator)?;
+        let chunk = chunks.next(take).map_err(StreamError::Generator)?;
         match args.format {
             Format::Raw => out.write_all(chunk),
             Format::Hex => {
@@ -93,7 +109,7 @@ fn write_stream(
             }
             Format::Base64 => {
                 text.clear();
-                base64::engine::general_purpose::STANDARD.encode_string(&*chunk, &mut text);
+                base64::engine::general_purpose::STANDARD.encode_string(chunk, &mut text);
                 out.write_all(text.as_bytes())
             }
         }

@@ -129,10 +129,7 @@ proptest! {
             1 => Just(None),
         ], 1..40),
     ) {
-        let policy = DrbgPolicy {
-            reseed_bytes: limit,
-            reseed_after: std::time::Duration::from_secs(3600),
-        };
+        let policy = DrbgPolicy::strict(limit, std::time::Duration::from_secs(3600));
         let mut drbg = CtrDrbg::new(&[7u8; SEED_LEN], policy);
         let mut since_seed = 0u64;
         for op in ops {

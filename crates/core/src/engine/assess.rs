@@ -120,10 +120,10 @@ pub(super) fn thread_cpu_ns() -> u64 {
     read_clock(libc::CLOCK_THREAD_CPUTIME_ID)
 }
 
-/// Runs the calling thread at the lowest scheduling priority (nice 19), so an assessment
+/// Runs the calling thread at scheduling priority `nice` (19 is the lowest), so its work
 /// yields to whatever serves output. Best effort: on failure the thread keeps its priority.
-pub(super) fn lower_priority() {
+pub(super) fn lower_priority(nice: i32) {
     // SAFETY: gettid has no preconditions; setpriority only reads its integer arguments and
     // changes the priority of this very thread (Linux applies PRIO_PROCESS to a thread id).
-    let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, 19) };
+    let _ = unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, nice) };
 }

@@ -179,6 +179,7 @@ pub(super) fn assemble_blocks(inner: &Inner, shared: &mut Shared) -> bool {
             oldest,
         });
         shared.blocks_produced += 1;
+        shared.last_block_at = Some(std::time::Instant::now());
         made = true;
     }
     made

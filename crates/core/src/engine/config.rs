@@ -214,6 +214,12 @@ impl EngineConfig {
         if self.drbg_policy.reseed_bytes == 0 {
             return bad("drbg_policy.reseed_bytes must not be zero".into());
         }
+        if self.drbg_policy.reseed_limit_bytes < self.drbg_policy.reseed_bytes {
+            return bad(format!(
+                "drbg_policy.reseed_limit_bytes ({}) must be at least reseed_bytes ({})",
+                self.drbg_policy.reseed_limit_bytes, self.drbg_policy.reseed_bytes
+            ));
+        }
         let unknown =
             crate::accounting::trust::unknown_names(self.trust_platform.iter().map(String::as_str));
         if !unknown.is_empty() {

@@ -24,6 +24,12 @@ const FAST_BATCH: usize = 4096;
 const SLOW_BATCH: usize = 256;
 /// Samples per batch when a fast source harvests only for its assessment.
 const MEASURE_BATCH: usize = 16_384;
+/// Scheduling priority of the harvesters and the helper threads they start. Harvesting is
+/// background work under its own CPU budget; at nice 0 seven harvester threads, each woken
+/// by its sources' timers and sockets, took most of the core a DRBG reader ran on (256 MiB
+/// of output took 3× as long). At nice 10 the reader comes first, and the harvesters still
+/// get all the CPU nobody else wants, which is when full-entropy readers wait for them.
+const HARVEST_NICE: i32 = 10;
 /// How long a harvester with nothing to do waits before looking again (it is woken at once
 /// when blocks are taken).
 const IDLE_PAUSE: Duration = Duration::from_millis(100);
@@ -109,6 +115,7 @@ fn view(inner: &Inner, index: usize) -> MemberView {
 }
 
 fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
+    assess::lower_priority(HARVEST_NICE);
     let mut schedule = FamilySchedule::new(members.len());
     while !inner.stop.load(Ordering::SeqCst) {
         let full = reservoir_full(inner);

@@ -63,6 +63,8 @@ pub(crate) struct Shared {
     pub(crate) blocks_served: u64,
     pub(crate) blocks_revoked: u64,
     pub(crate) credited_bits: f64,
+    /// When the last full-entropy block was assembled.
+    pub(crate) last_block_at: Option<Instant>,
 }
 
 impl Shared {
@@ -212,6 +214,7 @@ impl Engine {
                 reservoir: VecDeque::with_capacity(config.reservoir_blocks),
                 blocks_produced: 0,
                 blocks_served: 0,
+                last_block_at: None,
                 blocks_revoked: 0,
                 credited_bits: 0.0,
             }),
@@ -316,6 +319,41 @@ impl Engine {
                 .0;
         }
         Ok(())
+    }
+
+    /// Takes `out.len()` bytes of full-entropy blocks for a reseed that is due but not yet
+    /// required, without waiting: not for the engine's lock (a harvester may hold it while it
+    /// conditions a batch), nor for blocks while a credited source is healthy. Takes nothing
+    /// unless it can take all.
+    pub(crate) fn try_take_seed(&self, out: &mut [u8], ledgers: &mut Vec<Ledger>) -> SeedReady {
+        let inner = self.inner();
+        if crate::drbg::fork_generation() != inner.fork_generation {
+            // A child must never touch the lock; its DRBG's reseed is required anyway.
+            return SeedReady::NotYet;
+        }
+        let mut shared = match inner.shared.try_lock() {
+            Ok(guard) => guard,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return SeedReady::NotYet,
+        };
+        if shared.reservoir.len() * BLOCK_BYTES < out.len() {
+            let flowing = shared
+                .last_block_at
+                .is_some_and(|at| at.elapsed() < CREDIT_FLOWING);
+            return if flowing && shared.slots.iter().any(|s| s.credited()) {
+                SeedReady::NotYet
+            } else {
+                SeedReady::NoCredit
+            };
+        }
+        for chunk in out.chunks_mut(BLOCK_BYTES) {
+            let block = shared.reservoir.pop_front().expect("length checked above");
+            chunk.copy_from_slice(&block.bytes[..chunk.len()]);
+            shared.blocks_served += 1;
+            ledgers.push(block.ledger);
+        }
+        inner.space_ready.notify_all();
+        SeedReady::Taken
     }
 
     /// Whether any of `ledgers` (a DRBG seed's blocks) no longer reaches 320 bits under the
@@ -484,6 +522,21 @@ fn uncreditable_names(inner: &Inner) -> String {
         .map(|s| s.name())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// How recent the last block must be for a due reseed to go on without waiting: blocks are
+/// still being made, so the sources behind them are healthy and under the family cap.
+const CREDIT_FLOWING: Duration = Duration::from_secs(1);
+
+/// What [`Engine::try_take_seed`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SeedReady {
+    /// The seed was taken.
+    Taken,
+    /// Blocks or the lock are not ready, but credited sources are healthy: try again later.
+    NotYet,
+    /// No blocks and no credited source: the reseed must wait (and may fail) now.
+    NoCredit,
 }
 
 fn starvation_message(shared: &Shared, waited: Duration) -> String {

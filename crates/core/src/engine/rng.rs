@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use rand_core::{TryCryptoRng, TryRng};
 
-use super::{Engine, EngineError};
+use super::{Engine, EngineError, SeedReady};
 use zeroize::Zeroizing;
 
 use crate::accounting::Ledger;
@@ -79,6 +79,27 @@ impl EngineRng {
         Ok(())
     }
 
+    /// Reseeds if full-entropy blocks can be had at once; otherwise keeps the current seed
+    /// (its reseed is due, not yet required) while credited sources are healthy, and waits
+    /// for blocks as [`EngineRng::reseed`] does when none is, so output after the sources
+    /// fail still stops at the due point.
+    fn reseed_if_ready(&mut self) -> Result<(), EngineError> {
+        let mut seed = Zeroizing::new([0u8; SEED_LEN]);
+        let mut ledgers = Vec::with_capacity(2);
+        let revision = self.engine.inner().revision.load(Ordering::SeqCst);
+        match self.engine.try_take_seed(&mut seed[..], &mut ledgers) {
+            SeedReady::Taken => {
+                self.drbg.as_mut().expect("seeded before").reseed(&seed);
+                self.seed_ledgers = ledgers;
+                self.seen_revision = revision;
+                self.engine.inner().reseeds.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }
+            SeedReady::NotYet => Ok(()),
+            SeedReady::NoCredit => self.reseed(None),
+        }
+    }
+
     /// True when the engine lowered an assessment since the seed was taken and a block of
     /// the seed no longer reaches 320 bits.
     fn seed_revoked(&mut self) -> bool {
@@ -100,6 +121,8 @@ impl EngineRng {
             if prediction_resistance {
                 // Every generate call reseeds from credit harvested after the request began.
                 self.reseed(Some(request_began))?;
+            } else if self.drbg.as_ref().is_some_and(CtrDrbg::reseed_due) {
+                self.reseed_if_ready()?;
             }
             loop {
                 let drbg = self.drbg.as_mut().expect("seeded above");
