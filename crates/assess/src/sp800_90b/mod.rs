@@ -6,6 +6,7 @@
 //! does: `h_assessed = min(w, h_original, w × h_bitstring)`. Estimators run in parallel
 //! (rayon). [`restart`] holds the restart sanity test of §3.1.4.
 
+pub(crate) mod bit_prefix;
 pub mod collision;
 pub mod compression;
 pub mod iid;

@@ -70,7 +70,7 @@ pub fn t_tuple_and_lrs(text: &[u8]) -> Option<TupleResult> {
     if n < 2 {
         return None;
     }
-    let (_, lcp) = suffix_lcp(text);
+    let lcp = super::bit_prefix::lcp_of_bits(text).unwrap_or_else(|| suffix_lcp(text).1);
     let v = lcp.iter().copied().max().unwrap_or(0) as usize;
     // best[ℓ]: largest node size at depth ℓ; pairs[W]: difference array of Σ C(c,2).
     let mut best = vec![1u64; v + 2];
