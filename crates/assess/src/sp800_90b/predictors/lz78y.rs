@@ -42,11 +42,12 @@ fn binary(s: &[u8]) -> (u64, u64) {
         size += 1;
     }
     let (mut correct, mut run, mut longest) = (0u64, 0u64, 0u64);
-    for i in B + 1..s.len() {
-        let next = (s[i] & 1) as usize;
-        let full = s[i - B..i]
-            .iter()
-            .fold(0usize, |acc, &b| (acc << 1) | (b & 1) as usize);
+    // The last B symbols, the most recent in bit 0.
+    let mut full = s[1..=B]
+        .iter()
+        .fold(0usize, |acc, &b| (acc << 1) | (b & 1) as usize);
+    for &symbol in &s[B + 1..] {
+        let next = (symbol & 1) as usize;
         let mut best = 0u32;
         let mut prediction = None;
         for j in (1..=B).rev() {
@@ -72,6 +73,7 @@ fn binary(s: &[u8]) -> (u64, u64) {
         } else {
             run = 0;
         }
+        full = ((full << 1) | next) & ((1 << B) - 1);
     }
     (correct, longest)
 }

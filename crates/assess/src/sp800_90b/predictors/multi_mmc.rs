@@ -75,14 +75,16 @@ fn binary(s: &[u8]) -> Tally {
         entries[d] = 1;
     }
     let mut tally = Tally::default();
+    // The symbols before step i, the most recent in bit 0: depth d's context is its low
+    // d + 1 bits.
+    let mut history = (s[0] & 1) as usize;
     for i in 2..s.len() {
         let cur_winner = tally.winner;
         let next = (s[i] & 1) as usize;
+        history = ((history << 1) | (s[i - 1] & 1) as usize) & ((1 << DEPTH) - 1);
         let mut found = false;
-        let mut pattern = 0usize;
         for d in 0..DEPTH.min(i - 1) {
-            pattern |= ((s[i - d - 1] & 1) as usize) << d;
-            let base = 2 * pattern;
+            let base = 2 * (history & ((2 << d) - 1));
             if d == 0 || found {
                 let (c0, c1) = (tables[d][base], tables[d][base + 1]);
                 let (prediction, count) = if c0 > c1 { (0, c0) } else { (1, c1) };
