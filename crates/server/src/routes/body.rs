@@ -52,12 +52,19 @@ fn ascii(out: Vec<u8>) -> String {
 
 /// `{"data":[..],"length":N,"success":true,"type":"uint8"}`.
 pub(crate) fn uint8(bytes: &[u8]) -> String {
-    let mut out = Vec::with_capacity(bytes.len() * 4 + 64);
-    out.extend_from_slice(b"{\"data\":[");
+    const HEAD: &[u8] = b"{\"data\":[";
+    let mut out = vec![0u8; HEAD.len() + bytes.len() * 4];
+    out[..HEAD.len()].copy_from_slice(HEAD);
+    let mut at = HEAD.len();
     for &b in bytes {
+        // A fixed 4-byte copy (one store; a slice of variable length was a memmove call
+        // per byte) and a variable advance: the next number overwrites the padding.
         let (text, len) = &BYTE_TEXT[b as usize];
-        out.extend_from_slice(&text[..*len]);
+        out[at..at + 4].copy_from_slice(text);
+        at += len;
     }
+    out.truncate(at);
+    out.reserve(64);
     if !bytes.is_empty() {
         out.pop(); // the last comma
     }
