@@ -17,6 +17,14 @@ pub fn multi_mcw_counts(data: &[u8], k: usize) -> Option<PredictorCounts> {
         return None;
     }
     let k = k.max(2);
+    if k == 2 && data.iter().all(|&s| s < 2) {
+        let (correct, longest) = binary(data);
+        return Some(PredictorCounts {
+            correct,
+            predictions: (len - WINDOWS[0]) as u64,
+            longest_run: longest,
+        });
+    }
     let mut counts = vec![[0u64; 4]; k];
     // by_count[j][c]: how many symbols have count c in window j, so a mode that loses one
     // is rescanned only when another symbol may tie or pass it.
@@ -110,6 +118,40 @@ pub fn multi_mcw_counts(data: &[u8], k: usize) -> Option<PredictorCounts> {
     })
 }
 
+/// Binary data: with two symbols and odd windows a window's mode is its majority (no ties),
+/// so each window needs only its count of ones.
+fn binary(data: &[u8]) -> (u64, u64) {
+    let mut ones: [usize; 4] =
+        std::array::from_fn(|j| data[..WINDOWS[j]].iter().filter(|&&b| b == 1).count());
+    let mut scoreboard = [0u64; 4];
+    let mut winner = 0usize;
+    let (mut correct, mut run, mut longest) = (0u64, 0u64, 0u64);
+    for (i, &s) in data.iter().enumerate().skip(WINDOWS[0]) {
+        let mode = |j: usize| u8::from(2 * ones[j] > WINDOWS[j]);
+        if mode(winner) == s {
+            correct += 1;
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+        for j in 0..4 {
+            if i >= WINDOWS[j] && mode(j) == s {
+                scoreboard[j] += 1;
+                if scoreboard[j] >= scoreboard[winner] {
+                    winner = j;
+                }
+            }
+        }
+        for (j, count) in ones.iter_mut().enumerate() {
+            if i >= WINDOWS[j] {
+                *count = *count + usize::from(s) - usize::from(data[i - WINDOWS[j]]);
+            }
+        }
+    }
+    (correct, longest)
+}
+
 /// MultiMCW min-entropy per symbol; `None` with fewer than 4096 samples.
 pub fn multi_mcw(data: &[u8], k: usize) -> Option<f64> {
     multi_mcw_counts(data, k).map(|c| prediction_estimate(c, k.max(2)))
@@ -176,7 +218,9 @@ mod tests {
         let drifting: Vec<u8> = (0..9_000usize)
             .map(|i| u8::from(next() % 9_000 < i as u64))
             .collect();
+        let bits: Vec<u8> = (0..9_000).map(|_| (next() % 2) as u8).collect();
         for (name, data, k) in [
+            ("random bits", &bits, 2),
             ("biased", &biased, 3),
             ("uniform over 3", &uniform3, 3),
             ("periodic", &periodic, 3),
