@@ -2,8 +2,10 @@
 //! sample): a due reseed (1 MiB) never holds a reader while credit flows, a required one
 //! (the byte limit) always happens, waiting for blocks if it must.
 
+mod common;
+
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use rand_core::TryRng;
@@ -32,13 +34,7 @@ impl EntropySource for SlowBits {
                 while t.elapsed() < SPIN {
                     std::hint::spin_loop();
                 }
-                let mut z = self
-                    .state
-                    .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
-                    .wrapping_add(0x9E37_79B9_7F4A_7C15);
-                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                (z ^ (z >> 31)) as u8 & 1
+                common::splitmix(&self.state) as u8 & 1
             })
             .collect())
     }

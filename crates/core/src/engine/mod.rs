@@ -535,7 +535,8 @@ pub(crate) enum SeedReady {
     Taken,
     /// Blocks or the lock are not ready, but credited sources are healthy: try again later.
     NotYet,
-    /// No blocks and no credited source: the reseed must wait (and may fail) now.
+    /// No blocks, and credit is not flowing (no block in the last second, or no credited
+    /// source healthy): the reseed must wait (and may fail) now.
     NoCredit,
 }
 

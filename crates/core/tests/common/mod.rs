@@ -18,7 +18,8 @@ pub(crate) struct Fake {
     pub(crate) stuck: Arc<AtomicBool>,
 }
 
-fn splitmix(state: &AtomicU64) -> u64 {
+/// The next splitmix64 output of `state`.
+pub(crate) fn splitmix(state: &AtomicU64) -> u64 {
     let mut z = state
         .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
         .wrapping_add(0x9E37_79B9_7F4A_7C15);

@@ -40,9 +40,7 @@ pub fn multi_mcw_counts(data: &[u8], k: usize) -> Option<PredictorCounts> {
     let mut last_pos = vec![[0usize; 4]; k];
     let mut max_count = [0u64; 4];
     let mut frequent = [0u8; 4];
-    let mut scoreboard = [0u64; 4];
-    let mut winner = 0usize;
-    let (mut correct, mut run, mut longest) = (0u64, 0u64, 0u64);
+    let mut tally = Tally::default();
 
     for (i, &s) in data.iter().enumerate().take(WINDOWS[3]) {
         for j in 0..4 {
@@ -60,19 +58,10 @@ pub fn multi_mcw_counts(data: &[u8], k: usize) -> Option<PredictorCounts> {
     }
     for i in WINDOWS[0]..len {
         let s = data[i];
-        if frequent[winner] == s {
-            correct += 1;
-            run += 1;
-            longest = longest.max(run);
-        } else {
-            run = 0;
-        }
+        tally.predicted(frequent[tally.winner] == s);
         for j in 0..4 {
             if i >= WINDOWS[j] && frequent[j] == s {
-                scoreboard[j] += 1;
-                if scoreboard[j] >= scoreboard[winner] {
-                    winner = j;
-                }
+                tally.score(j);
             }
         }
         for j in 0..4 {
@@ -112,10 +101,41 @@ pub fn multi_mcw_counts(data: &[u8], k: usize) -> Option<PredictorCounts> {
         }
     }
     Some(PredictorCounts {
-        correct,
+        correct: tally.correct,
         predictions: (len - WINDOWS[0]) as u64,
-        longest_run: longest,
+        longest_run: tally.longest,
     })
+}
+
+/// The four predictors' scoreboard and the winner's record.
+#[derive(Default)]
+struct Tally {
+    scoreboard: [u64; 4],
+    winner: usize,
+    correct: u64,
+    run: u64,
+    longest: u64,
+}
+
+impl Tally {
+    /// Records whether the winning window's prediction was right.
+    fn predicted(&mut self, right: bool) {
+        if right {
+            self.correct += 1;
+            self.run += 1;
+            self.longest = self.longest.max(self.run);
+        } else {
+            self.run = 0;
+        }
+    }
+
+    /// Window `j` predicted right: on ties (`>=`) the later window takes the lead.
+    fn score(&mut self, j: usize) {
+        self.scoreboard[j] += 1;
+        if self.scoreboard[j] >= self.scoreboard[self.winner] {
+            self.winner = j;
+        }
+    }
 }
 
 /// Binary data: with two symbols and odd windows a window's mode is its majority (no ties),
@@ -123,24 +143,13 @@ pub fn multi_mcw_counts(data: &[u8], k: usize) -> Option<PredictorCounts> {
 fn binary(data: &[u8]) -> (u64, u64) {
     let mut ones: [usize; 4] =
         std::array::from_fn(|j| data[..WINDOWS[j]].iter().filter(|&&b| b == 1).count());
-    let mut scoreboard = [0u64; 4];
-    let mut winner = 0usize;
-    let (mut correct, mut run, mut longest) = (0u64, 0u64, 0u64);
+    let mut tally = Tally::default();
     for (i, &s) in data.iter().enumerate().skip(WINDOWS[0]) {
         let mode = |j: usize| u8::from(2 * ones[j] > WINDOWS[j]);
-        if mode(winner) == s {
-            correct += 1;
-            run += 1;
-            longest = longest.max(run);
-        } else {
-            run = 0;
-        }
-        for j in 0..4 {
-            if i >= WINDOWS[j] && mode(j) == s {
-                scoreboard[j] += 1;
-                if scoreboard[j] >= scoreboard[winner] {
-                    winner = j;
-                }
+        tally.predicted(mode(tally.winner) == s);
+        for (j, &w) in WINDOWS.iter().enumerate() {
+            if i >= w && mode(j) == s {
+                tally.score(j);
             }
         }
         for (j, count) in ones.iter_mut().enumerate() {
@@ -149,7 +158,7 @@ fn binary(data: &[u8]) -> (u64, u64) {
             }
         }
     }
-    (correct, longest)
+    (tally.correct, tally.longest)
 }
 
 /// MultiMCW min-entropy per symbol; `None` with fewer than 4096 samples.
