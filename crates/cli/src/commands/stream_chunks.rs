@@ -30,7 +30,9 @@ pub(crate) enum Chunks {
         buffer: Vec<u8>,
         /// The odd chunk handed out last, returned to the helper on the next turn.
         lent: Vec<u8>,
-        to_helper: Option<SyncSender<Vec<u8>>>,
+        /// Dropping it (with the rest of `Chunks`) closes the helper's inbox: its loop ends
+        /// and the scope joins it.
+        to_helper: SyncSender<Vec<u8>>,
         from_helper: Receiver<Filled>,
         /// Whose turn the next chunk is.
         own_turn: bool,
@@ -77,7 +79,7 @@ impl Chunks {
             own,
             buffer: vec![0u8; chunk],
             lent: Vec::new(),
-            to_helper: Some(to_helper),
+            to_helper,
             from_helper,
             own_turn: true,
         }
@@ -106,10 +108,8 @@ impl Chunks {
                     own.fill(piece)?;
                     return Ok(piece);
                 }
-                if !lent.is_empty()
-                    && let Some(sender) = to_helper
-                {
-                    let _ = sender.send(std::mem::take(lent));
+                if !lent.is_empty() {
+                    let _ = to_helper.send(std::mem::take(lent));
                 }
                 match from_helper.recv() {
                     Ok(Ok(filled)) => {
@@ -123,15 +123,6 @@ impl Chunks {
                     )),
                 }
             }
-        }
-    }
-}
-
-impl Drop for Chunks {
-    fn drop(&mut self) {
-        if let Chunks::Pair { to_helper, .. } = self {
-            // Closing the inbox ends the helper's loop; the scope then joins it.
-            drop(to_helper.take());
         }
     }
 }

@@ -346,12 +346,7 @@ impl Engine {
                 SeedReady::NoCredit
             };
         }
-        for chunk in out.chunks_mut(BLOCK_BYTES) {
-            let block = shared.reservoir.pop_front().expect("length checked above");
-            chunk.copy_from_slice(&block.bytes[..chunk.len()]);
-            shared.blocks_served += 1;
-            ledgers.push(block.ledger);
-        }
+        serve_ready(&mut shared, out, Some(ledgers));
         inner.space_ready.notify_all();
         SeedReady::Taken
     }
@@ -379,11 +374,7 @@ impl Engine {
         if shared.reservoir.len() * BLOCK_BYTES < out.len() {
             return false;
         }
-        for chunk in out.chunks_mut(BLOCK_BYTES) {
-            let block = shared.reservoir.pop_front().expect("length checked above");
-            chunk.copy_from_slice(&block.bytes[..chunk.len()]);
-            shared.blocks_served += 1;
-        }
+        serve_ready(&mut shared, out, None);
         inner.space_ready.notify_all();
         true
     }
@@ -522,6 +513,22 @@ fn uncreditable_names(inner: &Inner) -> String {
         .map(|s| s.name())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Fills `out` from the front of the reservoir, which the caller checked holds enough
+/// blocks, keeping their ledgers when asked.
+fn serve_ready(shared: &mut Shared, out: &mut [u8], mut ledgers: Option<&mut Vec<Ledger>>) {
+    for chunk in out.chunks_mut(BLOCK_BYTES) {
+        let block = shared
+            .reservoir
+            .pop_front()
+            .expect("length checked by the caller");
+        chunk.copy_from_slice(&block.bytes[..chunk.len()]);
+        shared.blocks_served += 1;
+        if let Some(list) = ledgers.as_deref_mut() {
+            list.push(block.ledger);
+        }
+    }
 }
 
 /// How recent the last block must be for a due reseed to go on without waiting: blocks are
