@@ -3,6 +3,7 @@
 //! min(w, MCV of the symbols, w × MCV of the bitstring), the bitstring part only when the
 //! alphabet has more than two symbols. The estimate is meaningful only when `passed`.
 
+pub mod bzip2_length;
 pub mod chi_square;
 pub mod lrs_test;
 pub mod permutation;

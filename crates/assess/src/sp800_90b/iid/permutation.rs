@@ -10,7 +10,7 @@
 //! Shuffles run on every rayon thread, each with its own xoshiro256** stream (jumped by
 //! 2^128 per thread) and its own copy of the data, shuffled cumulatively as the tool does.
 
-use std::io::Write as _;
+use std::cell::RefCell;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -19,6 +19,7 @@ use rand_xoshiro::Xoshiro256StarStar;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::bzip2_length::{Bzip2Length, decimal_text};
 use crate::sp800_90b::Progress;
 
 /// Number of shuffles (§5.1 step 2: 10,000 permutations).
@@ -184,34 +185,16 @@ fn collisions(data: &[u8], stamp: &mut [u32; 256], epoch: &mut u32) -> (f64, f64
     (avg, max as f64)
 }
 
-/// bzip2 (block size 5) length of the samples written in decimal, space separated.
+/// bzip2 (block size 5) length of the samples written in decimal, space separated: libbz2's
+/// length, counted by [`Bzip2Length`] without compressing (each thread keeps its buffers).
 fn compressed_length(raw: &[u8]) -> f64 {
-    let mut text = Vec::with_capacity(raw.len() * 4);
-    for (i, &x) in raw.iter().enumerate() {
-        if i > 0 {
-            text.push(b' ');
-        }
-        let _ = write!(text, "{x}");
+    thread_local! {
+        static COUNTER: RefCell<(Bzip2Length, Vec<u8>)> = RefCell::default();
     }
-    bzip2_len(&text, BZIP2_LEVEL).map_or(0.0, |n| n as f64)
-}
-
-/// Bytes libbz2 writes for `data` given all at once with `BZ_FINISH`, as
-/// `BZ2_bzBuffToBuffCompress` (NIST's tool) does. Not through `BzEncoder`: that feeds the
-/// input with `BZ_RUN` first, and when the last byte fills a block exactly it closes that
-/// block and writes the pending run as one more, a few bytes longer than NIST's figure.
-fn bzip2_len(data: &[u8], level: u32) -> Option<usize> {
-    let mut compress = bzip2::Compress::new(bzip2::Compression::new(level), 0);
-    // libbz2's documented bound: 1% more than the input, plus 600 bytes.
-    let mut out = Vec::with_capacity(data.len() + data.len() / 100 + 600);
-    loop {
-        let consumed = usize::try_from(compress.total_in()).ok()?;
-        match compress.compress_vec(&data[consumed..], &mut out, bzip2::Action::Finish) {
-            Ok(bzip2::Status::StreamEnd) => return Some(out.len()),
-            Ok(_) => out.reserve(out.capacity().max(4096)),
-            Err(_) => return None,
-        }
-    }
+    COUNTER.with_borrow_mut(|(counter, text)| {
+        decimal_text(raw, text);
+        counter.compressed_len(text, BZIP2_LEVEL) as f64
+    })
 }
 
 /// Computes the statistics flagged in `wanted` into `out`.
@@ -394,6 +377,7 @@ pub(crate) fn permutation_tests(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write as _;
 
     // libbz2's one-shot API (in the libbz2 that bzip2-sys builds and links; its Rust
     // bindings leave this function out).
@@ -443,7 +427,8 @@ mod tests {
         };
         let nist = buff_to_buff_len(&edge, 5);
         assert_ne!(encoder_len, nist, "the edge case this test is about");
-        assert_eq!(bzip2_len(&edge, 5), Some(nist));
+        assert_eq!(super::super::bzip2_length::libbz2_len(&edge, 5), nist);
+        assert_eq!(Bzip2Length::default().compressed_len(&edge, 5), nist);
         // And on the statistic's own input: decimal text of random samples.
         let mut state = 0x1234_5678_9abc_def0u64;
         let raw: Vec<u8> = (0..200_000)
@@ -462,6 +447,13 @@ mod tests {
             let _ = write!(text, "{x}");
         }
         assert_eq!(compressed_length(&raw), buff_to_buff_len(&text, 5) as f64);
+        // Decimal text whose last byte fills the first block, counted without libbz2.
+        let mut counter = Bzip2Length::default();
+        for cut in [499_980, 499_981, 499_982, 499_983] {
+            let text = &text[..cut];
+            let nist = buff_to_buff_len(text, 5);
+            assert_eq!(counter.compressed_len(text, 5), nist, "{cut} bytes");
+        }
     }
 
     #[test]
