@@ -33,11 +33,17 @@ pub(crate) struct Coder {
 impl Coder {
     /// Bits libbz2 writes for a block from the symbol map to the end of the block data, given
     /// the block's Burrows–Wheeler output `bwt` (the last column of its sorted rotations).
+    #[cfg(test)]
     pub(crate) fn block_bits(&mut self, bwt: &[u8]) -> u64 {
         let mut in_use = [false; 256];
         for &b in bwt {
             in_use[usize::from(b)] = true;
         }
+        self.block_bits_with_map(bwt, &in_use)
+    }
+
+    /// [`Coder::block_bits`] when the caller knows which byte values the block uses.
+    pub(crate) fn block_bits_with_map(&mut self, bwt: &[u8], in_use: &[bool; 256]) -> u64 {
         let map_bits = 16
             + 16 * (0..16)
                 .filter(|&r| in_use[r * 16..r * 16 + 16].contains(&true))
@@ -50,12 +56,83 @@ impl Coder {
         }
         let alpha = in_use_count + 2;
         let mut freq = [0u32; MAX_ALPHA];
-        self.move_to_front(bwt, &seq_of, in_use_count, &mut freq);
-        map_bits + self.huffman_bits(&freq[..alpha])
+        let small = alpha <= SMALL_ALPHA;
+        let symbols = if small {
+            self.move_to_front_small(bwt, &seq_of, in_use_count, &mut freq)
+        } else {
+            self.move_to_front(bwt, &seq_of, in_use_count, &mut freq)
+        };
+        map_bits + self.huffman_bits(&freq[..alpha], symbols, small)
+    }
+
+    /// [`Coder::move_to_front`] for at most 14 byte values: the MTF list is 4-bit fields of
+    /// a `u64` (found and moved without a loop), and the symbols go straight into per-group
+    /// histograms instead of a list.
+    fn move_to_front_small(
+        &mut self,
+        bwt: &[u8],
+        seq_of: &[u8; 256],
+        in_use: usize,
+        freq: &mut [u32],
+    ) -> usize {
+        const ONES: u64 = 0x1111_1111_1111_1111;
+        const HIGHS: u64 = 0x8888_8888_8888_8888;
+        debug_assert!(in_use + 2 <= SMALL_ALPHA);
+        // Field i holds the symbol at MTF position i; unused fields hold 0xF, no symbol.
+        let mut order = u64::MAX;
+        for i in 0..in_use {
+            order = (order & !(0xf << (4 * i))) | ((i as u64) << (4 * i));
+        }
+        let hist = &mut self.histograms;
+        hist.clear();
+        let mut open = [0u8; SMALL_ALPHA];
+        let mut in_group = 0usize;
+        let mut emit = |symbol: usize| {
+            open[symbol] += 1;
+            in_group += 1;
+            if in_group == GROUP {
+                hist.push(std::mem::take(&mut open));
+                in_group = 0;
+            }
+        };
+        let mut zeros = 0u32;
+        for &b in bwt {
+            let s = u64::from(seq_of[usize::from(b)]);
+            if order & 0xf == s {
+                zeros += 1;
+                continue;
+            }
+            for_zero_run(zeros, &mut emit);
+            zeros = 0;
+            // The lowest 4-bit field equal to s: the lowest zero field of order ^ s·ONES.
+            let x = order ^ (s * ONES);
+            let j = ((x.wrapping_sub(ONES) & !x & HIGHS).trailing_zeros() / 4) as usize;
+            let moved = (1u64 << (4 * (j + 1))) - 1;
+            order = (order & !moved) | ((order << 4) & moved) | s;
+            emit(j + 1);
+        }
+        for_zero_run(zeros, &mut emit);
+        emit(in_use + 1);
+        if in_group > 0 {
+            hist.push(open);
+        }
+        let symbols = (hist.len() - usize::from(in_group > 0)) * GROUP + in_group;
+        for h in hist.iter() {
+            for (f, &c) in freq.iter_mut().zip(h) {
+                *f += u32::from(c);
+            }
+        }
+        symbols
     }
 
     /// Fills `self.mtf` with libbz2's MTF/RLE2 symbols and `freq` with their counts.
-    fn move_to_front(&mut self, bwt: &[u8], seq_of: &[u8; 256], in_use: usize, freq: &mut [u32]) {
+    fn move_to_front(
+        &mut self,
+        bwt: &[u8],
+        seq_of: &[u8; 256],
+        in_use: usize,
+        freq: &mut [u32],
+    ) -> usize {
         let mtf = &mut self.mtf;
         mtf.clear();
         mtf.reserve(bwt.len() + 1);
@@ -70,7 +147,10 @@ impl Coder {
                 zeros += 1;
                 continue;
             }
-            push_zero_run(mtf, freq, zeros);
+            for_zero_run(zeros, |d| {
+                mtf.push(d as u16);
+                freq[d] += 1;
+            });
             zeros = 0;
             let mut j = 1;
             let mut carried = order[0];
@@ -84,16 +164,20 @@ impl Coder {
             mtf.push(symbol as u16);
             freq[symbol] += 1;
         }
-        push_zero_run(mtf, freq, zeros);
+        for_zero_run(zeros, |d| {
+            mtf.push(d as u16);
+            freq[d] += 1;
+        });
         let end = in_use + 1;
         mtf.push(end as u16);
         freq[end] += 1;
+        mtf.len()
     }
 
-    /// Bits of the selectors, table lengths and data for the symbols in `self.mtf`.
-    fn huffman_bits(&mut self, freq: &[u32]) -> u64 {
+    /// Bits of the selectors, table lengths and data for `n` symbols, held in
+    /// `self.histograms` when `small`, else in `self.mtf`.
+    fn huffman_bits(&mut self, freq: &[u32], n: usize, small: bool) -> u64 {
         let alpha = freq.len();
-        let n = self.mtf.len();
         let tables = match n {
             0..200 => 2,
             200..600 => 3,
@@ -105,16 +189,6 @@ impl Coder {
         initial_tables(freq, tables, n, &mut len);
 
         let groups = n.div_ceil(GROUP);
-        let small = alpha <= SMALL_ALPHA;
-        if small {
-            self.histograms.clear();
-            self.histograms.resize(groups, [0; SMALL_ALPHA]);
-            for (hist, chunk) in self.histograms.iter_mut().zip(self.mtf.chunks(GROUP)) {
-                for &s in chunk {
-                    hist[usize::from(s)] += 1;
-                }
-            }
-        }
         let mut rfreq = [[0u32; MAX_ALPHA]; 6];
         self.selectors.clear();
         self.selectors.resize(groups, 0);
@@ -195,16 +269,15 @@ impl Coder {
     }
 }
 
-/// Emits a run of `zeros` MTF zeros as bzip2's bijective base-2 RUNA (0) / RUNB (1) digits.
-fn push_zero_run(mtf: &mut Vec<u16>, freq: &mut [u32], zeros: u32) {
+/// Calls `emit` with the digits of a run of `zeros` MTF zeros: bzip2's bijective base 2,
+/// RUNA (0) and RUNB (1), least significant first.
+fn for_zero_run(zeros: u32, mut emit: impl FnMut(usize)) {
     if zeros == 0 {
         return;
     }
     let mut z = zeros - 1;
     loop {
-        let digit = (z & 1) as u16;
-        mtf.push(digit);
-        freq[usize::from(digit)] += 1;
+        emit((z & 1) as usize);
         if z < 2 {
             break;
         }

@@ -67,7 +67,10 @@ impl Bzip2Length {
             if !self.bwt.transform(&input[block], &mut self.transformed) {
                 return None;
             }
-            bits += BLOCK_HEADER_BITS + self.coder.block_bits(&self.transformed);
+            bits += BLOCK_HEADER_BITS
+                + self
+                    .coder
+                    .block_bits_with_map(&self.transformed, self.bwt.in_use());
         }
         usize::try_from(bits.div_ceil(8)).ok()
     }

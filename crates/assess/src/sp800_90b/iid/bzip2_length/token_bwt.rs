@@ -22,9 +22,10 @@ const MAX_DIGITS: usize = 15;
 const SHORT_KINDS: usize = 1 << 12;
 /// Distinct longer tokens handled (each is looked up by a linear scan while ranking).
 const MAX_LONG_KINDS: usize = 64;
+/// Bits per radix pass.
+const RADIX_DIGIT: usize = 11;
 
 /// Reusable buffers for [`TokenBwt::transform`].
-#[derive(Default)]
 pub(crate) struct TokenBwt {
     rotated: Vec<u8>,
     token_keys: Vec<u64>,
@@ -32,9 +33,29 @@ pub(crate) struct TokenBwt {
     packed: Vec<u64>,
     order: Vec<(u64, u32)>,
     scratch: Vec<(u64, u32)>,
+    in_use: [bool; 256],
+}
+
+impl Default for TokenBwt {
+    fn default() -> Self {
+        Self {
+            rotated: Vec::new(),
+            token_keys: Vec::new(),
+            ranks: Vec::new(),
+            packed: Vec::new(),
+            order: Vec::new(),
+            scratch: Vec::new(),
+            in_use: [false; 256],
+        }
+    }
 }
 
 impl TokenBwt {
+    /// The byte values of the last transformed block.
+    pub(crate) fn in_use(&self) -> &[bool; 256] {
+        &self.in_use
+    }
+
     /// Writes the transform of `block` to `out`; `false` (and `out` unspecified) when the
     /// block is not decimal text with at least one space, or its ties are too costly.
     pub(crate) fn transform(&mut self, block: &[u8], out: &mut Vec<u8>) -> bool {
@@ -61,20 +82,55 @@ impl TokenBwt {
     /// Splits `rotated` into tokens, keyed by their digits as nibbles (digit + 1, then 0 for
     /// the space), so that key order is string order.
     fn tokenize(&mut self) -> bool {
+        const SPACES: u32 = 0x2020_2020;
+        const LOW_BITS: u32 = 0x0101_0101;
+        const HIGH_BITS: u32 = 0x8080_8080;
+        let text = &self.rotated;
+        let only_digits_and_spaces = text.chunks(4096).all(|c| {
+            c.iter().fold(true, |ok, &b| {
+                ok & ((b == b' ') | (b.wrapping_sub(b'0') < 10))
+            })
+        });
+        if !only_digits_and_spaces {
+            return false;
+        }
         self.token_keys.clear();
-        let mut key = 0u64;
-        let mut digits = 0usize;
-        for &b in &self.rotated {
-            if b == b' ' {
-                self.token_keys.push(key);
-                key = 0;
-                digits = 0;
-            } else if b.is_ascii_digit() && digits < MAX_DIGITS {
+        let mut p = 0;
+        while p < text.len() {
+            // Tokens of up to three digits: find the space among four bytes at once.
+            if let Some(word) = text.get(p..p + 4) {
+                let w = u32::from_le_bytes(word.try_into().expect("four bytes"));
+                let x = w ^ SPACES;
+                let spaces = x.wrapping_sub(LOW_BITS) & !x & HIGH_BITS;
+                if spaces != 0 {
+                    let digits = (spaces.trailing_zeros() / 8) as usize;
+                    // Each digit byte minus 0x2F is digit + 1; bytes from the space on are
+                    // masked off (a borrow from the space only reaches higher bytes).
+                    let n = w.wrapping_sub(0x2f2f_2f2f) & ((1u64 << (8 * digits)) - 1) as u32;
+                    let key = (u64::from(n & 0xf) << 60)
+                        | (u64::from((n >> 8) & 0xf) << 56)
+                        | (u64::from((n >> 16) & 0xf) << 52);
+                    self.token_keys.push(key);
+                    p += digits + 1;
+                    continue;
+                }
+            }
+            // Longer tokens, and the last few bytes, a byte at a time.
+            let mut key = 0u64;
+            let mut digits = 0;
+            loop {
+                let b = text[p];
+                p += 1;
+                if b == b' ' {
+                    break;
+                }
+                if digits == MAX_DIGITS {
+                    return false;
+                }
                 key |= u64::from(b - b'0' + 1) << (60 - 4 * digits);
                 digits += 1;
-            } else {
-                return false;
             }
+            self.token_keys.push(key);
         }
         true
     }
@@ -135,26 +191,42 @@ impl TokenBwt {
         let ranks = &self.ranks;
         self.packed.clear();
         let mut key = (0..per_key).fold(0u64, |k, i| (k << bits) | u64::from(ranks[i % m]));
-        for t in 0..m {
+        let mut incoming = per_key % m;
+        for _ in 0..m {
             self.packed.push(key);
-            key = ((key << bits) | u64::from(ranks[(t + per_key) % m])) & mask;
+            key = ((key << bits) | u64::from(ranks[incoming])) & mask;
+            incoming += 1;
+            if incoming == m {
+                incoming = 0;
+            }
         }
         self.order.clear();
         self.order
             .extend(self.packed.iter().enumerate().map(|(t, &k)| (k, t as u32)));
-        radix_sort(&mut self.order, &mut self.scratch, used);
+        // Radix-sort by enough leading bits to tell most rotations apart (about log2(m) + 2
+        // bits of information, taking a token of k kinds to carry log2(k - 1) bits: one kind
+        // may be the token across the block's ends), then sort the runs that share them.
+        let per_token = ((kinds.max(3) - 1) as f64).log2();
+        let wanted = ((m as f64).log2() + 2.0) / per_token * bits as f64;
+        let top = used.min((wanted as usize).div_ceil(RADIX_DIGIT) * RADIX_DIGIT);
+        let shift = used - top;
+        radix_sort(&mut self.order, &mut self.scratch, shift, top);
 
-        // Settle runs of equal keys by the keys that follow, within a budget.
+        // Settle runs by the whole key and then the keys that follow, within a budget.
         let packed = &self.packed;
         let mut budget = 2 * m as i64 + 100_000;
         let mut i = 0;
         while i < m {
+            let prefix = self.order[i].0 >> shift;
             let mut j = i + 1;
-            while j < m && self.order[j].0 == self.order[i].0 {
+            while j < m && self.order[j].0 >> shift == prefix {
                 j += 1;
             }
             if j - i > 1 {
                 self.order[i..j].sort_unstable_by(|a, b| {
+                    if a.0 != b.0 {
+                        return a.0.cmp(&b.0);
+                    }
                     let (a, b) = (a.1 as usize, b.1 as usize);
                     let mut offset = per_key;
                     while offset < m + per_key {
@@ -178,9 +250,11 @@ impl TokenBwt {
 
     /// Drops every byte position into the bucket of the token suffix it starts, walking the
     /// token rotations in order, and writes the byte before each position to `out`.
-    fn place(&self, kinds: &[u64], out: &mut Vec<u8>) {
+    fn place(&mut self, kinds: &[u64], out: &mut Vec<u8>) {
         // Each kind's suffixes: nibble key of the suffix, and the byte before it.
         let mut suffixes: Vec<(u64, u8)> = Vec::new();
+        self.in_use = [false; 256];
+        self.in_use[usize::from(b' ')] = true;
         let mut first_suffix = Vec::with_capacity(kinds.len() + 1);
         for &key in kinds {
             first_suffix.push(suffixes.len());
@@ -193,6 +267,7 @@ impl TokenBwt {
                 } else {
                     b'0' + ((key >> (60 - 4 * (j - 1))) & 0xf) as u8 - 1
                 };
+                self.in_use[usize::from(before)] = true;
                 suffixes.push((key << (4 * j), before));
             }
         }
@@ -222,25 +297,32 @@ impl TokenBwt {
         out.clear();
         out.resize(total, 0);
         let m = self.ranks.len();
+        // Per suffix: its bucket and the byte before it, side by side.
+        let entries: Vec<(u32, u8)> = bucket_of
+            .iter()
+            .zip(&suffixes)
+            .map(|(&b, s)| (b as u32, s.1))
+            .collect();
+        let mut next: Vec<u32> = next.iter().map(|&n| n as u32).collect();
         for &(_, u) in &self.order {
             let t = if u == 0 { m - 1 } else { u as usize - 1 };
             let kind = usize::from(self.ranks[t]);
-            for s in first_suffix[kind]..first_suffix[kind + 1] {
-                let b = bucket_of[s];
-                out[next[b]] = suffixes[s].1;
-                next[b] += 1;
+            for &(b, before) in &entries[first_suffix[kind]..first_suffix[kind + 1]] {
+                let slot = &mut next[b as usize];
+                out[*slot as usize] = before;
+                *slot += 1;
             }
         }
     }
 }
 
-/// Stable LSD radix sort of `items` by the low `bits` bits of their keys, 11 bits a pass.
-fn radix_sort(items: &mut Vec<(u64, u32)>, scratch: &mut Vec<(u64, u32)>, bits: usize) {
-    const DIGIT: usize = 11;
+/// Stable LSD radix sort of `items` by bits `low..low + bits` of their keys.
+fn radix_sort(items: &mut Vec<(u64, u32)>, scratch: &mut Vec<(u64, u32)>, low: usize, bits: usize) {
+    const DIGIT: usize = RADIX_DIGIT;
     scratch.clear();
     scratch.resize(items.len(), (0, 0));
-    let mut shift = 0;
-    while shift < bits {
+    let mut shift = low;
+    while shift < low + bits {
         let mut count = vec![0usize; 1 << DIGIT];
         for &(k, _) in items.iter() {
             count[((k >> shift) as usize) & ((1 << DIGIT) - 1)] += 1;
