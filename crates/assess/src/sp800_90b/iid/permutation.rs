@@ -311,14 +311,25 @@ pub(crate) fn permutation_tests(
         undecided: [true; 19],
     });
     let next = AtomicUsize::new(0);
+    let translated = symbols != raw;
+    let mut symbol_of = [0u8; 256];
+    for (&s, &r) in symbols.iter().zip(raw) {
+        symbol_of[usize::from(r)] = s;
+    }
     let workers = rayon::current_num_threads().max(1);
     (0..workers).into_par_iter().for_each(|w| {
         let mut rng = rng.clone();
         for _ in 0..w {
             rng.jump();
         }
-        let mut data = symbols.to_vec();
+        // Only the raw samples are shuffled: the symbols are a function of them (dense
+        // ranks), rebuilt by a table in one sequential pass, or the same bytes when dense.
         let mut raw_data = raw.to_vec();
+        let mut data = if translated {
+            symbols.to_vec()
+        } else {
+            Vec::new()
+        };
         let mut values = [0.0f64; 19];
         loop {
             let round = next.fetch_add(1, Ordering::Relaxed);
@@ -329,12 +340,19 @@ pub(crate) fn permutation_tests(
             if !wanted.iter().any(|&x| x) {
                 break;
             }
-            for i in (1..data.len()).rev() {
+            for i in (1..raw_data.len()).rev() {
                 let r = below_or_equal(&mut rng, i as u64) as usize;
-                data.swap(i, r);
                 raw_data.swap(i, r);
             }
-            statistics(&data, &raw_data, ctx, &wanted, &mut values);
+            let shuffled: &[u8] = if translated {
+                for (d, &r) in data.iter_mut().zip(&raw_data) {
+                    *d = symbol_of[usize::from(r)];
+                }
+                &data
+            } else {
+                &raw_data
+            };
+            statistics(shuffled, &raw_data, ctx, &wanted, &mut values);
             let Ok(mut t) = tally.lock() else { break };
             for j in 0..19 {
                 if !(wanted[j] && t.undecided[j]) {
