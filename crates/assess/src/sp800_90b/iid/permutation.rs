@@ -131,19 +131,18 @@ fn conversion2(bits: &[u8]) -> Vec<u8> {
         .collect()
 }
 
-/// Number of runs and longest run of a ±1 sequence given as booleans.
+/// Number of runs and longest run of a ±1 sequence given as booleans (without branches on
+/// the data: shuffled data make every such branch a coin toss).
 fn runs(seq: impl Iterator<Item = bool>) -> (f64, f64) {
     let (mut count, mut longest, mut run) = (0u64, 0u64, 0u64);
-    let mut prev = None;
+    let mut prev = 2u8; // no value yet
     for x in seq {
-        if prev == Some(x) {
-            run += 1;
-        } else {
-            count += 1;
-            run = 1;
-        }
+        let x = u8::from(x);
+        let same = u64::from(x == prev);
+        run = (run & same.wrapping_neg()) + 1;
+        count += 1 - same;
         longest = longest.max(run);
-        prev = Some(x);
+        prev = x;
     }
     (count as f64, longest as f64)
 }
@@ -277,17 +276,44 @@ pub fn original_statistics(symbols: &crate::sp800_90b::Symbols) -> [f64; 19] {
     out
 }
 
-/// A uniform integer in `[0, s]` (Lemire's nearly divisionless method, as the tool uses).
-fn below_or_equal(rng: &mut Xoshiro256StarStar, s: u64) -> u64 {
-    let range = s + 1;
-    let mut m = u128::from(rng.next_u64()) * u128::from(range);
-    if (m as u64) < range {
-        let threshold = range.wrapping_neg() % range;
-        while (m as u64) < threshold {
-            m = u128::from(rng.next_u64()) * u128::from(range);
+/// Fisher–Yates (Durstenfeld) shuffle of `data`, each index a uniform integer from Lemire's
+/// nearly divisionless method (as the tool uses) on 32-bit draws, two from each 64-bit output
+/// of `rng` (indices of data under 4 GiB fit; larger data use whole 64-bit draws).
+fn shuffle(data: &mut [u8], rng: &mut Xoshiro256StarStar) {
+    if u32::try_from(data.len()).is_err() {
+        for i in (1..data.len()).rev() {
+            let range = i as u64 + 1;
+            let mut m = u128::from(rng.next_u64()) * u128::from(range);
+            if (m as u64) < range {
+                let threshold = range.wrapping_neg() % range;
+                while (m as u64) < threshold {
+                    m = u128::from(rng.next_u64()) * u128::from(range);
+                }
+            }
+            data.swap(i, (m >> 64) as usize);
         }
+        return;
     }
-    (m >> 64) as u64
+    let mut spare: Option<u32> = None;
+    let mut draw = move |rng: &mut Xoshiro256StarStar| match spare.take() {
+        Some(x) => x,
+        None => {
+            let x = rng.next_u64();
+            spare = Some((x >> 32) as u32);
+            x as u32
+        }
+    };
+    for i in (1..data.len()).rev() {
+        let range = i as u64 + 1; // at most 2^32 - 1
+        let mut m = u64::from(draw(rng)) * range;
+        if (m as u32 as u64) < range {
+            let threshold = ((1u64 << 32) - range) % range;
+            while (m as u32 as u64) < threshold {
+                m = u64::from(draw(rng)) * range;
+            }
+        }
+        data.swap(i, (m >> 32) as usize);
+    }
 }
 
 /// Shared tallies of the shuffles.
@@ -340,10 +366,7 @@ pub(crate) fn permutation_tests(
             if !wanted.iter().any(|&x| x) {
                 break;
             }
-            for i in (1..raw_data.len()).rev() {
-                let r = below_or_equal(&mut rng, i as u64) as usize;
-                raw_data.swap(i, r);
-            }
+            shuffle(&mut raw_data, &mut rng);
             let shuffled: &[u8] = if translated {
                 for (d, &r) in data.iter_mut().zip(&raw_data) {
                     *d = symbol_of[usize::from(r)];
@@ -495,5 +518,44 @@ mod tests {
     fn runs_count_and_length() {
         let (count, longest) = runs([true, true, false, true, true, true].into_iter());
         assert_eq!((count, longest), (3.0, 3.0));
+        assert_eq!(runs([false].into_iter()), (1.0, 1.0));
+        assert_eq!(runs(std::iter::empty()), (0.0, 0.0));
+        assert_eq!(runs([false, true, false, false].into_iter()), (3.0, 2.0));
+    }
+
+    #[test]
+    fn shuffles_are_uniform() {
+        use rand_core::SeedableRng;
+        let mut rng = Xoshiro256StarStar::seed_from_u64(7);
+        // All 24 orders of four elements equally often: chi-square, 23 degrees of freedom;
+        // 60 is beyond its 99.99th percentile (~55).
+        let mut seen = std::collections::HashMap::new();
+        let rounds = 48_000;
+        for _ in 0..rounds {
+            let mut d = [0u8, 1, 2, 3];
+            shuffle(&mut d, &mut rng);
+            *seen.entry(d).or_insert(0u32) += 1;
+        }
+        assert_eq!(seen.len(), 24);
+        let expected = f64::from(rounds) / 24.0;
+        let chi2: f64 = seen
+            .values()
+            .map(|&c| (f64::from(c) - expected).powi(2) / expected)
+            .sum();
+        assert!(chi2 < 60.0, "chi-square {chi2:.1}: {seen:?}");
+        // Element 0 of 1,000 lands in each tenth of the positions equally often (9 degrees
+        // of freedom; 35 is beyond the 99.99th percentile, ~33.7).
+        let mut tenths = [0u32; 10];
+        for _ in 0..10_000 {
+            let mut d = vec![0u8; 1000];
+            d[0] = 1;
+            shuffle(&mut d, &mut rng);
+            tenths[d.iter().position(|&x| x == 1).expect("the mark") / 100] += 1;
+        }
+        let chi2: f64 = tenths
+            .iter()
+            .map(|&c| (f64::from(c) - 1000.0).powi(2) / 1000.0)
+            .sum();
+        assert!(chi2 < 35.0, "chi-square {chi2:.1}: {tenths:?}");
     }
 }

@@ -85,18 +85,38 @@ impl Bzip2Length {
 /// assert_eq!(text, b"7 0 255 42");
 /// ```
 pub fn decimal_text(samples: &[u8], text: &mut Vec<u8>) {
-    text.clear();
-    text.reserve(samples.len() * 4);
-    for &x in samples {
-        if x >= 100 {
-            text.push(b'0' + x / 100);
-        }
-        if x >= 10 {
-            text.push(b'0' + x / 10 % 10);
-        }
-        text.extend_from_slice(&[b'0' + x % 10, b' ']);
+    // Each value's digits and a space as four bytes (little-endian) and its length: write
+    // four bytes, keep as many as the value needs.
+    const fn spelled(x: u8) -> (u32, usize) {
+        let (h, t, o) = (x / 100, x / 10 % 10, x % 10);
+        let (bytes, len) = if x >= 100 {
+            ([b'0' + h, b'0' + t, b'0' + o, b' '], 4)
+        } else if x >= 10 {
+            ([b'0' + t, b'0' + o, b' ', 0], 3)
+        } else {
+            ([b'0' + o, b' ', 0, 0], 2)
+        };
+        (u32::from_le_bytes(bytes), len)
     }
-    text.pop();
+    const TABLE: [(u32, usize); 256] = {
+        let mut table = [(0, 0); 256];
+        let mut x = 0;
+        while x < 256 {
+            table[x] = spelled(x as u8);
+            x += 1;
+        }
+        table
+    };
+    text.clear();
+    text.resize(samples.len() * 4 + 4, 0);
+    let mut at = 0;
+    for &x in samples {
+        let (bytes, len) = TABLE[usize::from(x)];
+        text[at..at + 4].copy_from_slice(&bytes.to_le_bytes());
+        at += len;
+    }
+    // No space after the last value.
+    text.truncate(at.saturating_sub(1));
 }
 
 /// Bytes libbz2 itself writes for `input` given all at once with `BZ_FINISH`, as
