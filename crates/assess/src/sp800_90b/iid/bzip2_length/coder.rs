@@ -26,6 +26,7 @@ const SMALL_ALPHA: usize = 16;
 #[derive(Default)]
 pub(crate) struct Coder {
     mtf: Vec<u16>,
+    symbols: Vec<u8>,
     histograms: Vec<[u8; SMALL_ALPHA]>,
     selectors: Vec<u8>,
 }
@@ -65,9 +66,11 @@ impl Coder {
         map_bits + self.huffman_bits(&freq[..alpha], symbols, small)
     }
 
-    /// [`Coder::move_to_front`] for at most 14 byte values: the MTF list is 4-bit fields of
-    /// a `u64` (found and moved without a loop), and the symbols go straight into per-group
-    /// histograms instead of a list.
+    /// [`Coder::move_to_front`] for at most 14 byte values, without branching on the data
+    /// (in a shuffled text every such branch is a coin toss): the MTF list is 4-bit fields
+    /// of a `u64`, searched and moved without a loop; zero runs are written as RUNA/RUNB
+    /// digits speculatively (a run of up to six zeros has at most two digits; longer runs
+    /// take a slow path); then the symbols are counted per group of 50.
     fn move_to_front_small(
         &mut self,
         bwt: &[u8],
@@ -77,52 +80,62 @@ impl Coder {
     ) -> usize {
         const ONES: u64 = 0x1111_1111_1111_1111;
         const HIGHS: u64 = 0x8888_8888_8888_8888;
-        debug_assert!(in_use + 2 <= SMALL_ALPHA);
-        // Field i holds the symbol at MTF position i; unused fields hold 0xF, no symbol.
+        // Field i of `order` holds the symbol at MTF position i; unused fields hold 0xF.
         let mut order = u64::MAX;
         for i in 0..in_use {
             order = (order & !(0xf << (4 * i))) | ((i as u64) << (4 * i));
         }
-        let hist = &mut self.histograms;
-        hist.clear();
-        let mut open = [0u8; SMALL_ALPHA];
-        let mut in_group = 0usize;
-        let mut emit = |symbol: usize| {
-            open[symbol] += 1;
-            in_group += 1;
-            if in_group == GROUP {
-                hist.push(std::mem::take(&mut open));
-                in_group = 0;
-            }
-        };
+        let out = &mut self.symbols;
+        out.clear();
+        out.resize(bwt.len() + 4, 0); // RLE2 never lengthens; 3 bytes of slack for guesses
+        let mut w = 0usize;
         let mut zeros = 0u32;
         for &b in bwt {
             let s = u64::from(seq_of[usize::from(b)]);
-            if order & 0xf == s {
-                zeros += 1;
-                continue;
-            }
-            for_zero_run(zeros, &mut emit);
-            zeros = 0;
             // The lowest 4-bit field equal to s: the lowest zero field of order ^ s·ONES.
             let x = order ^ (s * ONES);
-            let j = ((x.wrapping_sub(ONES) & !x & HIGHS).trailing_zeros() / 4) as usize;
-            let moved = (1u64 << (4 * (j + 1))) - 1;
-            order = (order & !moved) | ((order << 4) & moved) | s;
-            emit(j + 1);
+            let j = (x.wrapping_sub(ONES) & !x & HIGHS).trailing_zeros() / 4;
+            let shifted = (1u64 << (4 * (j + 1))) - 1;
+            order = (order & !shifted) | ((order << 4) & shifted) | s;
+            let position = j as u8;
+            let moved = usize::from(position != 0);
+            // Digits of the pending zero run: the bits of zeros + 1 below its top bit.
+            let v = zeros + 1;
+            let digits = (31 - v.leading_zeros()) as usize;
+            if digits > 2 && moved == 1 {
+                for d in 0..digits {
+                    out[w + d] = ((v >> d) & 1) as u8;
+                }
+            } else {
+                out[w] = (v & 1) as u8;
+                out[w + 1] = ((v >> 1) & 1) as u8;
+            }
+            out[w + (digits & moved.wrapping_neg())] = position + 1;
+            w += (digits + 1) * moved;
+            zeros = (zeros + 1) * (1 - moved as u32);
         }
-        for_zero_run(zeros, &mut emit);
-        emit(in_use + 1);
-        if in_group > 0 {
-            hist.push(open);
+        let v = zeros + 1;
+        let digits = (31 - v.leading_zeros()) as usize;
+        for d in 0..digits {
+            out[w + d] = ((v >> d) & 1) as u8;
         }
-        let symbols = (hist.len() - usize::from(in_group > 0)) * GROUP + in_group;
-        for h in hist.iter() {
-            for (f, &c) in freq.iter_mut().zip(h) {
+        w += digits;
+        out[w] = (in_use + 1) as u8;
+        w += 1;
+
+        let hist = &mut self.histograms;
+        hist.clear();
+        for group in out[..w].chunks(GROUP) {
+            let mut h = [0u8; SMALL_ALPHA];
+            for &symbol in group {
+                h[usize::from(symbol)] += 1;
+            }
+            for (f, &c) in freq.iter_mut().zip(&h) {
                 *f += u32::from(c);
             }
+            hist.push(h);
         }
-        symbols
+        w
     }
 
     /// Fills `self.mtf` with libbz2's MTF/RLE2 symbols and `freq` with their counts.
