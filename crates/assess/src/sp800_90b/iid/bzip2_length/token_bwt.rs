@@ -25,14 +25,22 @@ const MAX_LONG_KINDS: usize = 64;
 /// Bits per radix pass.
 const RADIX_DIGIT: usize = 11;
 
+/// A token rotation while sorting: its key (leading token ranks), the token it starts at, and
+/// the rank of the token before that one (carried along so placing needs no lookup).
+type Rotation = (u64, u32, u16);
+
+/// Entries per token kind handled by the fixed-length placing loop: the suffixes of a token of
+/// up to three digits (more come after, one at a time).
+const FIXED_ENTRIES: usize = 4;
+
 /// Reusable buffers for [`TokenBwt::transform`].
 pub(crate) struct TokenBwt {
     rotated: Vec<u8>,
     token_keys: Vec<u64>,
     ranks: Vec<u16>,
     packed: Vec<u64>,
-    order: Vec<(u64, u32)>,
-    scratch: Vec<(u64, u32)>,
+    order: Vec<Rotation>,
+    scratch: Vec<Rotation>,
     in_use: [bool; 256],
 }
 
@@ -176,7 +184,7 @@ impl TokenBwt {
         Some(kinds)
     }
 
-    /// Sorts the token rotations into `self.order` (key, token index); `false` when settling
+    /// Sorts the token rotations into `self.order`; `false` when settling
     /// ties would take more than a few passes over the block.
     fn sort_token_rotations(&mut self, kinds: usize) -> bool {
         let m = self.ranks.len();
@@ -202,7 +210,10 @@ impl TokenBwt {
         }
         self.order.clear();
         self.order
-            .extend(self.packed.iter().enumerate().map(|(t, &k)| (k, t as u32)));
+            .extend(self.packed.iter().enumerate().map(|(t, &k)| {
+                let before = if t == 0 { m - 1 } else { t - 1 };
+                (k, t as u32, ranks[before])
+            }));
         // Radix-sort by enough leading bits to tell most rotations apart (about log2(m) + 2
         // bits of information, taking a token of k kinds to carry log2(k - 1) bits: one kind
         // may be the token across the block's ends), then sort the runs that share them.
@@ -294,37 +305,50 @@ impl TokenBwt {
         for slot in &mut next {
             (*slot, total) = (total, total + *slot);
         }
+        // One byte past the transform takes the writes of padding entries.
         out.clear();
-        out.resize(total, 0);
-        let m = self.ranks.len();
-        // Per suffix: its bucket and the byte before it, side by side.
-        let entries: Vec<(u32, u8)> = bucket_of
-            .iter()
-            .zip(&suffixes)
-            .map(|(&b, s)| (b as u32, s.1))
-            .collect();
-        let mut next: Vec<u32> = next.iter().map(|&n| n as u32).collect();
-        for &(_, u) in &self.order {
-            let t = if u == 0 { m - 1 } else { u as usize - 1 };
-            let kind = usize::from(self.ranks[t]);
-            for &(b, before) in &entries[first_suffix[kind]..first_suffix[kind + 1]] {
-                let slot = &mut next[b as usize];
-                out[*slot as usize] = before;
-                *slot += 1;
+        out.resize(total + 1, 0);
+        // Per kind: its first suffixes as (bucket slot, byte before, step), padded to a fixed
+        // count with steps of 0 into the spare slot, then any further suffixes.
+        let spare = buckets.len();
+        let mut fixed = vec![[(spare as u32, 0u8, 0u32); FIXED_ENTRIES]; kinds.len()];
+        for (kind, f) in fixed.iter_mut().enumerate() {
+            let mine = first_suffix[kind]..first_suffix[kind + 1];
+            for (slot, s) in f.iter_mut().zip(mine) {
+                *slot = (bucket_of[s] as u32, suffixes[s].1, 1);
             }
         }
+        let mut next: Vec<u32> = next.iter().map(|&n| n as u32).collect();
+        next.push(total as u32);
+        for &(_, _, kind) in &self.order {
+            let kind = usize::from(kind);
+            for &(b, before, step) in &fixed[kind] {
+                let slot = &mut next[b as usize];
+                out[*slot as usize] = before;
+                *slot += step;
+            }
+            let mine = first_suffix[kind]..first_suffix[kind + 1];
+            if mine.len() > FIXED_ENTRIES {
+                for s in mine.skip(FIXED_ENTRIES) {
+                    let slot = &mut next[bucket_of[s]];
+                    out[*slot as usize] = suffixes[s].1;
+                    *slot += 1;
+                }
+            }
+        }
+        out.truncate(total);
     }
 }
 
 /// Stable LSD radix sort of `items` by bits `low..low + bits` of their keys.
-fn radix_sort(items: &mut Vec<(u64, u32)>, scratch: &mut Vec<(u64, u32)>, low: usize, bits: usize) {
+fn radix_sort(items: &mut Vec<Rotation>, scratch: &mut Vec<Rotation>, low: usize, bits: usize) {
     const DIGIT: usize = RADIX_DIGIT;
     scratch.clear();
-    scratch.resize(items.len(), (0, 0));
+    scratch.resize(items.len(), (0, 0, 0));
     let mut shift = low;
     while shift < low + bits {
         let mut count = vec![0usize; 1 << DIGIT];
-        for &(k, _) in items.iter() {
+        for &(k, _, _) in items.iter() {
             count[((k >> shift) as usize) & ((1 << DIGIT) - 1)] += 1;
         }
         if count.contains(&items.len()) {
