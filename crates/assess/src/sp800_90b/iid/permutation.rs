@@ -131,6 +131,26 @@ fn conversion2(bits: &[u8]) -> Vec<u8> {
         .collect()
 }
 
+/// The excursion statistic (§5.1.1): the largest |x_1 + … + x_i − i·mean|. The running sum is
+/// an integer (exact, as the tool's double sum of bytes is), so only a one-cycle add chains
+/// from one sample to the next, and the maximum is kept in four lanes.
+fn excursion(raw: &[u8], mean: f64) -> f64 {
+    let mut sum = 0u64;
+    let mut lanes = [0.0f64; 4];
+    let mut i = 0usize;
+    for chunk in raw.chunks(4) {
+        for (lane, &x) in lanes.iter_mut().zip(chunk) {
+            sum += u64::from(x);
+            i += 1;
+            let d = (sum as f64 - i as f64 * mean).abs();
+            if d > *lane {
+                *lane = d;
+            }
+        }
+    }
+    lanes.into_iter().fold(0.0, f64::max)
+}
+
 /// Number of runs of a 0/1 sequence: one more than the number of changes (vectorizes).
 fn run_count(seq: &[u8]) -> f64 {
     if seq.is_empty() {
@@ -158,34 +178,24 @@ fn longest_run(seq: &[u8]) -> f64 {
     longest as f64
 }
 
-/// Lengths of the collision segments of §5.1.7 (the tool's `find_collisions`).
-fn collisions(data: &[u8], stamp: &mut [u32; 256], epoch: &mut u32) -> (f64, f64) {
-    let n = data.len();
-    let (mut sum, mut count, mut max) = (0u64, 0u64, 0u64);
-    let mut i = 0usize;
-    let mut j = 0usize;
-    while i + j < n {
-        *epoch = epoch.wrapping_add(1);
-        if *epoch == 0 {
-            stamp.fill(0);
-            *epoch = 1;
-        }
-        j = 0;
-        while i + j < n {
-            let s = data[i + j] as usize;
-            if stamp[s] == *epoch {
-                let len = (j + 1) as u64;
-                sum += len;
-                count += 1;
-                max = max.max(len);
-                i += j;
-                j = 0;
-                break;
-            }
-            stamp[s] = *epoch;
-            j += 1;
-        }
-        i += 1;
+/// Lengths of the collision segments of §5.1.7 (the tool's `find_collisions`): from the start,
+/// the shortest stretch that repeats a value, then again from the element after it; a tail
+/// without a repeat is dropped. One pass without branches on the data: each value's stamp
+/// holds the segment it was last seen in.
+fn collisions(data: &[u8]) -> (f64, f64) {
+    let mut stamp = [0u64; 256];
+    let mut segment = 1u64;
+    let (mut sum, mut count, mut max, mut len) = (0u64, 0u64, 0u64, 0u64);
+    for &x in data {
+        let seen = &mut stamp[usize::from(x)];
+        let hit = u64::from(*seen == segment);
+        *seen = segment;
+        len += 1;
+        sum += len * hit;
+        count += hit;
+        max = max.max(len * hit);
+        segment += hit;
+        len *= 1 - hit;
     }
     let avg = if count == 0 {
         f64::NAN
@@ -217,15 +227,7 @@ pub(crate) fn statistics(
 ) {
     let binary = ctx.k == 2;
     if wanted[0] {
-        let (mut sum, mut max) = (0.0f64, 0.0f64);
-        for (i, &x) in raw.iter().enumerate() {
-            sum += f64::from(x);
-            let d = (sum - (i + 1) as f64 * ctx.raw_mean).abs();
-            if d > max {
-                max = d;
-            }
-        }
-        out[0] = max;
+        out[0] = excursion(raw, ctx.raw_mean);
     }
     let conv1 = (binary && wanted[1..=3].iter().chain(&wanted[8..=17]).any(|&w| w))
         .then(|| conversion1(symbols));
@@ -263,12 +265,10 @@ pub(crate) fn statistics(
         }
     }
     if wanted[6] || wanted[7] {
-        let mut stamp = [0u32; 256];
-        let mut epoch = 0u32;
         let (avg, max) = if binary {
-            collisions(&conversion2(symbols), &mut stamp, &mut epoch)
+            collisions(&conversion2(symbols))
         } else {
-            collisions(symbols, &mut stamp, &mut epoch)
+            collisions(symbols)
         };
         out[6] = avg;
         out[7] = max;
@@ -536,12 +536,56 @@ mod tests {
     }
 
     #[test]
+    fn excursion_is_the_largest_distance_from_the_mean_line() {
+        // 3, 0, 0: mean 1; partial sums 3, 3, 3 against 1, 2, 3: distances 2, 1, 0.
+        assert_eq!(excursion(&[3, 0, 0], 1.0), 2.0);
+        // 0, 0, 6: distances 2, 4, 0.
+        assert_eq!(excursion(&[0, 0, 6], 2.0), 4.0);
+        let data: Vec<u8> = (0..10_001u32).map(|i| (i * 97 % 256) as u8).collect();
+        let mean = data.iter().map(|&x| f64::from(x)).sum::<f64>() / data.len() as f64;
+        let mut by_definition = 0.0f64;
+        let mut sum = 0.0;
+        for (i, &x) in data.iter().enumerate() {
+            sum += f64::from(x);
+            by_definition = by_definition.max((sum - (i + 1) as f64 * mean).abs());
+        }
+        assert_eq!(excursion(&data, mean), by_definition);
+    }
+
+    #[test]
     fn collision_segments() {
         // 2,1,1 | 2,0,1,0 | 3 (tail without a repeat is dropped): lengths 3 and 4.
-        let mut stamp = [0u32; 256];
-        let mut epoch = 0;
-        let (avg, max) = collisions(&[2, 1, 1, 2, 0, 1, 0, 3], &mut stamp, &mut epoch);
+        let (avg, max) = collisions(&[2, 1, 1, 2, 0, 1, 0, 3]);
         assert_eq!((avg, max), (3.5, 4.0));
+        assert!(collisions(&[1, 2, 3]).0.is_nan(), "no repeat: no segment");
+        assert_eq!(collisions(&[5, 5, 5, 5, 5]), (2.0, 2.0));
+        // Against the definition, segment by segment, on data of several alphabets.
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for k in [2u64, 3, 16, 200, 256] {
+            let data: Vec<u8> = (0..20_000)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    (state % k) as u8
+                })
+                .collect();
+            let mut lengths = Vec::new();
+            let mut start = 0;
+            while start < data.len() {
+                let mut seen = std::collections::HashSet::new();
+                match (start..data.len()).find(|&i| !seen.insert(data[i])) {
+                    Some(end) => {
+                        lengths.push((end - start + 1) as f64);
+                        start = end + 1;
+                    }
+                    None => break,
+                }
+            }
+            let avg = lengths.iter().sum::<f64>() / lengths.len() as f64;
+            let max = lengths.iter().copied().fold(0.0, f64::max);
+            assert_eq!(collisions(&data), (avg, max), "alphabet {k}");
+        }
     }
 
     #[test]

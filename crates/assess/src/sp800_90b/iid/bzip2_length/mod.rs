@@ -3,9 +3,9 @@
 //! for the shuffled samples written as decimal text, and libbz2 spends most of its time
 //! sorting rotations for the Burrows–Wheeler transform and emitting bits nobody reads.
 //!
-//! Here the transform of such text comes from its tokens ([`token_bwt`]), the entropy coder
-//! counts bits instead of writing them ([`coder`], [`huffman`]), and blocks are cut as libbz2
-//! cuts them ([`blocks`]). Any input the fast transform cannot take — a run of four equal
+//! Here the transform of such text comes from its tokens (`token_bwt`), the entropy coder
+//! counts bits instead of writing them (`coder`, `huffman`), and blocks are cut as libbz2
+//! cuts them (`blocks`). Any input the fast transform cannot take — a run of four equal
 //! bytes, non-decimal text, long repeats — goes to libbz2 itself, so the answer is always
 //! libbz2's. Tests compare the two on thousands of inputs.
 
