@@ -7,7 +7,7 @@
 # NIST's tool is not built by this script: build SP800-90B_EntropyAssessment yourself,
 # outside this repository, and point NIST_EA_DIR at its cpp/ directory.
 #
-#   NIST_EA_DIR=/path/to/SP800-90B_EntropyAssessment/cpp bash bench/iid.sh [FILES_PER_WIDTH] [RUNS]
+#   NIST_EA_DIR=/path/to/SP800-90B_EntropyAssessment/cpp bash bench/iid.sh [FILES_PER_WIDTH] [RUNS] ["8 4 1"]
 #
 # The time of either tool depends on how many shuffles its slowest-decided statistic needs, a
 # random number whose law depends on the file, so each width is measured on several files,
@@ -19,4 +19,4 @@ ea_dir=${NIST_EA_DIR:?set NIST_EA_DIR to the cpp/ directory of a built SP800-90B
 files=${1:-3}
 runs=${2:-3}
 cargo build --release -q -p wellspring-cli
-python3 bench/iid_compare.py "$ea_dir/ea_iid" "$PWD/target/release/wellspring" "$files" "$runs"
+python3 bench/iid_compare.py "$ea_dir/ea_iid" "$PWD/target/release/wellspring" "$files" "$runs" "${3:-8 4 1}"

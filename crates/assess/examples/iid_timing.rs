@@ -22,9 +22,16 @@ fn main() {
         let shuffles = |s: &iid::Statistic| s.counts.iter().sum::<u32>();
         let most = report.permutation.iter().map(shuffles).max().unwrap_or(0);
         let compression = report.permutation.last().map_or(0, shuffles);
+        let slowest = report
+            .permutation
+            .iter()
+            .max_by_key(|s| shuffles(s))
+            .map_or("-", |s| s.name);
         println!(
-            "seed {seed}: {:.3} s, {most} shuffles, compression decided after {compression}",
-            start.elapsed().as_secs_f64()
+            "seed {seed}: {:.3} s, {most} shuffles (slowest: {slowest}), compression decided \
+             after {compression}, passed {}",
+            start.elapsed().as_secs_f64(),
+            report.passed
         );
     }
 }
