@@ -22,7 +22,7 @@ const LESSER_COST: u8 = 0;
 /// Alphabets up to this size are costed from per-group histograms.
 const SMALL_ALPHA: usize = 16;
 
-/// Reusable buffers for [`block_bits`].
+/// Counts a block's bits; keeps its buffers between blocks.
 #[derive(Default)]
 pub(crate) struct Coder {
     mtf: Vec<u16>,
@@ -43,7 +43,8 @@ impl Coder {
         self.block_bits_with_map(bwt, &in_use)
     }
 
-    /// [`Coder::block_bits`] when the caller knows which byte values the block uses.
+    /// The bits libbz2 writes for a block from the symbol map to the end of the block data,
+    /// given its Burrows–Wheeler output `bwt` and the byte values the block uses.
     pub(crate) fn block_bits_with_map(&mut self, bwt: &[u8], in_use: &[bool; 256]) -> u64 {
         let map_bits = 16
             + 16 * (0..16)
