@@ -1,4 +1,4 @@
-//! Cross-correlation of two series at lags −L..=L: Pearson's r of a[i] and b[i + lag] over
+//! Cross-correlation of two series at lags −L..=L: Pearson's r of `a[i]` and `b[i + lag]` over
 //! the overlap. Under independence each r is approximately normal with variance 1/m (m the
 //! overlap), so the strongest |r| over 2L + 1 lags is judged after a Bonferroni-style
 //! threshold, stated by the caller.
@@ -25,7 +25,7 @@ pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
     }
 }
 
-/// The lag in −`max_lag`..=`max_lag` where |r(a[i], b[i + lag])| is largest, with that r.
+/// The lag in −`max_lag`..=`max_lag` where `|r(a[i], b[i + lag])|` is largest, with that r.
 ///
 /// ```
 /// use wellspring_assess::noise::cross::strongest;

@@ -4,7 +4,7 @@
 //! Every group of equal length-W substrings is a node ("lcp-interval") of the suffix
 //! tree read off the LCP array with a stack: a node of depth ℓ whose parent has depth ℓp
 //! and which spans c suffixes stands for a substring repeated c times for every W in
-//! (ℓp, ℓ]. So Q[W] (largest count of any W-tuple) is a suffix maximum over node depths,
+//! (ℓp, ℓ]. So `Q[W]` (largest count of any W-tuple) is a suffix maximum over node depths,
 //! and Σ C(c, 2) over W-tuples is a range sum — one linear pass serves both estimators.
 
 use super::numeric::Z_ALPHA;
