@@ -9,19 +9,15 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use rand_core::{RngCore, SeedableRng};
+use rand_xoshiro::Xoshiro256StarStar;
 use wellspring_assess::sp800_90b::iid::bzip2_length::{Bzip2Length, decimal_text, libbz2_len};
 
 fn samples(n: usize, bits: u32) -> Vec<u8> {
-    // splitmix64: deterministic, uniform.
-    let mut state = 0x1234_5678u64;
+    // Deterministic, uniform: the generator the permutation tests shuffle with.
+    let mut rng = Xoshiro256StarStar::seed_from_u64(0x1234_5678);
     (0..n)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            ((z ^ (z >> 31)) & ((1 << bits) - 1)) as u8
-        })
+        .map(|_| (rng.next_u64() & ((1 << bits) - 1)) as u8)
         .collect()
 }
 
