@@ -34,12 +34,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut sources = status.sources;
     sources.sort_by(|a, b| b.credited_bits.total_cmp(&a.credited_bits));
     println!(
-        "{:<22} {:>8} {:>9} {:>11} {:>12} {:>8} {:>14}",
-        "source", "h", "origin", "samples", "credit b/s", "cpu s", "credit b/cpu-ms"
+        "{:<22} {:>8} {:>9} {:>11} {:>12} {:>8} {:>14} {:>11}",
+        "source", "h", "origin", "samples", "credit b/s", "cpu s", "credit b/cpu-ms", "quarantines"
     );
     for s in sources {
         println!(
-            "{:<22} {:>8.3} {:>9} {:>11} {:>12.0} {:>8.3} {:>14.1}",
+            "{:<22} {:>8.3} {:>9} {:>11} {:>12.0} {:>8.3} {:>14.1} {:>11}",
             s.name,
             s.min_entropy.unwrap_or(0.0),
             s.assessment
@@ -48,6 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             s.credited_bits_per_second,
             s.harvest_cpu_seconds,
             s.credited_bits / (s.harvest_cpu_seconds * 1e3).max(1e-9),
+            s.quarantine_events,
         );
     }
     Ok(())

@@ -92,7 +92,13 @@ struct MemberView {
     credited: bool,
     cpu_ns: u64,
     waiting_in_quarantine: bool,
+    /// Quarantined and due for its re-test: it harvests whatever its share, or it would stay
+    /// quarantined.
+    retest_due: bool,
+    /// Waits for this run's own full-size measurement (it may have a stored figure).
     awaiting_measurement: bool,
+    /// Awaits a measurement it needs to earn anything (`Slot::needs_first_measurement`).
+    measuring_first: bool,
     wants_samples: bool,
     /// Its correlation family's queue is full: more samples would be mixed in uncredited.
     saturated: bool,
@@ -106,9 +112,11 @@ fn view(inner: &Inner, index: usize) -> MemberView {
         buffered: slot.buffered(),
         credit: slot.credited_bits(),
         credited: slot.credited(),
-        cpu_ns: slot.credited_cpu_ns(),
+        cpu_ns: slot.share_cpu_ns(),
         waiting_in_quarantine: slot.retest_due() == Some(false),
+        retest_due: slot.retest_due() == Some(true),
         awaiting_measurement: slot.awaiting_measurement(),
+        measuring_first: slot.needs_first_measurement(),
         wants_samples: slot.reassessment_due(inner.config.reassess_interval),
         saturated: shared.assembler.saturated(index),
     }
@@ -145,7 +153,7 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
             }
             let starting = !schedule.started(k);
             if !starting
-                && member.awaiting_measurement
+                && member.measuring_first
                 && member.wants_samples
                 && (focus != Some(k) || assess::all_busy(inner))
             {
@@ -161,6 +169,8 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
                     continue;
                 }
                 may_start = false;
+                default_batch
+            } else if member.retest_due {
                 default_batch
             } else if measuring_only {
                 // Nobody reads: harvest only for assessments.
@@ -180,7 +190,7 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
                 match planned {
                     Some(batch) => batch,
                     // A source earning nothing yet still gathers its first measurement.
-                    None if member.wants_samples && member.awaiting_measurement => measure_batch,
+                    None if member.wants_samples && member.measuring_first => measure_batch,
                     None => continue,
                 }
             };
@@ -193,7 +203,7 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
                 let mut shared = inner.lock();
                 let saturated_after = shared.assembler.saturated(index);
                 let slot = &mut shared.slots[index];
-                slot.add_cpu(spent, member.credited);
+                slot.add_cpu(spent, member.measuring_first);
                 (slot.credited_bits(), saturated_after)
             };
             if starting {
@@ -232,7 +242,7 @@ fn first_measurement_focus(
     views
         .iter()
         .enumerate()
-        .filter(|(k, v)| schedule.started(*k) && v.awaiting_measurement && v.wants_samples)
+        .filter(|(k, v)| schedule.started(*k) && v.measuring_first && v.wants_samples)
         .map(|(k, v)| {
             let per_sample = schedule.ns_per_sample(k);
             let cost = needed.saturating_sub(v.buffered) as f64

@@ -39,14 +39,16 @@ pub(crate) struct Slot {
     samples: u64,
     credited_bits: f64,
     cpu_ns: u64,
-    /// CPU spent while the source could earn credit: what the schedule's shares count (a
-    /// first measurement runs at the full budget and is not held against the source).
-    credited_cpu_ns: u64,
+    /// CPU spent outside first measurements: what the schedule's shares count (a first
+    /// measurement runs at the full budget and is not held against the source).
+    share_cpu_ns: u64,
     /// Samples gathered for the next full-size assessment.
     assessment_buffer: Vec<u8>,
     /// When the last full-size assessment finished (`None`: none yet in this run).
     last_assessed: Option<Instant>,
     assessing: bool,
+    /// The last full-size figure (this run's or a stored one) was too weak to credit.
+    weak_at_full_size: bool,
     started: bool,
     /// Switched off at run time (`Engine::set_source_enabled`): not harvested, earns nothing.
     enabled: bool,
@@ -138,10 +140,11 @@ impl Slot {
             samples: 0,
             credited_bits: 0.0,
             cpu_ns: 0,
-            credited_cpu_ns: 0,
+            share_cpu_ns: 0,
             assessment_buffer: Vec::new(),
             last_assessed: None,
             assessing: false,
+            weak_at_full_size: false,
             started: false,
             enabled: true,
             recent: Vec::new(),
@@ -215,6 +218,15 @@ impl Slot {
             && self.account.origin() != Some(AssessmentOrigin::Full)
     }
 
+    /// Whether the source awaits a measurement it needs to earn anything: it earns nothing
+    /// now (no figure, a re-test estimate, or a stored figure that failed its start-up test)
+    /// and its last full-size figure, if any, was not too weak to credit. Only such a
+    /// measurement is worth the full budget while output is drawn; a source credited from a
+    /// stored figure is re-measured from the samples it harvests within its share.
+    pub(crate) fn needs_first_measurement(&self) -> bool {
+        self.awaiting_measurement() && !self.credited() && !self.weak_at_full_size
+    }
+
     /// Whether a periodic re-assessment is due (its buffer may still be filling).
     pub(crate) fn reassessment_due(&self, interval: Duration) -> bool {
         self.measured()
@@ -233,6 +245,9 @@ impl Slot {
         samples: u64,
     ) -> Change {
         let change = self.account.assess(h, origin, samples);
+        if matches!(origin, AssessmentOrigin::Full | AssessmentOrigin::Stored) {
+            self.weak_at_full_size = h < crate::accounting::MIN_CREDITABLE_H;
+        }
         let cutoff_h = if origin.earns_credit() {
             h
         } else {
@@ -315,15 +330,17 @@ impl Slot {
     }
 
     /// Counts harvest CPU; `credited` when the source could earn credit during it.
-    pub(crate) fn add_cpu(&mut self, ns: u64, credited: bool) {
+    /// Records `ns` of harvesting CPU; `measuring` tells whether it went to the source's first
+    /// measurement in this run (not held against its share).
+    pub(crate) fn add_cpu(&mut self, ns: u64, measuring: bool) {
         self.cpu_ns += ns;
-        if credited {
-            self.credited_cpu_ns += ns;
+        if !measuring {
+            self.share_cpu_ns += ns;
         }
     }
 
-    pub(crate) fn credited_cpu_ns(&self) -> u64 {
-        self.credited_cpu_ns
+    pub(crate) fn share_cpu_ns(&self) -> u64 {
+        self.share_cpu_ns
     }
 
     /// Adds samples to the assessment buffer; returns the full buffer (and marks the
