@@ -1,7 +1,8 @@
 //! Measures the full-entropy (`sha256`) output rate and what each source contributed to it:
-//! `cargo run --release -p wellspring-core --example full_entropy_rate -- [BYTES] [STORE]`.
+//! `cargo run --release -p wellspring-core --example full_entropy_rate -- [BYTES] [STORE] [CORES]`.
 //! BYTES defaults to 1 MiB; STORE is an assessment-store path (see `AssessmentStore`), or
-//! omitted to assess every source at start-up.
+//! `off` (or omitted) to assess every source at start-up; CORES is the harvesters' CPU
+//! budget (default 1, as `--cpu-budget`).
 
 use std::time::Instant;
 
@@ -14,7 +15,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = EngineConfig::new(Registry::builtin().select(None)?);
     config.assessment_store = args
         .get(2)
+        .filter(|p| *p != "off")
         .map(|p| AssessmentStore::new(p, AssessmentStore::DEFAULT_MAX_AGE));
+    if let Some(cores) = args.get(3) {
+        config.cpu_budget = cores.parse()?;
+    }
     let engine = Engine::start(config)?;
     let start = Instant::now();
     let mut out = vec![0u8; 1 << 16];

@@ -10,13 +10,14 @@ use wellspring_core::engine::{AssessmentOrigin, AssessmentStore, Engine, EngineC
 use wellspring_core::{EntropySource, SourceCategory, SourceError, SourceInfo, SpeedClass};
 
 /// splitmix64 bytes, masked to `mask` (0xff: uniform bytes; 1: one bit per sample), or a
-/// constant when `stuck`; each sample costs `spin` of busy CPU.
+/// constant when `stuck`; each sample costs `spin` of busy CPU, then `sleep` of waiting.
 struct Fake {
     info: SourceInfo,
     state: AtomicU64,
     mask: u8,
     stuck: bool,
     spin: Duration,
+    sleep: Duration,
 }
 
 impl EntropySource for Fake {
@@ -32,6 +33,9 @@ impl EntropySource for Fake {
                 let t = Instant::now();
                 while t.elapsed() < self.spin {
                     std::hint::spin_loop();
+                }
+                if !self.sleep.is_zero() {
+                    std::thread::sleep(self.sleep);
                 }
                 let mut z = self
                     .state
@@ -57,6 +61,25 @@ fn fake(name: &'static str, mask: u8, stuck: bool, spin: Duration) -> Arc<dyn En
         mask,
         stuck,
         spin,
+        sleep: Duration::ZERO,
+    })
+}
+
+/// A fake source that waits `sleep` per sample (little CPU, much wall time), like the
+/// sources that wait on the kernel.
+fn fake_sleeping(name: &'static str, mask: u8, sleep: Duration) -> Arc<dyn EntropySource> {
+    Arc::new(Fake {
+        info: SourceInfo {
+            name,
+            category: SourceCategory::Timing,
+            physics: "test double",
+            speed: SpeedClass::Fast,
+        },
+        state: AtomicU64::new(name.len() as u64),
+        mask,
+        stuck: false,
+        spin: Duration::ZERO,
+        sleep,
     })
 }
 
@@ -220,6 +243,43 @@ fn a_source_too_weak_to_credit_is_not_measured_at_the_full_budget() {
     // runs its default batch until one earns), so it need not run within the window.
     let (rich, poor) = cpu_while_draining(&engine, 0, 1, false);
     assert!(poor < rich / 4.0, "rich {rich} s, poor {poor} s of CPU");
+}
+
+#[test]
+fn a_low_yield_source_that_waits_does_not_hold_up_its_harvester() {
+    // Both sources share one harvester (one category). The poor one waits 200 µs per sample
+    // on the kernel and earns ~1 bit per sample: its low share is of the harvester's time,
+    // not only of its CPU. Counted in CPU (a few µs a sample) it held the harvester for
+    // ~30% of the time; compression_timing's harvester stood idle half the time that way.
+    let mut config = EngineConfig::new(vec![
+        fake("fake_rich", 0xff, false, Duration::ZERO),
+        fake_sleeping("fake_poor", 1, Duration::from_micros(200)),
+    ]);
+    config.startup_samples = 2048;
+    config.max_family_share = 1.0;
+    let engine = Engine::start(config).unwrap();
+    let start = Instant::now();
+    while !engine
+        .status()
+        .sources
+        .iter()
+        .all(|s| s.assessment == Some(AssessmentOrigin::Full))
+    {
+        let _ = engine.fill_full_entropy(&mut [0u8; 1 << 16]);
+        assert!(start.elapsed() < Duration::from_secs(120), "never measured");
+    }
+    let before = engine.status().sources[1].samples;
+    let window = Instant::now();
+    while window.elapsed() < Duration::from_secs(4) {
+        engine.fill_full_entropy(&mut [0u8; 1 << 16]).unwrap();
+    }
+    let waited = (engine.status().sources[1].samples - before) as f64 * 200e-6;
+    let fraction = waited / window.elapsed().as_secs_f64();
+    assert!(
+        fraction < 0.1,
+        "the poor source held the harvester {:.0}% of the time",
+        fraction * 100.0
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::Inner;
 use super::assess::{self, charge_idle, idle_allows, thread_cpu_ns};
@@ -90,7 +90,8 @@ struct MemberView {
     buffered: usize,
     credit: f64,
     credited: bool,
-    cpu_ns: u64,
+    /// Wall time of its batches outside its first measurement.
+    share_wall_ns: u64,
     waiting_in_quarantine: bool,
     /// Quarantined and due for its re-test: it harvests whatever its share, or it would stay
     /// quarantined.
@@ -112,7 +113,7 @@ fn view(inner: &Inner, index: usize) -> MemberView {
         buffered: slot.buffered(),
         credit: slot.credited_bits(),
         credited: slot.credited(),
-        cpu_ns: slot.share_cpu_ns(),
+        share_wall_ns: slot.share_wall_ns(),
         waiting_in_quarantine: slot.retest_due() == Some(false),
         retest_due: slot.retest_due() == Some(true),
         awaiting_measurement: slot.awaiting_measurement(),
@@ -182,8 +183,8 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
                 let planned = schedule.plan(
                     k,
                     global_best,
-                    member.cpu_ns,
-                    budget_ns,
+                    member.share_wall_ns,
+                    inner.started.elapsed().as_nanos() as f64,
                     default_batch,
                     member.saturated,
                 );
@@ -195,15 +196,16 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
                 }
             };
             ran = true;
-            let cpu0 = thread_cpu_ns();
+            let (cpu0, wall0) = (thread_cpu_ns(), Instant::now());
             let harvested = harvest_once(inner, index, batch);
             idle &= harvested.is_none();
             let spent = thread_cpu_ns().saturating_sub(cpu0);
+            let wall = wall0.elapsed().as_nanos() as u64;
             let (credit1, saturated_after) = {
                 let mut shared = inner.lock();
                 let saturated_after = shared.assembler.saturated(index);
                 let slot = &mut shared.slots[index];
-                slot.add_cpu(spent, member.measuring_first);
+                slot.add_batch_time(spent, wall, member.measuring_first);
                 (slot.credited_bits(), saturated_after)
             };
             if starting {

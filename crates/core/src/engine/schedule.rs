@@ -1,6 +1,6 @@
 //! How a family harvester spends its share of the CPU budget: mostly on the sources that
 //! earn the most credit per CPU-nanosecond, in proportion to what they earn, while every
-//! other source keeps a small, bounded share so that its health tests, its re-assessment
+//! other source keeps a small, bounded share of time so that its health tests, its re-assessment
 //! and the mixing of its samples continue.
 //!
 //! Measured on the 2-core test VM (`full_entropy_rate` example): the best source earned
@@ -14,8 +14,8 @@
 /// filled drops out of the comparison, so with a narrow band (0.8 was tried) the family the
 /// blocks waited for often counted as low-yield and the rate fell to 40%.
 const HIGH_YIELD_FRACTION: f64 = 0.25;
-/// CPU share of the budget (in cores per core of budget) for each low-yield source: with
-/// 28 sources at most ~20% of the budget goes to the low-yield ones together.
+/// Share of one core's wall time for each low-yield source's batches: with 28 sources at
+/// most ~20% of a harvester's time goes to the low-yield ones together.
 const LOW_SHARE: f64 = 1.0 / 128.0;
 /// Target CPU time of a low-yield source's batch.
 const LOW_SLICE_NS: f64 = 1e6;
@@ -85,17 +85,23 @@ impl FamilySchedule {
     }
 
     /// The batch member `k` harvests this round, or `None` to skip it. `global_best` is the
-    /// best yield of any family; `cpu_ns` is what member `k` has used so far (outside its
-    /// first measurement) and
-    /// `budget_ns` what the whole CPU budget allowed since start; `default_batch` is used
-    /// until the member's speed is known. A `saturated` member (its family's queue full)
-    /// runs only within the low-yield share, to keep its health tests going.
+    /// best yield of any family; `occupied_ns` is the wall time member `k`'s batches have
+    /// taken so far (outside its first measurement) and `elapsed_ns` the time since start;
+    /// `default_batch` is used until the member's speed is known. A `saturated` member (its
+    /// family's queue full) runs only within the low-yield share, to keep its health tests
+    /// going.
+    ///
+    /// The low share is of wall time on one core, not of the CPU budget: several sources
+    /// (thread_spawn, pipe_wake, dlopen_timing) wait on the kernel for most of a batch, and
+    /// while they wait the harvester's other members wait too. Counted in CPU time, and
+    /// scaled with `--cpu-budget 2`, they held compression_timing's harvester idle half the
+    /// time and the harvesters used one core of the two.
     pub(super) fn plan(
         &self,
         k: usize,
         global_best: f64,
-        cpu_ns: u64,
-        budget_ns: f64,
+        occupied_ns: u64,
+        elapsed_ns: f64,
         default_batch: usize,
         saturated: bool,
     ) -> Option<usize> {
@@ -108,7 +114,7 @@ impl FamilySchedule {
         // creditable on the 2-core VM) took a quarter of the budget.
         let slice = if y.is_finite() && !saturated && y >= global_best * HIGH_YIELD_FRACTION {
             SLICE_NS * y / global_best
-        } else if (cpu_ns as f64) < LOW_SHARE * budget_ns {
+        } else if (occupied_ns as f64) < LOW_SHARE * elapsed_ns {
             LOW_SLICE_NS
         } else {
             return None;

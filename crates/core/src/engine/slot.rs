@@ -39,9 +39,10 @@ pub(crate) struct Slot {
     samples: u64,
     credited_bits: f64,
     cpu_ns: u64,
-    /// CPU spent outside first measurements: what the schedule's shares count (a first
-    /// measurement runs at the full budget and is not held against the source).
-    share_cpu_ns: u64,
+    /// Wall time of its batches outside first measurements: what the schedule's low share
+    /// counts (a first measurement runs at the full budget and is not held against the
+    /// source).
+    share_wall_ns: u64,
     /// Samples gathered for the next full-size assessment.
     assessment_buffer: Vec<u8>,
     /// When the last full-size assessment finished (`None`: none yet in this run).
@@ -140,7 +141,7 @@ impl Slot {
             samples: 0,
             credited_bits: 0.0,
             cpu_ns: 0,
-            share_cpu_ns: 0,
+            share_wall_ns: 0,
             assessment_buffer: Vec::new(),
             last_assessed: None,
             assessing: false,
@@ -330,17 +331,17 @@ impl Slot {
     }
 
     /// Counts harvest CPU; `credited` when the source could earn credit during it.
-    /// Records `ns` of harvesting CPU; `measuring` tells whether it went to the source's first
-    /// measurement in this run (not held against its share).
-    pub(crate) fn add_cpu(&mut self, ns: u64, measuring: bool) {
-        self.cpu_ns += ns;
+    /// Records a batch's harvesting CPU and wall time; `measuring` tells whether it went to
+    /// the source's first measurement in this run (not held against its share).
+    pub(crate) fn add_batch_time(&mut self, cpu_ns: u64, wall_ns: u64, measuring: bool) {
+        self.cpu_ns += cpu_ns;
         if !measuring {
-            self.share_cpu_ns += ns;
+            self.share_wall_ns += wall_ns;
         }
     }
 
-    pub(crate) fn share_cpu_ns(&self) -> u64 {
-        self.share_cpu_ns
+    pub(crate) fn share_wall_ns(&self) -> u64 {
+        self.share_wall_ns
     }
 
     /// Adds samples to the assessment buffer; returns the full buffer (and marks the
