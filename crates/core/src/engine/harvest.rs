@@ -137,8 +137,13 @@ fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
             || ((inner.startup_cpu_ns.load(Ordering::Relaxed) as f64) < STARTUP_SHARE * budget_ns
                 && !assess::all_busy(inner));
         let views: Vec<MemberView> = members.iter().map(|&index| view(inner, index)).collect();
-        let saturated: Vec<bool> = views.iter().map(|v| v.saturated).collect();
-        let global_best = publish_best(inner, members[0], schedule.best(&saturated));
+        // Members whose yield is no yardstick now: a full queue, or out of service (a
+        // quarantined source's old yield made the one left serving count as low-yield).
+        let unavailable: Vec<bool> = views
+            .iter()
+            .map(|v| v.saturated || v.waiting_in_quarantine || v.retest_due || !v.enabled)
+            .collect();
+        let global_best = publish_best(inner, members[0], schedule.best(&unavailable));
         let focus = first_measurement_focus(&schedule, &views, inner.config.reassess_samples);
         for (k, (&index, member)) in members.iter().zip(views).enumerate() {
             if inner.stop.load(Ordering::SeqCst) {

@@ -17,6 +17,10 @@ const HIGH_YIELD_FRACTION: f64 = 0.25;
 /// Share of one core's wall time for each low-yield source's batches: with 28 sources at
 /// most ~20% of a harvester's time goes to the low-yield ones together.
 const LOW_SHARE: f64 = 1.0 / 128.0;
+/// Longest a source in service goes without a batch, whatever its share: its health tests
+/// and its samples in the mix go on even when its batches are long (a source made slow by
+/// its kernel path or a fault once waited minutes for its wall-time share to come round).
+const LIVENESS: std::time::Duration = std::time::Duration::from_secs(5);
 /// Target CPU time of a low-yield source's batch.
 const LOW_SLICE_NS: f64 = 1e6;
 /// Target CPU time of the best source's batch: long enough that locking, health tests and
@@ -45,6 +49,8 @@ pub(super) struct FamilySchedule {
     yield_per_ns: Vec<f64>,
     /// CPU-nanoseconds per sample of each member's last batch (NaN until known).
     ns_per_sample: Vec<f64>,
+    /// When each member's last batch ended.
+    last_run: Vec<Option<std::time::Instant>>,
 }
 
 impl FamilySchedule {
@@ -53,6 +59,7 @@ impl FamilySchedule {
             started: vec![false; members],
             yield_per_ns: vec![f64::NAN; members],
             ns_per_sample: vec![f64::NAN; members],
+            last_run: vec![None; members],
         }
     }
 
@@ -61,11 +68,13 @@ impl FamilySchedule {
     /// earns nothing until the other families catch up, so its yield must not be the
     /// yardstick: when it was, the families the blocks waited for counted as low-yield and
     /// got only [`LOW_SHARE`], and two sources of one category made ~1 KB/s between them.
-    pub(super) fn best(&self, saturated: &[bool]) -> f64 {
+    /// The same holds for a member out of service (quarantined or switched off): the caller
+    /// marks both in `unavailable`.
+    pub(super) fn best(&self, unavailable: &[bool]) -> f64 {
         self.yield_per_ns
             .iter()
-            .zip(saturated)
-            .filter(|(y, s)| y.is_finite() && !**s)
+            .zip(unavailable)
+            .filter(|(y, u)| y.is_finite() && !**u)
             .fold(0.0, |best, (y, _)| best.max(*y))
     }
 
@@ -114,7 +123,9 @@ impl FamilySchedule {
         // creditable on the 2-core VM) took a quarter of the budget.
         let slice = if y.is_finite() && !saturated && y >= global_best * HIGH_YIELD_FRACTION {
             SLICE_NS * y / global_best
-        } else if (occupied_ns as f64) < LOW_SHARE * elapsed_ns {
+        } else if (occupied_ns as f64) < LOW_SHARE * elapsed_ns
+            || self.last_run[k].is_some_and(|t| t.elapsed() >= LIVENESS)
+        {
             LOW_SLICE_NS
         } else {
             return None;
@@ -135,6 +146,7 @@ impl FamilySchedule {
         credited: bool,
     ) {
         self.started[k] = true;
+        self.last_run[k] = Some(std::time::Instant::now());
         let spent = spent_ns.max(1) as f64;
         if credited {
             let y = credit / spent;
@@ -172,6 +184,20 @@ mod tests {
         assert_eq!(s.plan(1, 4.0, share - 1, 1e9, 4096, false), Some(MIN_BATCH));
         // ... and nothing past it, not its default batch.
         assert_eq!(s.plan(1, 4.0, share + 1, 1e9, 4096, false), None);
+    }
+
+    #[test]
+    fn a_member_over_its_share_still_runs_every_few_seconds() {
+        let mut s = FamilySchedule::new(2);
+        s.record(0, 400.0 * 4096.0, 100 * 4096, 4096, true);
+        s.record(1, 1.0, 100 * 4096, 4096, true);
+        let over = (LOW_SHARE * 1e9) as u64 + 1;
+        assert_eq!(s.plan(1, 4.0, over, 1e9, 4096, false), None);
+        s.last_run[1] = Some(std::time::Instant::now() - LIVENESS);
+        // A low-yield batch: 1 ms of CPU at 100 ns a sample.
+        assert_eq!(s.plan(1, 4.0, over, 1e9, 4096, false), Some(10_000));
+        // Saturated members too: their health tests go on.
+        assert_eq!(s.plan(1, 4.0, over, 1e9, 4096, true), Some(10_000));
     }
 
     #[test]
