@@ -4,6 +4,7 @@
 //! `off` (or omitted) to assess every source at start-up; CORES is the harvesters' CPU
 //! budget (default 1, as `--cpu-budget`).
 
+use std::io::Write;
 use std::time::Instant;
 
 use wellspring_core::engine::{AssessmentStore, Engine, EngineConfig};
@@ -31,19 +32,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let seconds = start.elapsed().as_secs_f64();
     let status = engine.status();
-    println!(
+    // A closed stdout (`| head`) is an error returned, not a panic.
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
         "{bytes} bytes of full entropy in {seconds:.2} s: {:.1} KB/s; harvest CPU {:.2} cores",
         bytes as f64 / seconds / 1e3,
         status.harvest_cpu_cores
-    );
+    )?;
     let mut sources = status.sources;
     sources.sort_by(|a, b| b.credited_bits.total_cmp(&a.credited_bits));
-    println!(
+    writeln!(
+        stdout,
         "{:<22} {:>8} {:>9} {:>11} {:>12} {:>8} {:>14} {:>11}",
         "source", "h", "origin", "samples", "credit b/s", "cpu s", "credit b/cpu-ms", "quarantines"
-    );
+    )?;
     for s in sources {
-        println!(
+        writeln!(
+            stdout,
             "{:<22} {:>8.3} {:>9} {:>11} {:>12.0} {:>8.3} {:>14.1} {:>11}",
             s.name,
             s.min_entropy.unwrap_or(0.0),
@@ -54,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             s.harvest_cpu_seconds,
             s.credited_bits / (s.harvest_cpu_seconds * 1e3).max(1e-9),
             s.quarantine_events,
-        );
+        )?;
     }
     Ok(())
 }
