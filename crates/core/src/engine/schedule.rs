@@ -1,7 +1,7 @@
 //! How a family harvester spends its share of the CPU budget: mostly on the sources that
 //! earn the most credit per CPU-nanosecond, in proportion to what they earn, while every
-//! other source keeps a small, bounded share of time so that its health tests, its re-assessment
-//! and the mixing of its samples continue.
+//! other source keeps a small, bounded share of time so that its health tests, its
+//! re-assessment and the mixing of its samples continue.
 //!
 //! Measured on the 2-core test VM (`full_entropy_rate` example): the best source earned
 //! 4,200 credited bits per CPU-millisecond and the median one 140, so sharing the budget
@@ -180,7 +180,7 @@ mod tests {
         s.record(1, 0.0, 10_000 * 4096, 4096, false);
         assert_eq!(s.best(&[false, false]), 4.0);
         let share = (LOW_SHARE * 1e9) as u64;
-        // A quarter-slice (1 ms = 100 samples, raised to MIN_BATCH) while under its share ...
+        // A low-yield batch (1 ms = 100 samples, raised to MIN_BATCH) while under its share ...
         assert_eq!(s.plan(1, 4.0, share - 1, 1e9, 4096, false), Some(MIN_BATCH));
         // ... and nothing past it, not its default batch.
         assert_eq!(s.plan(1, 4.0, share + 1, 1e9, 4096, false), None);
@@ -220,7 +220,7 @@ mod tests {
         let mut s = FamilySchedule::new(1);
         s.record(0, 1.0 * 1000.0, 1_000_000, 1000, true); // 0.001 bits/ns, 1 µs per sample
         let best = 1.0;
-        // Under its share (1/128 of the budget so far): a quarter-slice batch, >= MIN_BATCH.
+        // Under its share (1/128 of the time so far): a low-yield batch, >= MIN_BATCH.
         assert_eq!(s.plan(0, best, 0, 1e9, 1, false), Some(1000));
         let share = (LOW_SHARE * 1e9) as u64;
         assert_eq!(s.plan(0, best, share - 1, 1e9, 1, false), Some(1000));

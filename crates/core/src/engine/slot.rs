@@ -220,8 +220,8 @@ impl Slot {
     }
 
     /// Whether the source awaits a measurement it needs to earn anything: it earns nothing
-    /// now (no figure, a re-test estimate, or a stored figure that failed its start-up test)
-    /// and its last full-size figure, if any, was not too weak to credit. Only such a
+    /// now (no figure yet, or a re-test estimate after a quarantine) and its last full-size
+    /// figure, if any, was not too weak to credit. Only such a
     /// measurement is worth the full budget while output is drawn; a source credited from a
     /// stored figure is re-measured from the samples it harvests within its share.
     pub(crate) fn needs_first_measurement(&self) -> bool {
@@ -330,7 +330,6 @@ impl Slot {
         self.credited_bits
     }
 
-    /// Counts harvest CPU; `credited` when the source could earn credit during it.
     /// Records a batch's harvesting CPU and wall time; `measuring` tells whether it went to
     /// the source's first measurement in this run (not held against its share).
     pub(crate) fn add_batch_time(&mut self, cpu_ns: u64, wall_ns: u64, measuring: bool) {

@@ -14,7 +14,7 @@
 //! - only full-size background assessments are stored, never start-up estimates;
 //! - a stored value still has to pass the start-up health test on fresh samples before it
 //!   earns credit, and the first background re-assessment replaces it: within seconds while
-//!   idle or for a source that carries the output, within its CPU share for a low-yield one
+//!   idle or for a source that carries the output, within its share for a low-yield one
 //!   while output is drawn;
 //! - the file is a cache: if it is missing, unreadable or from another machine, the engine
 //!   falls back to assessing at start-up, and a failure to write it never stops output.
