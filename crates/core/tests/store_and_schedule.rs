@@ -49,38 +49,32 @@ impl EntropySource for Fake {
     }
 }
 
+impl Fake {
+    fn new(name: &'static str, mask: u8, stuck: bool, spin: Duration, sleep: Duration) -> Self {
+        Fake {
+            info: SourceInfo {
+                name,
+                category: SourceCategory::Timing,
+                physics: "test double",
+                speed: SpeedClass::Fast,
+            },
+            state: AtomicU64::new(name.len() as u64),
+            mask,
+            stuck,
+            spin,
+            sleep,
+        }
+    }
+}
+
 fn fake(name: &'static str, mask: u8, stuck: bool, spin: Duration) -> Arc<dyn EntropySource> {
-    Arc::new(Fake {
-        info: SourceInfo {
-            name,
-            category: SourceCategory::Timing,
-            physics: "test double",
-            speed: SpeedClass::Fast,
-        },
-        state: AtomicU64::new(name.len() as u64),
-        mask,
-        stuck,
-        spin,
-        sleep: Duration::ZERO,
-    })
+    Arc::new(Fake::new(name, mask, stuck, spin, Duration::ZERO))
 }
 
 /// A fake source that waits `sleep` per sample (little CPU, much wall time), like the
 /// sources that wait on the kernel.
 fn fake_sleeping(name: &'static str, mask: u8, sleep: Duration) -> Arc<dyn EntropySource> {
-    Arc::new(Fake {
-        info: SourceInfo {
-            name,
-            category: SourceCategory::Timing,
-            physics: "test double",
-            speed: SpeedClass::Fast,
-        },
-        state: AtomicU64::new(name.len() as u64),
-        mask,
-        stuck: false,
-        spin: Duration::ZERO,
-        sleep,
-    })
+    Arc::new(Fake::new(name, mask, false, Duration::ZERO, sleep))
 }
 
 fn temp_store(tag: &str) -> AssessmentStore {
@@ -245,16 +239,12 @@ fn a_source_too_weak_to_credit_is_not_measured_at_the_full_budget() {
     assert!(poor < rich / 4.0, "rich {rich} s, poor {poor} s of CPU");
 }
 
-#[test]
-fn a_low_yield_source_that_waits_does_not_hold_up_its_harvester() {
-    // Both sources share one harvester (one category). The poor one waits 200 µs per sample
-    // on the kernel and earns ~1 bit per sample: its low share is of the harvester's time,
-    // not only of its CPU. Counted in CPU (a few µs a sample) it held the harvester for
-    // ~30% of the time; compression_timing's harvester stood idle half the time that way.
-    let mut config = EngineConfig::new(vec![
-        fake("fake_rich", 0xff, false, Duration::ZERO),
-        fake_sleeping("fake_poor", 1, Duration::from_micros(200)),
-    ]);
+/// Starts a rich source (~8 bits per sample at ~10 ns) and `poor`, and waits until both have
+/// their own full-size measurement. The family cap is off: with two families it would make
+/// the poor one the bottleneck of every block, which is its purpose but not what the
+/// schedule tests measure.
+fn rich_and_measured(poor: Arc<dyn EntropySource>) -> Engine {
+    let mut config = EngineConfig::new(vec![fake("fake_rich", 0xff, false, Duration::ZERO), poor]);
     config.startup_samples = 2048;
     config.max_family_share = 1.0;
     let engine = Engine::start(config).unwrap();
@@ -268,6 +258,16 @@ fn a_low_yield_source_that_waits_does_not_hold_up_its_harvester() {
         let _ = engine.fill_full_entropy(&mut [0u8; 1 << 16]);
         assert!(start.elapsed() < Duration::from_secs(120), "never measured");
     }
+    engine
+}
+
+#[test]
+fn a_low_yield_source_that_waits_does_not_hold_up_its_harvester() {
+    // Both sources share one harvester (one category). The poor one waits 200 µs per sample
+    // on the kernel and earns ~1 bit per sample: its low share is of the harvester's time,
+    // not only of its CPU. Counted in CPU (a few µs a sample) it held the harvester for
+    // ~30% of the time; compression_timing's harvester stood idle half the time that way.
+    let engine = rich_and_measured(fake_sleeping("fake_poor", 1, Duration::from_micros(200)));
     let before = engine.status().sources[1].samples;
     let window = Instant::now();
     while window.elapsed() < Duration::from_secs(4) {
@@ -285,28 +285,10 @@ fn a_low_yield_source_that_waits_does_not_hold_up_its_harvester() {
 #[test]
 fn the_cpu_budget_goes_to_the_source_that_earns_credit() {
     // One source gives ~8 bits per sample at ~10 ns; the other ~1 bit per sample at 20 µs
-    // of CPU: about 10^4 times less credit per CPU-second.
-    let mut config = EngineConfig::new(vec![
-        fake("fake_rich", 0xff, false, Duration::ZERO),
-        fake("fake_poor", 1, false, Duration::from_micros(20)),
-    ]);
-    config.startup_samples = 2048;
-    // Two families: the diversity rule would make the poor one the bottleneck of every
-    // block, which is its purpose but not what this test measures.
-    config.max_family_share = 1.0;
-    let engine = Engine::start(config).unwrap();
-    // Each source's first full-size measurement (65,536 samples: ~1.3 s of CPU for the poor
-    // one) runs at the full budget whatever it will earn; the schedule applies after.
-    let start = Instant::now();
-    while !engine
-        .status()
-        .sources
-        .iter()
-        .all(|s| s.assessment == Some(AssessmentOrigin::Full))
-    {
-        let _ = engine.fill_full_entropy(&mut [0u8; 1 << 16]);
-        assert!(start.elapsed() < Duration::from_secs(60), "never measured");
-    }
+    // of CPU: about 10^4 times less credit per CPU-second. Each source's first full-size
+    // measurement (65,536 samples: ~1.3 s of CPU for the poor one) runs at the full budget
+    // whatever it will earn; the schedule applies after.
+    let engine = rich_and_measured(fake("fake_poor", 1, false, Duration::from_micros(20)));
     let (rich, poor) = cpu_while_draining(&engine, 0, 1, true);
     // The poor source keeps a share of 1/128 of the budget; the rich one takes the rest, as
     // long as output is drained. Before the schedule shared CPU by yield, the poor one took
