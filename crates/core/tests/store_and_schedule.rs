@@ -273,6 +273,7 @@ fn a_low_yield_source_that_waits_does_not_hold_up_its_harvester() {
     while window.elapsed() < Duration::from_secs(4) {
         engine.fill_full_entropy(&mut [0u8; 1 << 16]).unwrap();
     }
+    // A lower bound on its time: each sleep lasts at least the 200 µs asked for.
     let waited = (engine.status().sources[1].samples - before) as f64 * 200e-6;
     let fraction = waited / window.elapsed().as_secs_f64();
     assert!(

@@ -8,6 +8,8 @@
 //! equally by batch (the first scheduler) left most of it with sources earning a thirtieth
 //! of the best.
 
+use std::time::{Duration, Instant};
+
 /// Sources earning at least this fraction of the best yield share the budget in proportion
 /// to their yield; the rest get [`LOW_SHARE`] each. The band is wide on purpose: each
 /// harvester sees the others' best yields a round late, and a family whose queue just
@@ -20,7 +22,7 @@ const LOW_SHARE: f64 = 1.0 / 128.0;
 /// Longest a source in service goes without a batch, whatever its share: its health tests
 /// and its samples in the mix go on even when its batches are long (a source made slow by
 /// its kernel path or a fault once waited minutes for its wall-time share to come round).
-const LIVENESS: std::time::Duration = std::time::Duration::from_secs(5);
+const LIVENESS: Duration = Duration::from_secs(5);
 /// Target CPU time of a low-yield source's batch.
 const LOW_SLICE_NS: f64 = 1e6;
 /// Target CPU time of the best source's batch: long enough that locking, health tests and
@@ -50,7 +52,7 @@ pub(super) struct FamilySchedule {
     /// CPU-nanoseconds per sample of each member's last batch (NaN until known).
     ns_per_sample: Vec<f64>,
     /// When each member's last batch ended.
-    last_run: Vec<Option<std::time::Instant>>,
+    last_run: Vec<Option<Instant>>,
 }
 
 impl FamilySchedule {
@@ -146,7 +148,7 @@ impl FamilySchedule {
         credited: bool,
     ) {
         self.started[k] = true;
-        self.last_run[k] = Some(std::time::Instant::now());
+        self.last_run[k] = Some(Instant::now());
         let spent = spent_ns.max(1) as f64;
         if credited {
             let y = credit / spent;
@@ -193,7 +195,7 @@ mod tests {
         s.record(1, 1.0, 100 * 4096, 4096, true);
         let over = (LOW_SHARE * 1e9) as u64 + 1;
         assert_eq!(s.plan(1, 4.0, over, 1e9, 4096, false), None);
-        s.last_run[1] = Some(std::time::Instant::now() - LIVENESS);
+        s.last_run[1] = Some(Instant::now() - LIVENESS);
         // A low-yield batch: 1 ms of CPU at 100 ns a sample.
         assert_eq!(s.plan(1, 4.0, over, 1e9, 4096, false), Some(10_000));
         // Saturated members too: their health tests go on.
