@@ -31,11 +31,12 @@ for tool in ip haproxy wrk python3 curl; do
 done
 DURATION=$([ "$QUICK" = 1 ] && echo 5 || echo 15)
 
+TARGET=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 cargo build --release --quiet
 cargo build --release --quiet -p wellspring-cli --features wellspring-core/fault-injection \
-    --target-dir target/soak
-BIN=$PWD/target/release/wellspring
-FAULTY_BIN=$PWD/target/soak/release/wellspring
+    --target-dir "$TARGET/soak"
+BIN=$TARGET/release/wellspring
+FAULTY_BIN=$TARGET/soak/release/wellspring
 
 TAG=ws$$
 WORK=$(mktemp -d)

@@ -3,6 +3,8 @@
 # This is the command README.md gives and .ci/run calls; it must work on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Where cargo builds (CARGO_TARGET_DIR when set, as bench/flaky.sh sets it for its clones).
+TARGET=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
@@ -23,13 +25,13 @@ VIRTUAL_ENV="$VENV" "$VENV/bin/maturin" develop --release --quiet -m crates/pyth
 
 echo "== the HTTP API against its OpenAPI document (schemathesis, live server)"
 # The binary `cargo test` built above (the CLI's integration tests need it).
-bash scripts/api_contract.sh "$VENV/bin/python" target/debug/wellspring
+bash scripts/api_contract.sh "$VENV/bin/python" "$TARGET/debug/wellspring"
 
 echo "== the dashboard in headless Chromium (playwright-core from npm, the system's chromium)"
 (
     cd crates/server/tests/browser
     npm ci --no-audit --no-fund --silent
-    node dashboard.test.mjs ../../../../target/debug/wellspring
+    node dashboard.test.mjs "$TARGET/debug/wellspring"
 )
 
 echo "== deployment files (promtool, kubernetes-validate, docker-compose config, Dockerfile)"

@@ -1,13 +1,8 @@
 //! `wellspring assess` as a user runs it: the JSON contract, exit codes and messages.
 
-use std::process::{Command, Output};
+mod common;
 
-fn wellspring(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wellspring"))
-        .args(args)
-        .output()
-        .expect("run wellspring")
-}
+use common::{report, stdout_json, wellspring};
 
 fn temp_file(name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let path =
@@ -33,19 +28,13 @@ fn uniform_bytes() -> Vec<u8> {
 #[test]
 fn json_follows_the_contract() {
     let path = temp_file("uniform.bin", &uniform_bytes());
-    let out = wellspring(&[
+    let v = stdout_json(&[
         "assess",
         path.to_str().unwrap(),
         "--bits-per-sample",
         "8",
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
     assert_eq!(v["samples"], 20_000);
     assert_eq!(v["bits_per_sample"], 8);
     let keys = [
@@ -82,7 +71,7 @@ fn json_follows_the_contract() {
 fn binary_data_have_no_bitstring_and_iid_reports() {
     let bits: Vec<u8> = uniform_bytes().iter().map(|b| b & 1).collect();
     let path = temp_file("bits.bin", &bits);
-    let out = wellspring(&[
+    let v = stdout_json(&[
         "assess",
         path.to_str().unwrap(),
         "--bits-per-sample",
@@ -92,12 +81,6 @@ fn binary_data_have_no_bitstring_and_iid_reports() {
         "7",
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["estimators"]["bitstring"].is_null());
     assert!(v["h_bitstring"].is_null());
     assert!(v["estimators"]["original"]["markov"].is_f64());
@@ -110,28 +93,28 @@ fn binary_data_have_no_bitstring_and_iid_reports() {
 fn bad_input_is_a_usage_error() {
     let path = temp_file("wide.bin", &[1, 2, 200]);
     let out = wellspring(&["assess", path.to_str().unwrap(), "--bits-per-sample", "4"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(2), "{}", report(&out));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(err.contains("does not fit in 4 bits"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{}", report(&out));
+    assert!(err.contains("does not fit in 4 bits"), "{}", report(&out));
 
     let empty = temp_file("empty.bin", &[]);
     let out = wellspring(&["assess", empty.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(2), "{}", report(&out));
 
     let out = wellspring(&["assess", "/nonexistent/samples.bin"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(2), "{}", report(&out));
     let out = wellspring(&["assess", path.to_str().unwrap(), "--bits-per-sample", "9"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(2), "{}", report(&out));
     let out = wellspring(&["assess", "--source", "no_such_source", "--samples", "100"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(2), "{}", report(&out));
     std::fs::remove_file(path).ok();
     std::fs::remove_file(empty).ok();
 }
 
 #[test]
 fn a_source_can_be_assessed_directly() {
-    let out = wellspring(&[
+    let v = stdout_json(&[
         "assess",
         "--source",
         "clock_jitter",
@@ -139,12 +122,6 @@ fn a_source_can_be_assessed_directly() {
         "20000",
         "--json",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["samples"], 20_000);
     assert!(v["h_assessed"].as_f64().unwrap() >= 0.0);
 }

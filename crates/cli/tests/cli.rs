@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{running_as_root, stdout_json, wellspring};
+use common::{report, running_as_root, stdout_json, wellspring, wellspring_ok};
 
 use std::process::Command;
 
@@ -10,28 +10,28 @@ use base64::Engine as _;
 
 #[test]
 fn stream_writes_exactly_n_bytes_in_every_format() {
-    let raw = wellspring(&["stream", "--bytes", "1000", "--format", "raw"]);
-    assert!(raw.status.success());
-    assert_eq!(raw.stdout.len(), 1000);
+    let raw = wellspring_ok(&["stream", "--bytes", "1000", "--format", "raw"]);
+    assert_eq!(raw.stdout.len(), 1000, "{}", report(&raw));
 
-    let hex = wellspring(&["stream", "--bytes", "1000", "--format", "hex"]);
-    let text = String::from_utf8(hex.stdout).unwrap();
+    let hex = wellspring_ok(&["stream", "--bytes", "1000", "--format", "hex"]);
+    let text = std::str::from_utf8(&hex.stdout)
+        .unwrap_or_else(|e| panic!("hex is not UTF-8 ({e}): {}", report(&hex)));
     let text = text.trim_end();
-    assert_eq!(text.len(), 2000);
+    assert_eq!(text.len(), 2000, "{}", report(&hex));
     assert!(
         text.chars()
-            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()),
+        "{}",
+        report(&hex)
     );
 
-    let b64 = wellspring(&["stream", "--bytes", "1000", "--format", "base64"]);
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(String::from_utf8(b64.stdout).unwrap().trim_end())
-        .unwrap();
-    assert_eq!(decoded.len(), 1000);
+    let b64 = wellspring_ok(&["stream", "--bytes", "1000", "--format", "base64"]);
+    let decoded = decode_base64(&b64);
+    assert_eq!(decoded.len(), 1000, "{}", report(&b64));
 
     // Sizes that are not a multiple of 3 or of the internal chunk size.
     for n in ["1", "2", "65539", "200001"] {
-        let out = wellspring(&[
+        let out = wellspring_ok(&[
             "stream",
             "--bytes",
             n,
@@ -40,18 +40,25 @@ fn stream_writes_exactly_n_bytes_in_every_format() {
             "--conditioning",
             "raw",
         ]);
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(String::from_utf8(out.stdout).unwrap().trim_end())
-            .unwrap();
-        assert_eq!(decoded.len().to_string(), n);
+        let decoded = decode_base64(&out);
+        assert_eq!(decoded.len().to_string(), n, "{}", report(&out));
     }
+}
+
+/// The bytes a `--format base64` run wrote, failing with the child's status and stderr when
+/// its stdout is not base64.
+fn decode_base64(out: &std::process::Output) -> Vec<u8> {
+    let text = std::str::from_utf8(&out.stdout)
+        .unwrap_or_else(|e| panic!("base64 is not UTF-8 ({e}): {}", report(out)));
+    base64::engine::general_purpose::STANDARD
+        .decode(text.trim_end())
+        .unwrap_or_else(|e| panic!("not base64 ({e}): {}", report(out)))
 }
 
 #[test]
 fn conditioned_megabyte_has_uniform_byte_frequencies() {
-    let out = wellspring(&["stream", "--bytes", "1048576", "--format", "raw"]);
-    assert!(out.status.success());
-    assert_eq!(out.stdout.len(), 1 << 20);
+    let out = wellspring_ok(&["stream", "--bytes", "1048576", "--format", "raw"]);
+    assert_eq!(out.stdout.len(), 1 << 20, "{}", report(&out));
     let mut counts = [0f64; 256];
     for b in &out.stdout {
         counts[*b as usize] += 1.0;
@@ -62,7 +69,11 @@ fn conditioned_megabyte_has_uniform_byte_frequencies() {
         .map(|c| (c - expected).powi(2) / expected)
         .sum();
     // 255 degrees of freedom: P(chi2 > 345) and P(chi2 < 175) are each below 1e-4.
-    assert!((175.0..345.0).contains(&chi2), "chi-square {chi2}");
+    assert!(
+        (175.0..345.0).contains(&chi2),
+        "chi-square {chi2}: {}",
+        report(&out)
+    );
 }
 
 #[test]
@@ -157,14 +168,20 @@ fn platform_generators_alone_fail_fast_naming_the_flag() {
         "--bytes",
         "32",
     ]);
-    assert!(start.elapsed() < std::time::Duration::from_secs(5));
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("--trust-platform"), "{stderr}");
-    assert!(out.stdout.is_empty());
+    let elapsed = start.elapsed();
+    assert!(
+        elapsed < std::time::Duration::from_secs(5),
+        "took {elapsed:?}: {}",
+        report(&out)
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", report(&out));
+    let stderr = std::str::from_utf8(&out.stderr)
+        .unwrap_or_else(|e| panic!("stderr is not UTF-8 ({e}): {}", report(&out)));
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{}", report(&out));
+    assert!(stderr.contains("--trust-platform"), "{}", report(&out));
+    assert!(out.stdout.is_empty(), "{}", report(&out));
     // Raw output of the same source is research, not credit: it works.
-    let raw = wellspring(&[
+    let raw = wellspring_ok(&[
         "stream",
         "--sources",
         "os_random",
@@ -172,8 +189,7 @@ fn platform_generators_alone_fail_fast_naming_the_flag() {
         "--bytes",
         "32",
     ]);
-    assert!(raw.status.success());
-    assert_eq!(raw.stdout.len(), 32);
+    assert_eq!(raw.stdout.len(), 32, "{}", report(&raw));
     // Trusted by name, it is credited at its vendor claim.
     let json = stdout_json(&[
         "--assessment-cache",
@@ -193,11 +209,17 @@ fn platform_generators_alone_fail_fast_naming_the_flag() {
 
 fn assert_usage_error(args: &[&str], mentions: &str) {
     let out = wellspring(args);
-    assert_eq!(out.status.code(), Some(2), "{args:?}");
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-    assert!(stderr.contains(mentions), "{args:?}: {stderr}");
-    assert!(out.stdout.is_empty());
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {}", report(&out));
+    let stderr = std::str::from_utf8(&out.stderr)
+        .unwrap_or_else(|e| panic!("{args:?}: stderr is not UTF-8 ({e}): {}", report(&out)));
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "{args:?}: one line: {}",
+        report(&out)
+    );
+    assert!(stderr.contains(mentions), "{args:?}: {}", report(&out));
+    assert!(out.stdout.is_empty(), "{args:?}: {}", report(&out));
 }
 
 #[test]
@@ -248,16 +270,17 @@ fn the_cpu_budget_reaches_the_engine() {
 
 #[test]
 fn help_succeeds_and_shows_examples() {
-    let out = wellspring(&["stream", "--help"]);
-    assert!(out.status.success());
-    assert!(String::from_utf8(out.stdout).unwrap().contains("Examples"));
+    let out = wellspring_ok(&["stream", "--help"]);
+    let help = std::str::from_utf8(&out.stdout)
+        .unwrap_or_else(|e| panic!("help is not UTF-8 ({e}): {}", report(&out)));
+    assert!(help.contains("Examples"), "{help}\n{}", report(&out));
 }
 
 #[test]
 fn feed_kernel_credits_as_root_and_fails_clearly_without_privilege() {
     let am_root = running_as_root();
     if am_root {
-        let out = wellspring(&[
+        let out = wellspring_ok(&[
             "feed-kernel",
             "--count",
             "1",
@@ -267,11 +290,10 @@ fn feed_kernel_credits_as_root_and_fails_clearly_without_privilege() {
             "32",
         ]);
         assert!(
-            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).contains("256 bits"),
             "{}",
-            String::from_utf8_lossy(&out.stderr)
+            report(&out)
         );
-        assert!(String::from_utf8_lossy(&out.stderr).contains("256 bits"));
     }
     // As an unprivileged user (dropped with util-linux setpriv when we are root).
     let mut command = if am_root {
@@ -284,14 +306,15 @@ fn feed_kernel_credits_as_root_and_fails_clearly_without_privilege() {
         ]);
         c
     } else {
-        Command::new(env!("CARGO_BIN_EXE_wellspring"))
+        common::wellspring_command()
     };
     let out = command
         .args(["feed-kernel", "--count", "1"])
         .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("needs root"), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1);
+        .expect("run wellspring");
+    assert_eq!(out.status.code(), Some(1), "{}", report(&out));
+    let stderr = std::str::from_utf8(&out.stderr)
+        .unwrap_or_else(|e| panic!("stderr is not UTF-8 ({e}): {}", report(&out)));
+    assert!(stderr.contains("needs root"), "{}", report(&out));
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{}", report(&out));
 }

@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{stdout_json, wellspring};
+use common::{stdout_json, wellspring, wellspring_ok};
 use serde_json::Value;
 
 fn output(name: &str) -> PathBuf {
@@ -106,12 +106,12 @@ fn two_files_of_one_generator_do_not_differ_and_a_weakened_one_does() {
     );
 
     // The table names the verdict.
-    let out = wellspring(&["compare", &a, &weak]);
-    assert!(out.status.success());
+    let out = wellspring_ok(&["compare", &a, &weak]);
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(
         table.contains("run1 vs weak") && table.contains("yes"),
-        "{table}"
+        "{table}\n{}",
+        common::report(&out)
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -120,7 +120,7 @@ fn two_files_of_one_generator_do_not_differ_and_a_weakened_one_does() {
 fn two_sessions_are_compared_source_by_source() {
     let dir = output("sessions");
     for sources in ["clock_jitter,branch_timing", "branch_timing"] {
-        let out = wellspring(&[
+        wellspring_ok(&[
             "record",
             "--sources",
             sources,
@@ -129,7 +129,6 @@ fn two_sessions_are_compared_source_by_source() {
             "--output",
             dir.to_str().unwrap(),
         ]);
-        assert!(out.status.success(), "{out:?}");
     }
     let mut sessions: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
@@ -184,15 +183,19 @@ fn analyze_writes_self_contained_html_and_markdown_reports() {
     let html = dir.join("report.html");
     let md = dir.join("report.md");
     for report in [&html, &md] {
-        let out = wellspring(&[
+        let out = wellspring_ok(&[
             "analyze",
             "--file",
             &file,
             "--output",
             report.to_str().unwrap(),
         ]);
-        assert!(out.status.success(), "{out:?}");
-        assert!(String::from_utf8_lossy(&out.stdout).contains("wave"));
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("wave"),
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            common::report(&out)
+        );
     }
     let page = std::fs::read_to_string(&html).unwrap();
     for title in [
@@ -236,10 +239,23 @@ fn bad_input_is_a_usage_error_with_one_line_and_writes_nothing() {
         ],
     ] {
         let out = wellspring(&args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            common::report(&out)
+        );
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!stderr.trim().is_empty(), "{args:?}");
-        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(
+            !stderr.trim().is_empty(),
+            "{args:?}: {}",
+            common::report(&out)
+        );
+        assert!(
+            !stderr.contains("panicked"),
+            "{args:?}: {}",
+            common::report(&out)
+        );
     }
     assert!(!report.exists());
     let _ = std::fs::remove_dir_all(&dir);

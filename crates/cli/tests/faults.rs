@@ -12,7 +12,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::server::ServerProcess;
-use common::{ChildGuard, FaultFile, wellspring_command};
+use common::{ChildGuard, FaultFile, report, wellspring_command};
 
 const SOURCES: &str = "branch_timing,page_fault_timing";
 
@@ -20,7 +20,7 @@ const SOURCES: &str = "branch_timing,page_fault_timing";
 fn stream_stops_with_exit_1_naming_the_sources_when_all_are_quarantined() {
     let faults = FaultFile::new("stream");
     let (key, value) = faults.env();
-    let mut child = ChildGuard::new(
+    let mut child = ChildGuard::spawn_logged(
         wellspring_command()
             .args([
                 "stream",
@@ -32,30 +32,30 @@ fn stream_stops_with_exit_1_naming_the_sources_when_all_are_quarantined() {
                 SOURCES,
             ])
             .env(key, value)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
+            .stdout(Stdio::piped()),
     );
     let mut stdout = child.child().stdout.take().unwrap();
     let mut first = [0u8; 4096];
-    stdout
-        .read_exact(&mut first)
-        .expect("healthy sources stream");
+    if let Err(e) = stdout.read_exact(&mut first) {
+        panic!("healthy sources stream: {e}: {}", child.describe());
+    }
     faults.set("* = stuck\n");
     // Read on until the stream ends: the reservoir drains, then the engine starves.
     let mut rest = Vec::new();
-    stdout.read_to_end(&mut rest).unwrap();
+    if let Err(e) = stdout.read_to_end(&mut rest) {
+        panic!("reading the stream: {e}: {}", child.describe());
+    }
     let out = child.wait_exit(Duration::from_secs(60));
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(out.status.code(), Some(1), "{}", report(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "{stderr}");
+    assert_eq!(lines.len(), 1, "{}", report(&out));
     assert!(
         lines[0].contains("branch_timing") && lines[0].contains("page_fault_timing"),
-        "{stderr}"
+        "{}",
+        report(&out)
     );
-    assert!(lines[0].contains("RepetitionCount"), "{stderr}");
+    assert!(lines[0].contains("RepetitionCount"), "{}", report(&out));
 }
 
 /// Polls `target` until its response contains `needle`; the last response.

@@ -2,26 +2,13 @@
 
 mod common;
 
-use common::require_tool;
+use common::{report, require_tool, stdout_json, wellspring, wellspring_ok};
 
 use std::process::{Command, Output};
 
-fn wellspring(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wellspring"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn bench_ranks_fast_sources_best_first_with_correlations() {
-    let out = wellspring(&["bench", "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = stdout_json(&["bench", "--json"]);
     let sources = json["sources"].as_array().unwrap();
     assert!(sources.len() >= 5);
     let h: Vec<f64> = sources
@@ -55,7 +42,7 @@ fn bench_ranks_fast_sources_best_first_with_correlations() {
 
 #[test]
 fn bench_explain_prints_the_physics_note() {
-    let out = wellspring(&[
+    let out = wellspring_ok(&[
         "bench",
         "--sources",
         "clock_jitter",
@@ -63,23 +50,33 @@ fn bench_explain_prints_the_physics_note() {
         "1000",
         "--explain",
     ]);
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("monotonic clock"));
-    let probe = wellspring(&["probe", "clock_jitter", "--samples", "1000", "--explain"]);
-    assert!(String::from_utf8_lossy(&probe.stdout).contains("monotonic clock"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("monotonic clock"), "{text}\n{}", report(&out));
+    let probe = wellspring_ok(&["probe", "clock_jitter", "--samples", "1000", "--explain"]);
+    let text = String::from_utf8_lossy(&probe.stdout);
+    assert!(
+        text.contains("monotonic clock"),
+        "{text}\n{}",
+        report(&probe)
+    );
 }
 
 #[test]
 fn completions_for_every_shell_name_the_commands() {
     for shell in ["bash", "zsh", "fish"] {
-        let out = wellspring(&["completions", shell]);
-        assert!(out.status.success(), "{shell}");
-        let text = String::from_utf8(out.stdout).unwrap();
+        let out = wellspring_ok(&["completions", shell]);
+        let text = std::str::from_utf8(&out.stdout)
+            .unwrap_or_else(|e| panic!("{shell}: not UTF-8 ({e}): {}", report(&out)));
         for command in ["stream", "probe", "monitor", "device"] {
-            assert!(text.contains(command), "{shell} completion lacks {command}");
+            assert!(
+                text.contains(command),
+                "{shell} completion lacks {command}: {}",
+                report(&out)
+            );
         }
     }
-    assert_eq!(wellspring(&["completions", "tcsh"]).status.code(), Some(2));
+    let out = wellspring(&["completions", "tcsh"]);
+    assert_eq!(out.status.code(), Some(2), "{}", report(&out));
 }
 
 fn write_config(name: &str, text: &str) -> std::path::PathBuf {
@@ -98,13 +95,7 @@ fn config_file_supplies_defaults_and_flags_override_it() {
     let run = |extra: &[&str]| {
         let mut args = vec!["--config", path, "pool", "--seconds", "0.2", "--json"];
         args.extend_from_slice(extra);
-        let out = wellspring(&args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let json = stdout_json(&args);
         json["sources"]
             .as_array()
             .unwrap()
@@ -114,31 +105,29 @@ fn config_file_supplies_defaults_and_flags_override_it() {
     };
     assert_eq!(run(&[]), ["clock_jitter"]);
     assert_eq!(run(&["--sources", "tsc_jitter"]), ["tsc_jitter"]);
-    let streamed = wellspring(&["--config", path, "stream", "--bytes", "100"]);
-    assert_eq!(streamed.stdout.len(), 100);
+    let streamed = wellspring_ok(&["--config", path, "stream", "--bytes", "100"]);
+    assert_eq!(streamed.stdout.len(), 100, "{}", report(&streamed));
 }
 
 #[test]
 fn bad_config_is_a_one_line_usage_error() {
     let path = write_config("bad", "sorces = \"clock_jitter\"\n");
     let out = wellspring(&["--config", path.to_str().unwrap(), "scan"]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("sorces"), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1);
+    assert_eq!(out.status.code(), Some(2), "{}", report(&out));
+    let stderr = std::str::from_utf8(&out.stderr)
+        .unwrap_or_else(|e| panic!("stderr is not UTF-8 ({e}): {}", report(&out)));
+    assert!(stderr.contains("sorces"), "{}", report(&out));
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{}", report(&out));
     let out = wellspring(&["--config", "/nonexistent/ws.toml", "scan"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(2), "{}", report(&out));
     let bad_mode = write_config("mode", "conditioning = \"md5\"\n");
-    assert_eq!(
-        wellspring(&["--config", bad_mode.to_str().unwrap(), "scan"])
-            .status
-            .code(),
-        Some(2)
-    );
+    let out = wellspring(&["--config", bad_mode.to_str().unwrap(), "scan"]);
+    assert_eq!(out.status.code(), Some(2), "{}", report(&out));
 }
 
-/// Runs `scan` on a pseudo-terminal (util-linux `script`), where styling is allowed.
-fn scan_on_a_terminal(no_color: bool) -> String {
+/// Runs `scan` on a pseudo-terminal (util-linux `script`), where styling is allowed; what
+/// `script` saw, the terminal's text (the child's stdout and stderr) on its stdout.
+fn scan_on_a_terminal(no_color: bool) -> Output {
     let mut command = Command::new("script");
     command.args([
         "-qec",
@@ -150,8 +139,7 @@ fn scan_on_a_terminal(no_color: bool) -> String {
     } else {
         command.env_remove("NO_COLOR");
     }
-    let out = command.output().expect("run script");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    command.output().expect("run script")
 }
 
 #[test]
@@ -160,17 +148,25 @@ fn no_color_turns_styling_off_on_a_terminal() {
     if !require_tool("script", "bsdutils") {
         return;
     }
-    let styled = scan_on_a_terminal(false);
+    let out = scan_on_a_terminal(false);
+    let styled = String::from_utf8_lossy(&out.stdout);
     assert!(
         styled.contains("\x1b[1m"),
-        "expected a bold header on a terminal: {styled:?}"
+        "expected a bold header on a terminal: {styled:?}\nscript: {}",
+        report(&out)
     );
-    let plain = scan_on_a_terminal(true);
+    let out = scan_on_a_terminal(true);
+    let plain = String::from_utf8_lossy(&out.stdout);
     assert!(
         plain.contains("SOURCE") && !plain.contains("\x1b["),
-        "{plain:?}"
+        "{plain:?}\nscript: {}",
+        report(&out)
     );
     // And never when stdout is not a terminal.
     let piped = wellspring(&["scan"]);
-    assert!(!String::from_utf8_lossy(&piped.stdout).contains("\x1b["));
+    assert!(
+        !String::from_utf8_lossy(&piped.stdout).contains("\x1b["),
+        "{}",
+        report(&piped)
+    );
 }

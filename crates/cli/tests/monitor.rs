@@ -32,8 +32,10 @@ fn wait_for(session: &Session, what: &str) -> String {
                 text
             };
         }
+        // A bound on a hang, not a speed target: on a busy machine the first credit waits
+        // for the first full-size assessments.
         assert!(
-            start.elapsed() < Duration::from_secs(20),
+            start.elapsed() < Duration::from_secs(60),
             "never saw {what:?} on screen:\n{text}"
         );
         std::thread::sleep(Duration::from_millis(100));

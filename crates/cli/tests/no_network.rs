@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::require_tool;
+use common::{report, require_tool};
 
 use std::process::Command;
 
@@ -14,7 +14,7 @@ fn default_sources_only_talk_to_loopback() {
         return;
     }
     let log = std::env::temp_dir().join(format!("ws-strace-{}.log", std::process::id()));
-    let status = Command::new("strace")
+    let out = Command::new("strace")
         .args(["-f", "-qq", "-e", "trace=connect,sendto,sendmsg", "-o"])
         .arg(&log)
         .arg(env!("CARGO_BIN_EXE_wellspring"))
@@ -22,12 +22,9 @@ fn default_sources_only_talk_to_loopback() {
         .env_remove("WELLSPRING_NET_TARGET")
         .env_remove("WELLSPRING_DNS_NAME")
         .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+        .expect("run strace");
+    // strace exits with the traced command's status; its own messages share stderr.
+    assert!(out.status.success(), "strace wellspring: {}", report(&out));
     let trace = std::fs::read_to_string(&log).unwrap();
     let _ = std::fs::remove_file(&log);
     let mut inet = 0;
@@ -46,5 +43,9 @@ fn default_sources_only_talk_to_loopback() {
         assert!(!line.contains("htons(53)"), "DNS query: {line}");
     }
     // The loopback sources did run, so the trace saw real connects.
-    assert!(inet > 0, "no loopback connect traced:\n{trace}");
+    assert!(
+        inet > 0,
+        "no loopback connect traced:\n{trace}\nstrace wellspring: {}",
+        report(&out)
+    );
 }

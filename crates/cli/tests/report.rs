@@ -3,15 +3,12 @@
 //! Markdown report with its figures, multi-stream analysis, a source's samples, the graded
 //! run over the default sources, and bad input.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-fn wellspring(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wellspring"))
-        .args(args)
-        .output()
-        .expect("run wellspring")
-}
+use std::path::PathBuf;
+use std::process::Output;
+
+use common::{wellspring, wellspring_ok};
 
 fn e_bits() -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -27,12 +24,9 @@ fn temp(name: &str) -> PathBuf {
 }
 
 fn json(out: &Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("one JSON document")
+    assert!(out.status.success(), "{}", common::report(out));
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not one JSON document ({e}): {}", common::report(out)))
 }
 
 const NAMES: [&str; 15] = [
@@ -107,9 +101,19 @@ fn set_overrides_one_parameter_and_rejects_nonsense() {
         "frequency.m=4",
     ] {
         let out = wellspring(&["report", "--file", &e_bits(), "--set", bad]);
-        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{bad}: {}",
+            common::report(&out)
+        );
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert_eq!(
+            err.trim().lines().count(),
+            1,
+            "{bad}: {}",
+            common::report(&out)
+        );
     }
 }
 
@@ -149,7 +153,7 @@ fn ascii_and_bytes_read_the_same_bits() {
 #[test]
 fn markdown_report_with_figures() {
     let md = temp("e.md");
-    let out = wellspring(&[
+    let out = wellspring_ok(&[
         "report",
         "--file",
         &e_bits(),
@@ -158,11 +162,6 @@ fn markdown_report_with_figures() {
         "--output",
         md.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let text = std::fs::read_to_string(&md).unwrap();
     assert!(text.starts_with("# SP 800-22 statistical test report"));
     for name in NAMES {
@@ -187,7 +186,11 @@ fn markdown_report_with_figures() {
     }
     // The terminal summary names every test too.
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("linear_complexity") && stdout.contains("report written to"));
+    assert!(
+        stdout.contains("linear_complexity") && stdout.contains("report written to"),
+        "{stdout}\n{}",
+        common::report(&out)
+    );
 }
 
 #[test]
@@ -253,11 +256,25 @@ fn samples_and_bits_together_are_a_usage_error() {
         args.extend_from_slice(source);
         args.extend_from_slice(&["--samples", "1000", "--bits", "8000", "--json"]);
         let out = wellspring(&args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(out.stdout.is_empty());
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            common::report(&out)
+        );
+        assert!(out.stdout.is_empty(), "{args:?}: {}", common::report(&out));
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(err.trim().lines().count(), 1, "{err}");
-        assert!(err.contains("--samples") && err.contains("--bits"), "{err}");
+        assert_eq!(
+            err.trim().lines().count(),
+            1,
+            "{args:?}: {}",
+            common::report(&out)
+        );
+        assert!(
+            err.contains("--samples") && err.contains("--bits"),
+            "{args:?}: {}",
+            common::report(&out)
+        );
     }
 }
 
@@ -325,27 +342,26 @@ fn without_arguments_every_default_source_is_graded() {
 #[test]
 fn without_arguments_text_and_markdown_have_a_section_per_source() {
     let md = temp("sources.md");
-    let out = wellspring(&[
+    let out = wellspring_ok(&[
         "report",
         "--samples",
         "1000",
         "--output",
         md.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("== clock_jitter: grade "), "{stdout}");
-    assert!(stdout.contains("== summary ==") && stdout.contains("report written to"));
-    // Nothing on stderr when it is a pipe: no progress bar.
     assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stdout.contains("== clock_jitter: grade "),
+        "{stdout}\n{}",
+        common::report(&out)
     );
+    assert!(
+        stdout.contains("== summary ==") && stdout.contains("report written to"),
+        "{stdout}\n{}",
+        common::report(&out)
+    );
+    // Nothing on stderr when it is a pipe: no progress bar.
+    assert!(out.stderr.is_empty(), "{}", common::report(&out));
     let text = std::fs::read_to_string(&md).unwrap();
     assert!(text.starts_with("# SP 800-22 and SP 800-90B report of the default sources"));
     assert!(text.contains("\n## clock_jitter\n"), "a section per source");
@@ -402,8 +418,18 @@ fn bad_input_is_a_usage_error() {
         let mut args = vec!["report"];
         args.extend(case.iter().map(String::as_str));
         let out = wellspring(&args);
-        assert_eq!(out.status.code(), Some(2), "{case:?}");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{case:?}: {}",
+            common::report(&out)
+        );
         let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(err.trim().lines().count(), 1, "{case:?}: {err}");
+        assert_eq!(
+            err.trim().lines().count(),
+            1,
+            "{case:?}: {}",
+            common::report(&out)
+        );
     }
 }

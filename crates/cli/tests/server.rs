@@ -2,11 +2,11 @@
 
 mod common;
 
-use common::ChildGuard;
+use common::{ChildGuard, report, wellspring_command};
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 fn free_port() -> u16 {
@@ -21,8 +21,8 @@ fn free_port() -> u16 {
 fn serves_on_loopback_and_stops_cleanly_on_sigterm() {
     let port = free_port();
     // The guard kills the server if an assertion fails before it is stopped.
-    let child = ChildGuard::new(
-        Command::new(env!("CARGO_BIN_EXE_wellspring"))
+    let mut child = ChildGuard::spawn_logged(
+        wellspring_command()
             .args([
                 "server",
                 "--port",
@@ -30,10 +30,7 @@ fn serves_on_loopback_and_stops_cleanly_on_sigterm() {
                 "--sources",
                 "branch_timing",
             ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
+            .stdout(Stdio::null()),
     );
     let start = Instant::now();
     // Retry the whole exchange until the server is up: early connections may be refused
@@ -49,16 +46,22 @@ fn serves_on_loopback_and_stops_cleanly_on_sigterm() {
         match fetch() {
             Ok(text) if !text.is_empty() => break text,
             _ => {
-                assert!(
-                    start.elapsed() < Duration::from_secs(20),
-                    "server never answered"
-                );
+                // A bound on a hang, not a speed target.
+                if start.elapsed() > Duration::from_secs(60)
+                    || child.child().try_wait().unwrap().is_some()
+                {
+                    panic!("the server never answered: {}", child.describe());
+                }
                 std::thread::sleep(Duration::from_millis(50));
             }
         }
     };
-    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    assert!(response.contains("\"success\":true"));
+    assert!(
+        response.starts_with("HTTP/1.1 200"),
+        "{response}\nthe server: {}",
+        child.describe()
+    );
+    assert!(response.contains("\"success\":true"), "{response}");
     // A graceful exit on SIGTERM, within ten seconds.
     let status = child.terminate(Duration::from_secs(10));
     assert!(status.success(), "{status:?}");
@@ -68,12 +71,7 @@ fn serves_on_loopback_and_stops_cleanly_on_sigterm() {
 /// Run after the serving test, not beside it: both pick free ports, and a listener of one
 /// must never be mistaken for the other's server.
 fn bad_flags_are_usage_errors_and_a_busy_port_is_a_runtime_error() {
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_wellspring"))
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| wellspring_command().args(args).output().unwrap();
     let dir = std::env::temp_dir();
     let typo = dir.join(format!("ws-cam-typo-{}.toml", std::process::id()));
     std::fs::write(&typo, "[camera]\nrefresh = 5\n").unwrap();
@@ -89,20 +87,21 @@ fn bad_flags_are_usage_errors_and_a_busy_port_is_a_runtime_error() {
         &["server", "--camera-config", &empty_s],
     ] {
         let out = run(args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", report(&out));
         assert_eq!(
             String::from_utf8_lossy(&out.stderr)
                 .trim_end()
                 .lines()
                 .count(),
             1,
-            "{args:?}"
+            "{args:?}: {}",
+            report(&out)
         );
     }
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
     let out = run(&["server", "--port", &port, "--sources", "branch_timing"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(1), "{}", report(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cannot serve on 127.0.0.1"), "{stderr}");
 }
@@ -136,5 +135,5 @@ fn admin_listen_moves_the_operator_routes_to_their_own_port() {
     assert!(text.contains("wellspring_credited_sources"), "{text}");
     // A bad address is a usage error.
     let out = common::wellspring(&["server", "--admin-listen", "nowhere"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(2), "{}", report(&out));
 }

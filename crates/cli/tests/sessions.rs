@@ -6,10 +6,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{ChildGuard, stdout_json, wellspring, wellspring_command};
+use common::{ChildGuard, stdout_json, wellspring, wellspring_command, wellspring_ok};
 use serde_json::Value;
 
 const SOURCES: &str = "clock_jitter,branch_timing";
@@ -38,7 +38,7 @@ fn manifest(session: &Path) -> Value {
 #[test]
 fn a_recorded_session_has_the_documented_layout_and_lists() {
     let dir = output("layout");
-    let out = wellspring(&[
+    wellspring_ok(&[
         "record",
         "--sources",
         SOURCES,
@@ -53,11 +53,6 @@ fn a_recorded_session_has_the_documented_layout_and_lists() {
         "--output",
         dir.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let session = only_session(&dir);
     let name = session.file_name().unwrap().to_str().unwrap().to_owned();
     // <UTC start, e.g. 20261201T220300Z>-<short id>
@@ -177,14 +172,19 @@ fn a_recorded_session_has_the_documented_layout_and_lists() {
         "--json",
     ]);
     assert_eq!(shown["manifest"]["id"], id);
-    let table = wellspring(&["sessions", dir.to_str().unwrap()]);
-    assert!(String::from_utf8_lossy(&table.stdout).contains(id));
+    let table = wellspring_ok(&["sessions", dir.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&table.stdout).contains(id),
+        "{}\n{}",
+        String::from_utf8_lossy(&table.stdout),
+        common::report(&table)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Starts an endless (1 h) recording and waits until it has written samples.
 fn recording(dir: &Path) -> (ChildGuard, PathBuf) {
-    let mut child = ChildGuard::new(
+    let mut child = ChildGuard::spawn_logged(
         wellspring_command()
             .args([
                 "record",
@@ -195,10 +195,7 @@ fn recording(dir: &Path) -> (ChildGuard, PathBuf) {
                 "--output",
             ])
             .arg(dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
+            .stdout(Stdio::piped()),
     );
     let start = Instant::now();
     loop {
@@ -212,22 +209,33 @@ fn recording(dir: &Path) -> (ChildGuard, PathBuf) {
         }
         assert!(
             child.child().try_wait().unwrap().is_none(),
-            "record exited early"
+            "record exited early: {}",
+            child.describe()
         );
         assert!(
             start.elapsed() < Duration::from_secs(60),
-            "nothing recorded"
+            "nothing recorded: {}",
+            child.describe()
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Sends SIGTERM (with kill(1), as [`ChildGuard::terminate`] does) and waits up to `limit`
+/// for the child to exit; how it ended, with its stderr.
+fn sigterm(mut child: ChildGuard, limit: Duration) -> Output {
+    let pid = child.child().id().to_string();
+    let sent = Command::new("kill").arg(&pid).status().expect("run kill");
+    assert!(sent.success(), "kill {pid}: {sent:?}: {}", child.describe());
+    child.wait_exit(limit)
 }
 
 #[test]
 fn sigterm_ends_a_session_cleanly_and_sigkill_leaves_one_that_still_opens() {
     let dir = output("signals");
     let (child, session) = recording(&dir);
-    let status = child.terminate(Duration::from_secs(30));
-    assert!(status.success(), "{status}");
+    let out = sigterm(child, Duration::from_secs(30));
+    assert!(out.status.success(), "{}", common::report(&out));
     let m = manifest(&session);
     assert_eq!(m["complete"], false);
     assert_eq!(m["end_reason"], "interrupted by SIGTERM");
@@ -295,9 +303,18 @@ fn bad_input_is_a_usage_error_with_one_line() {
         vec!["sessions", "/no/such/folder"],
     ] {
         let out = wellspring(&args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            common::report(&out)
+        );
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!stderr.trim().is_empty(), "{args:?}");
+        assert!(
+            !stderr.trim().is_empty(),
+            "{args:?}: {}",
+            common::report(&out)
+        );
     }
     assert!(!dir.exists(), "a refused command wrote nothing");
 }
@@ -305,7 +322,7 @@ fn bad_input_is_a_usage_error_with_one_line() {
 #[test]
 fn analyze_a_session_a_file_and_bad_input() {
     let dir = output("analyze");
-    let out = wellspring(&[
+    wellspring_ok(&[
         "record",
         "--sources",
         SOURCES,
@@ -314,11 +331,6 @@ fn analyze_a_session_a_file_and_bad_input() {
         "--output",
         dir.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let session = only_session(&dir);
     let doc = stdout_json(&["analyze", session.to_str().unwrap(), "--json"]);
     let sources = doc["sources"].as_array().unwrap();
@@ -383,7 +395,12 @@ fn analyze_a_session_a_file_and_bad_input() {
         ],
     ] {
         let out = wellspring(&args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            common::report(&out)
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -392,7 +409,7 @@ fn analyze_a_session_a_file_and_bad_input() {
 fn record_conditioned_keeps_the_sha256_output_by_the_documented_rule() {
     use sha2::{Digest, Sha256};
     let dir = output("conditioned");
-    let out = wellspring(&[
+    wellspring_ok(&[
         "record",
         "--sources",
         "branch_timing",
@@ -402,7 +419,6 @@ fn record_conditioned_keeps_the_sha256_output_by_the_documented_rule() {
         "--output",
         dir.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{out:?}");
     let session = only_session(&dir);
     let source = &manifest(&session)["sources"][0];
     let h = source["h_start"]
@@ -446,7 +462,7 @@ last=$(tail -n 1 $s/raw/$f.idx | cut -d' ' -f2)\"; done; \
         m = mount.display(),
         bin = env!("CARGO_BIN_EXE_wellspring"),
     );
-    let out = std::process::Command::new("unshare")
+    let out = Command::new("unshare")
         .args(["-r", "-m", "sh", "-c", &script])
         .output()
         .expect("unshare (util-linux) runs");

@@ -42,7 +42,7 @@ fn a_lowered_estimate_revokes_blocks_and_reseeds_the_drbg() {
     let engine = Engine::start(cfg).unwrap();
     let mut rng = engine.rng(Conditioning::Drbg).unwrap();
     rng.try_fill_bytes(&mut [0u8; 64]).unwrap();
-    wait_until(Duration::from_secs(30), "a full reservoir", || {
+    wait_until(Duration::from_secs(120), "a full reservoir", || {
         engine.status().blocks_available == 64
     });
     let reseeds = engine.status().reseeds;
@@ -52,7 +52,7 @@ fn a_lowered_estimate_revokes_blocks_and_reseeds_the_drbg() {
     // every block (320 bits recorded) is now worth 40 bits and is revoked, and the DRBG,
     // seeded from two such blocks, reseeds before its next output.
     INJECTED_H.store(0.5f64.to_bits(), Ordering::SeqCst);
-    wait_until(Duration::from_secs(30), "the lowered figure", || {
+    wait_until(Duration::from_secs(120), "the lowered figure", || {
         engine.status().sources[0].min_entropy == Some(0.5)
     });
     let status = engine.status();
@@ -66,7 +66,7 @@ fn a_lowered_estimate_revokes_blocks_and_reseeds_the_drbg() {
     // and restores nothing.
     let revoked = engine.status().blocks_revoked;
     INJECTED_H.store(6.0f64.to_bits(), Ordering::SeqCst);
-    wait_until(Duration::from_secs(30), "the raised figure", || {
+    wait_until(Duration::from_secs(120), "the raised figure", || {
         engine.status().sources[0].min_entropy == Some(6.0)
     });
     assert_eq!(
@@ -103,7 +103,7 @@ fn an_idle_engine_measures_every_source_in_full() {
     {
         let status = engine.status();
         assert!(
-            start.elapsed() < Duration::from_secs(60),
+            start.elapsed() < Duration::from_secs(120),
             "not every source measured in full: {status:#?}"
         );
         std::thread::sleep(Duration::from_millis(50));
@@ -143,11 +143,11 @@ fn nothing_is_credited_before_a_full_size_assessment() {
     // Quarantined and re-admitted, it gets a start-up figure from its re-test sample: still
     // nothing.
     stuck.store(true, Ordering::SeqCst);
-    wait_until(Duration::from_secs(30), "a quarantine", || {
+    wait_until(Duration::from_secs(120), "a quarantine", || {
         engine.status().sources[0].quarantined
     });
     stuck.store(false, Ordering::SeqCst);
-    wait_until(Duration::from_secs(30), "the re-admission", || {
+    wait_until(Duration::from_secs(120), "the re-admission", || {
         engine.status().sources[0].assessment == Some(AssessmentOrigin::Startup)
     });
     assert!(engine.fill_full_entropy(&mut [0u8; 32]).is_err());
@@ -200,9 +200,11 @@ fn one_family_cannot_carry_blocks_alone() {
     // b recovers and is re-admitted after its back-off (5 s) and a full measurement:
     // blocks come, each at most half from either family.
     b_stuck.store(false, Ordering::SeqCst);
-    wait_until(Duration::from_secs(60), "blocks from both families", || {
-        engine.status().blocks_produced >= 10
-    });
+    wait_until(
+        Duration::from_secs(120),
+        "blocks from both families",
+        || engine.status().blocks_produced >= 10,
+    );
     let shares = engine.status().family_shares;
     for (family, share) in &shares {
         assert!(*share <= 0.5 + 0.01, "{family}: {share}");

@@ -46,7 +46,7 @@ fn a_stuck_source_is_quarantined_and_output_stops_naming_it() {
     let start = Instant::now();
     let err = loop {
         match engine.fill_full_entropy(&mut [0u8; 4096]) {
-            Ok(()) => assert!(start.elapsed() < Duration::from_secs(30), "never starved"),
+            Ok(()) => assert!(start.elapsed() < Duration::from_secs(120), "never starved"),
             Err(e) => break e,
         }
     };
@@ -68,14 +68,23 @@ fn a_quarantined_source_is_readmitted_after_a_passing_retest() {
     let start = Instant::now();
     while engine.status().quarantined.is_empty() {
         let _ = engine.fill_full_entropy(&mut [0u8; 4096]);
-        assert!(start.elapsed() < Duration::from_secs(20));
+        assert!(start.elapsed() < Duration::from_secs(120));
     }
     stuck.store(false, Ordering::Relaxed);
     // First back-off is 5 s; the re-test then passes.
     let start = Instant::now();
     while !engine.status().quarantined.is_empty() {
         std::thread::sleep(Duration::from_millis(100));
-        assert!(start.elapsed() < Duration::from_secs(15), "not readmitted");
+        assert!(start.elapsed() < Duration::from_secs(120), "not readmitted");
+    }
+    // Re-admitted, it earns again after a fresh full-size measurement (65,536 samples and
+    // the estimators: seconds on a busy machine, longer than the 1.5 s starvation timeout).
+    while !engine.status().sources[0].credited {
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "not re-measured"
+        );
     }
     engine.fill_full_entropy(&mut [0u8; 64]).unwrap();
     assert_eq!(engine.status().sources[0].quarantine_events, 1);
@@ -89,7 +98,7 @@ fn drbg_reseeds_every_mebibyte_and_implements_rand_core() {
     // credit flows), so let the reservoir hold enough for every seed first.
     let start = Instant::now();
     while engine.status().blocks_available < 6 {
-        assert!(start.elapsed() < Duration::from_secs(60), "no blocks");
+        assert!(start.elapsed() < Duration::from_secs(120), "no blocks");
         std::thread::sleep(Duration::from_millis(20));
     }
     let mut rng = engine.rng(Conditioning::Drbg).unwrap();
@@ -215,7 +224,7 @@ fn a_source_switched_off_at_run_time_stops_and_earns_nothing_until_switched_back
     while engine.status().sources[1].samples == off.samples {
         let _ = engine.fill_full_entropy(&mut [0u8; 4096]);
         assert!(
-            start.elapsed() < Duration::from_secs(30),
+            start.elapsed() < Duration::from_secs(120),
             "never harvested again"
         );
     }

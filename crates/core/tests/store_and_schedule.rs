@@ -107,7 +107,7 @@ fn a_stored_assessment_is_used_at_start_up_then_replaced_and_saved() {
     let start = Instant::now();
     while engine.status().sources[1].min_entropy.is_none() {
         let _ = engine.fill_full_entropy(&mut [0u8; 4096]);
-        assert!(start.elapsed() < Duration::from_secs(30), "never assessed");
+        assert!(start.elapsed() < Duration::from_secs(120), "never assessed");
     }
     let fresh = &engine.status().sources[1];
     assert!(
@@ -127,7 +127,7 @@ fn a_stored_assessment_is_used_at_start_up_then_replaced_and_saved() {
         }
         let _ = engine.fill_full_entropy(&mut [0u8; 4096]);
         assert!(
-            start.elapsed() < Duration::from_secs(30),
+            start.elapsed() < Duration::from_secs(120),
             "never re-assessed"
         );
     };
@@ -176,7 +176,7 @@ fn cpu_while_draining(
             break now;
         }
         assert!(
-            start.elapsed() < Duration::from_secs(60),
+            start.elapsed() < Duration::from_secs(120),
             "the poor source is no longer harvested: {now:?}"
         );
     };
@@ -202,7 +202,7 @@ fn rich_and_stored_poor(tag: &str, poor_stored_h: f64) -> Engine {
     let start = Instant::now();
     while engine.status().sources[0].assessment != Some(AssessmentOrigin::Full) {
         let _ = engine.fill_full_entropy(&mut [0u8; 1 << 16]);
-        assert!(start.elapsed() < Duration::from_secs(60), "never measured");
+        assert!(start.elapsed() < Duration::from_secs(120), "never measured");
     }
     engine
 }
@@ -318,7 +318,7 @@ fn every_source_starts_even_when_no_output_is_drawn() {
             break;
         }
         assert!(
-            start.elapsed() < Duration::from_secs(30),
+            start.elapsed() < Duration::from_secs(120),
             "not all started: {status:?}"
         );
         std::thread::sleep(Duration::from_millis(50));
@@ -331,34 +331,36 @@ fn the_family_the_blocks_wait_for_gets_the_cpu_budget() {
     // source (~8 bits per sample at ~10 ns) and a poor one (~1 bit per sample at 2 µs, some
     // 10^3 times less credit per CPU-second). Every block waits for the poor one. When the
     // rich one's queue was full, its stale yield made the poor one "low-yield", held to
-    // 1/128 of the budget: ~2 blocks a second, so 256 KiB would take some 10 minutes. With
-    // the budget on the bottleneck it takes ~6 s of CPU.
+    // 1/128 of one core's wall time whatever the load: ~2 blocks a second. With the budget
+    // on the bottleneck it makes blocks as fast as its harvester gets CPU: ~950 a second
+    // on a quiet 2-core VM, ~70 beside three busy loops. The test drains for a window and
+    // requires 10 a second, five times the starved rate.
     let mut config = EngineConfig::new(vec![
         fake("fake_rich", 0xff, false, Duration::ZERO),
         fake("fake_poor", 1, false, Duration::from_micros(2)),
     ]);
     config.startup_samples = 2048;
     let engine = Engine::start(config).unwrap();
-    let start = Instant::now();
-    let mut out = vec![0u8; 1 << 16];
-    for _ in 0..4 {
+    let mut out = vec![0u8; 1 << 12];
+    // The first blocks (after both first measurements) start the window.
+    engine.fill_full_entropy(&mut out).unwrap();
+    let before = engine.status();
+    let window = Instant::now();
+    while window.elapsed() < Duration::from_secs(5) {
         engine.fill_full_entropy(&mut out).unwrap();
-        assert!(
-            start.elapsed() < Duration::from_secs(120),
-            "the bottleneck family is starved: {:?}",
-            engine.status()
-        );
     }
     let status = engine.status();
+    let wall = window.elapsed().as_secs_f64();
+    let served = status.blocks_served - before.blocks_served;
+    let poor_cpu = status.sources[1].harvest_cpu_seconds - before.sources[1].harvest_cpu_seconds;
+    println!("{served} blocks in {wall:.1} s; the poor source used {poor_cpu:.2} s of CPU");
+    assert!(
+        served as f64 / wall >= 10.0,
+        "the bottleneck family is starved: {served} blocks in {wall:.1} s"
+    );
     let shares = &status.family_shares;
     assert!(
         (shares["fake_poor"] - 0.5).abs() < 0.05,
         "each family supplies half of every block: {shares:?}"
-    );
-    println!(
-        "256 KiB in {:?}; harvest CPU rich {:.2} s, poor {:.2} s",
-        start.elapsed(),
-        status.sources[0].harvest_cpu_seconds,
-        status.sources[1].harvest_cpu_seconds
     );
 }

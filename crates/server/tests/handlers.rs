@@ -51,7 +51,7 @@ async fn credited() -> Arc<common::Counting> {
             return backend;
         }
         assert!(
-            start.elapsed() < Duration::from_secs(30),
+            start.elapsed() < Duration::from_secs(120),
             "branch_timing never credited: {status:?}"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -527,7 +527,8 @@ async fn a_large_full_entropy_request_fails_at_once_instead_of_pinning_a_thread(
         waits: Default::default(),
     });
     let router = app(backend.clone(), &default()).unwrap();
-    let started = Instant::now();
+    // The backend counts waits: that, not a wall-clock bound, shows the request never
+    // waited (a busy machine may take any time to run the handler).
     let response = router
         .clone()
         .oneshot(
@@ -553,10 +554,6 @@ async fn a_large_full_entropy_request_fails_at_once_instead_of_pinning_a_thread(
         backend.waits.load(std::sync::atomic::Ordering::SeqCst),
         0,
         "never waited"
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "answered without waiting"
     );
     // A small one may wait for blocks to be made.
     let small = router

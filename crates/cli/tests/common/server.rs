@@ -10,9 +10,14 @@ use std::time::{Duration, Instant};
 /// The server process, killed and reaped on every path out of a test.
 pub(crate) struct ServerProcess {
     child: std::process::Child,
+    /// Where its stderr goes, quoted by every failure message about it.
+    stderr_log: std::path::PathBuf,
     /// The loopback port it serves.
     pub(crate) port: u16,
 }
+
+/// How long a step may take before a test calls it a hang: a bound, not a speed target.
+const HANG: Duration = Duration::from_secs(60);
 
 impl ServerProcess {
     /// Starts `wellspring server` on a free loopback port with `args` and extra environment
@@ -23,15 +28,21 @@ impl ServerProcess {
             .local_addr()
             .unwrap()
             .port();
+        let stderr_log =
+            std::env::temp_dir().join(format!("ws-cli-server-{}-{port}.log", std::process::id()));
         let child = super::wellspring_command()
             .args(["server", "--port", &port.to_string()])
             .args(args)
             .envs(envs.iter().copied())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(&stderr_log).unwrap())
             .spawn()
             .unwrap();
-        let server = ServerProcess { child, port };
+        let mut server = ServerProcess {
+            child,
+            stderr_log,
+            port,
+        };
         // Retry the whole exchange until the server is up: early connections may be
         // refused or reset while it binds.
         let start = Instant::now();
@@ -41,13 +52,28 @@ impl ServerProcess {
             {
                 break;
             }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "server never answered"
-            );
+            if start.elapsed() > HANG || server.child.try_wait().unwrap().is_some() {
+                panic!("the server never answered: {}", server.describe());
+            }
             std::thread::sleep(Duration::from_millis(50));
         }
         server
+    }
+
+    /// The server's exit status if it has ended, and its stderr so far, for assertion
+    /// messages.
+    pub(crate) fn describe(&mut self) -> String {
+        let status = match self.child.try_wait() {
+            Ok(Some(status)) => status.to_string(),
+            Ok(None) => "still running".to_owned(),
+            Err(e) => format!("unknown ({e})"),
+        };
+        format!(
+            "{status}, stderr:\n{}",
+            std::fs::read_to_string(&self.stderr_log)
+                .unwrap_or_default()
+                .trim_end()
+        )
     }
 
     /// One request on a fresh connection; the whole response as text.
@@ -94,10 +120,9 @@ impl ServerProcess {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return (sent.elapsed(), status);
             }
-            assert!(
-                sent.elapsed() < Duration::from_secs(30),
-                "still running 30 s after SIGTERM"
-            );
+            if sent.elapsed() > Duration::from_secs(30) {
+                panic!("still running 30 s after SIGTERM: {}", self.describe());
+            }
             std::thread::sleep(Duration::from_millis(10));
         }
     }
@@ -107,5 +132,6 @@ impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.stderr_log);
     }
 }

@@ -309,9 +309,14 @@ impl Engine {
             }
             let waited = last_progress.elapsed();
             if waited >= inner.config.starvation_timeout {
-                return Err(EngineError::Starved(starvation_message(&shared, waited)));
+                if !first_measurements_pending(inner, &shared) {
+                    return Err(EngineError::Starved(starvation_message(&shared, waited)));
+                }
+                // The sources' first measurements are progress towards credit: the wait
+                // for credit starts once they are done (a busy machine slows them down).
+                last_progress = Instant::now();
             }
-            let left = inner.config.starvation_timeout - waited;
+            let left = inner.config.starvation_timeout - last_progress.elapsed();
             shared = inner
                 .blocks_ready
                 .wait_timeout(shared, left.min(Duration::from_millis(500)))
@@ -545,6 +550,21 @@ pub(crate) enum SeedReady {
     /// No blocks, and credit is not flowing (no block in the last second, or no credited
     /// source healthy): the reseed must wait (and may fail) now.
     NoCredit,
+}
+
+/// How long after start a source's first full-size measurement still counts as progress
+/// towards credit (see [`first_measurements_pending`]): a bound on the extra wait, so a
+/// source that can never be measured does not hold output off for ever.
+const FIRST_MEASUREMENT_GRACE: Duration = Duration::from_secs(120);
+
+/// Whether, within [`FIRST_MEASUREMENT_GRACE`] of start, a source in service still waits for
+/// this run's first full-size measurement. While one does, a request that finds no block is
+/// not starving: on a loaded machine the first measurements (65,536 samples each, then the
+/// estimators) can take longer than the starvation timeout, and failing then would make a
+/// cold start on a busy machine an error.
+fn first_measurements_pending(inner: &Inner, shared: &Shared) -> bool {
+    inner.started.elapsed() < FIRST_MEASUREMENT_GRACE
+        && shared.slots.iter().any(Slot::first_measurement_pending)
 }
 
 fn starvation_message(shared: &Shared, waited: Duration) -> String {

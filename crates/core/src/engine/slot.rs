@@ -228,6 +228,17 @@ impl Slot {
         self.awaiting_measurement() && !self.credited() && !self.weak_at_full_size
     }
 
+    /// Whether the source is in service and this run has not yet tried a full-size
+    /// assessment of it, nor has it ever been quarantined: its first measurement is under
+    /// way.
+    pub(crate) fn first_measurement_pending(&self) -> bool {
+        self.measured()
+            && self.enabled
+            && !self.quarantined()
+            && self.quarantine_events == 0
+            && self.last_assessed.is_none()
+    }
+
     /// Whether a periodic re-assessment is due (its buffer may still be filling).
     pub(crate) fn reassessment_due(&self, interval: Duration) -> bool {
         self.measured()
