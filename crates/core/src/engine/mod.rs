@@ -357,8 +357,13 @@ impl Engine {
     }
 
     /// Whether any of `ledgers` (a DRBG seed's blocks) no longer reaches 320 bits under the
-    /// accounts as they stand; such blocks are counted as revoked.
+    /// accounts as they stand; such blocks are counted as revoked. False in a forked child:
+    /// it must not take the lock (a parent thread may have held it at the fork), and its
+    /// DRBG reseeds from the child's own samples before any output anyway.
     pub(crate) fn seed_revoked(&self, ledgers: &[Ledger]) -> bool {
+        if crate::drbg::fork_generation() != self.inner().fork_generation {
+            return false;
+        }
         let mut shared = self.inner().lock();
         let revoked = ledgers
             .iter()
