@@ -135,7 +135,7 @@ fn pool_json_reports_every_selected_source() {
     assert!((credited - per_source).abs() < 1e-6 * credited.max(1.0));
     assert!(json["blocks_produced"].as_f64().unwrap() * 320.0 <= credited + 1e-6);
     assert!(json["reseeds"].is_u64() && json["quarantined"].is_array());
-    // The accounting contract (shared/DESIGN.md, "pool --json").
+    // The accounting contract (docs/API.md and docs/CONDITIONING.md, "pool --json").
     assert!(json["blocks_revoked"].is_u64());
     assert_eq!(json["diversity"], "ok", "two correlation families");
     assert_eq!(json["max_family_share"], 0.5);

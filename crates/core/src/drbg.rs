@@ -224,8 +224,8 @@ impl CtrDrbg {
 mod tests {
     use super::*;
 
-    /// The NIST CAVP known answer from shared/vectors/ctr_drbg_aes256_nodf.txt
-    /// (CTR_DRBG.rsp, [AES-256 no df], PredictionResistance = False, COUNT = 0):
+    /// The NIST CAVP known answer from the CTR_DRBG test vectors (drbgtestvectors.zip,
+    /// CTR_DRBG.rsp, [AES-256 no df], PredictionResistance = False, COUNT = 0):
     /// instantiate, generate 512 bits and discard, generate 512 bits = ReturnedBits.
     #[test]
     fn reproduces_the_cavp_known_answer() {

@@ -1,4 +1,4 @@
-//! One source's noise analysis in the shape of `analyze --json` (shared/DESIGN.md): every
+//! One source's noise analysis in the shape of `analyze --json` (docs/ANALYSIS.md): every
 //! statistic of this module's siblings, the SP 800-90B assessment, and a verdict.
 //!
 //! Verdict, with stated false-alarm rates (for independent, identically distributed samples

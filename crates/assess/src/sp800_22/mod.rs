@@ -1,5 +1,5 @@
 //! NIST SP 800-22 rev1a statistical tests, following NIST's sts 2.1.2 where the document and
-//! the tool differ (see shared/notes/nist-reference-behaviour.md).
+//! the tool differ (each such choice is noted at the test that makes it).
 //!
 //! Each test is a pure function on a packed [`Bits`] value returning its p-value(s), checked
 //! against the worked examples of the document's section 2; [`run_battery`] runs all fifteen

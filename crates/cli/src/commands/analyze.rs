@@ -2,7 +2,7 @@
 //! of a raw sample file (`--file F`), or of sources collected now (`--sources F --samples N`):
 //! per source the statistics of `wellspring_assess::noise::analysis` and a verdict, and for
 //! a session the cross-correlation of every pair of sources on a common clock. Printed as a
-//! table, or as one JSON document (`--json`, the shape in shared/DESIGN.md).
+//! table, or as one JSON document (`--json`, the shape in docs/ANALYSIS.md).
 
 use wellspring_assess::noise::analysis::AnalyzeOptions;
 use wellspring_session::analysis::{

@@ -2,7 +2,7 @@
 //! session differ? Per source: the SP 800-90B min-entropy of each side and their difference
 //! with a block-bootstrap interval, a χ² test of the value distributions, the autocorrelation
 //! difference, and a verdict (`wellspring_assess::noise::compare`). A table, `--json` (the
-//! shape in shared/DESIGN.md), and `--output report.html|report.md`.
+//! shape in docs/ANALYSIS.md), and `--output report.html|report.md`.
 
 use wellspring_assess::noise::compare::CompareOptions;
 use wellspring_session::analysis::{AnalyzeError, read_samples};

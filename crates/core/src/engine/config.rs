@@ -14,13 +14,16 @@ use super::{AssessmentStore, EngineError};
 pub type Assessor = fn(&[u8]) -> Option<f64>;
 
 /// Correlation families: sources that measure the same mechanism through different
-/// windows, listed in docs/SOURCES.md. Their sample streams show little linear correlation
-/// (`wellspring bench` measures |r| < 0.1), but an attacker who models the mechanism models
-/// all of them at once, so members of a family share one credit budget instead of adding
-/// up, and (with two or more families selected) one family supplies at most
-/// `max_family_share` of any block. A source in no family here is a family of its own.
+/// windows, listed with their mechanism in docs/SOURCES.md. Their sample streams may show
+/// little linear correlation, but an attacker who models the mechanism models all of them
+/// at once, so members of a family share one credit budget instead of adding up, and (with
+/// two or more families selected) one family supplies at most `max_family_share` of any
+/// block. The grouping is conservative: by what an attacker would model, not by what a
+/// correlation test happens to see. Every built-in source is in exactly one family (a test
+/// checks [`crate::sources::all`] and the camera sources against this list); a source the
+/// engine does not know (a library user's own) is a family of its own.
 pub const DEFAULT_CORRELATED_GROUPS: &[(&str, &[&str])] = &[
-    // The TSC against a vDSO-computed kernel clock.
+    // The TSC against a kernel clock read through the vDSO, or against the tick.
     (
         "clock_phase",
         &[
@@ -28,34 +31,75 @@ pub const DEFAULT_CORRELATED_GROUPS: &[(&str, &[&str])] = &[
             "monotonic_raw_jitter",
             "realtime_jitter",
             "boottime_jitter",
+            "coarse_tick_beat",
+        ],
+    ),
+    // Fixed CPU work timed by the TSC: pipeline, caches and frequency of the core running
+    // it (tsc_jitter's back-to-back reads are the degenerate case).
+    (
+        "cpu_work",
+        &[
+            "tsc_jitter",
+            "hash_timing",
+            "division_timing",
+            "branch_timing",
+            "compression_timing",
         ],
     ),
     // hrtimer expiry and wake-up after nanosleep.
     ("hrtimer_wakeup", &["sleep_jitter", "timer_slack"]),
-    // The same block device queue.
-    ("block_queue", &["disk_io", "disk_read"]),
+    // The scheduler waking or placing a thread.
+    (
+        "scheduler_wakeup",
+        &[
+            "futex_wake",
+            "pipe_wake",
+            "cpu_io_beat",
+            "thread_spawn",
+            "yield_jitter",
+        ],
+    ),
+    // Entering the kernel: system calls, signal delivery, the loader's file system calls.
+    (
+        "kernel_entry",
+        &["syscall_latency", "signal_latency", "dlopen_timing"],
+    ),
+    // Page faults and the page-table walks of TLB misses.
+    (
+        "page_tables",
+        &["page_fault_timing", "mmap_timing", "tlb_miss"],
+    ),
+    // DRAM access latency.
+    (
+        "dram_latency",
+        &["memory_timing", "dram_row_buffer", "memory_clock_beat"],
+    ),
     // Cache-line ownership transfers between the two cores.
     (
         "cache_coherence",
         &["cache_contention", "atomic_contention"],
     ),
-    // DRAM access latency.
-    (
-        "dram_latency",
-        &[
-            "memory_timing",
-            "dram_row_buffer",
-            "tlb_miss",
-            "memory_clock_beat",
-        ],
-    ),
+    // Counters the kernel keeps of its own activity.
+    ("kernel_counters", &["proc_counters", "schedstat_counters"]),
     // The loopback network stack's softirq processing.
     ("loopback_softirq", &["tcp_loopback", "udp_loopback"]),
-    // Scheduler wake-ups of a second thread.
+    // Round trips over the network beyond this machine.
+    ("network_rtt", &["external_tcp", "dns_timing"]),
+    // The same block device queue.
+    ("block_queue", &["disk_io", "disk_read"]),
+    // One sensor chip, read through hwmon or the thermal zones.
+    ("sensor_readout", &["hwmon_jitter", "thermal_jitter"]),
+    // An analogue front end: the sound card's input.
+    ("audio_frontend", &["audio_noise"]),
+    // An image sensor's read noise: a local V4L2 device, or the camera crate's feeds.
     (
-        "scheduler_wakeup",
-        &["futex_wake", "pipe_wake", "cpu_io_beat"],
+        "image_sensor",
+        &["video_sensor_noise", "camera", "camera_public"],
     ),
+    // The CPU's digital random number generator, and the kernel generator that mixes it.
+    ("platform_drng", &["rdrand", "rdseed", "os_random"]),
+    // A hardware generator device (/dev/hwrng): whatever the host or board provides.
+    ("hwrng", &["hwrng"]),
 ];
 
 /// A named correlation family and its member sources.
