@@ -19,7 +19,7 @@ RUN groupadd --system --gid 10001 wellspring \
     && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin wellspring
 COPY --from=build /src/target/release/wellspring /usr/local/bin/wellspring
 USER 10001:10001
-ENV XDG_CACHE_HOME=/tmp/wellspring-cache
+ENV XDG_CACHE_HOME=/tmp/wellspring-cache XDG_STATE_HOME=/tmp/wellspring-state
 EXPOSE 8042
 # Ready means some source earns credit (/ready answers 200; 503 otherwise). No curl in the
 # slim image: bash's /dev/tcp speaks the one request.

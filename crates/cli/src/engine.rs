@@ -82,3 +82,28 @@ pub(crate) fn config(sources: Vec<Arc<dyn EntropySource>>) -> CliResult<EngineCo
     config.validate().map_err(CliError::engine)?;
     Ok(config)
 }
+
+/// Engine settings for `feed-kernel`: as [`config`], but no stored figure is read (nor
+/// written). Credit given to the kernel can never be taken back, so every block it gets
+/// rests on this run's own full-size assessments (or on a platform generator trusted by
+/// name), not on a figure from an earlier run.
+pub(crate) fn kernel_config(sources: Vec<Arc<dyn EntropySource>>) -> CliResult<EngineConfig> {
+    let mut config = config(sources)?;
+    config.assessment_store = None;
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feed_kernel_never_credits_a_stored_figure() {
+        set_assessment_cache(Some("/tmp/ws-kernel-config-test/assessments.json"));
+        let sources = wellspring_core::registry::Registry::builtin()
+            .select(Some("clock_jitter"))
+            .unwrap();
+        assert!(config(sources.clone()).unwrap().assessment_store.is_some());
+        assert!(kernel_config(sources).unwrap().assessment_store.is_none());
+    }
+}

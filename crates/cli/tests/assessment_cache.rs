@@ -3,14 +3,111 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 
-use common::{report, stdout_json as json, wellspring_ok};
+use common::{report, wellspring_command, wellspring_ok};
 
 fn temp_cache(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ws-cli-cache-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     dir.join("assessments.json")
+}
+
+/// Runs `wellspring` with `args` and this test's install key (its state directory, next to
+/// the cache), requires success, and parses the one JSON document it prints.
+fn json(args: &[&str]) -> serde_json::Value {
+    let cache = args
+        .windows(2)
+        .find(|w| w[0] == "--assessment-cache" && w[1] != "off")
+        .map(|w| PathBuf::from(w[1]));
+    let mut command = wellspring_command();
+    if let Some(cache) = &cache {
+        command.env("XDG_STATE_HOME", cache.parent().unwrap().join("state"));
+    }
+    let out = command.args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", report(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Full-size assessments of clock_jitter made by this install in `cache`.
+fn bench_clock_jitter(cache: &Path) {
+    json(&[
+        "--assessment-cache",
+        cache.to_str().unwrap(),
+        "bench",
+        "--sources",
+        "clock_jitter",
+        "--samples",
+        "65536",
+        "--json",
+    ]);
+}
+
+/// clock_jitter's and sleep_jitter's state at start-up with `cache`.
+fn started_from(cache: &Path) -> Vec<serde_json::Value> {
+    let pool = json(&[
+        "--assessment-cache",
+        cache.to_str().unwrap(),
+        "pool",
+        "--sources",
+        "clock_jitter,sleep_jitter",
+        "--seconds",
+        "0.3",
+        "--json",
+    ]);
+    pool["sources"].as_array().unwrap().clone()
+}
+
+#[test]
+fn a_hand_written_edited_or_unprotected_cache_is_ignored() {
+    let cache = temp_cache("forged");
+    bench_clock_jitter(&cache);
+    // What this install measured and signed is used.
+    assert_eq!(started_from(&cache)[0]["assessment"], "stored");
+
+    // The audit's forgery: an entry written by hand at 8 bits per sample on a million
+    // samples, and a signed figure raised to 8 bits.
+    let text = std::fs::read(&cache).unwrap();
+    let mut file: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    file["sources"]["clock_jitter"]["min_entropy"] = 8.0.into();
+    let mut forged = file["sources"]["clock_jitter"].clone();
+    forged["samples"] = 1_000_000.into();
+    forged["mac"] = "00".repeat(32).into();
+    file["sources"]["sleep_jitter"] = forged;
+    std::fs::write(&cache, serde_json::to_vec(&file).unwrap()).unwrap();
+    for s in started_from(&cache) {
+        assert_ne!(s["assessment"], "stored", "{s}");
+        assert_ne!(s["min_entropy"], 8.0, "{s}");
+    }
+
+    // Signed by this install, but writable by the group: the whole file is ignored.
+    std::fs::remove_file(&cache).unwrap();
+    bench_clock_jitter(&cache);
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o664)).unwrap();
+    assert_ne!(started_from(&cache)[0]["assessment"], "stored");
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_eq!(started_from(&cache)[0]["assessment"], "stored");
+
+    // Copied to another install: that install's key (made by its own first measurement,
+    // merged into the copied file) signed none of what was copied.
+    let elsewhere = temp_cache("forged-elsewhere");
+    std::fs::create_dir_all(elsewhere.parent().unwrap()).unwrap();
+    std::fs::copy(&cache, &elsewhere).unwrap();
+    json(&[
+        "--assessment-cache",
+        elsewhere.to_str().unwrap(),
+        "bench",
+        "--sources",
+        "branch_timing",
+        "--samples",
+        "65536",
+        "--json",
+    ]);
+    let file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&elsewhere).unwrap()).unwrap();
+    assert!(file["sources"]["clock_jitter"].is_object(), "{file}");
+    assert_ne!(started_from(&elsewhere)[0]["assessment"], "stored");
 }
 
 const SOURCES: &str = "branch_timing,cache_contention";

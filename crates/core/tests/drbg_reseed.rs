@@ -43,7 +43,8 @@ impl EntropySource for SlowBits {
 fn engine(tag: &str, policy: DrbgPolicy) -> Engine {
     let dir = std::env::temp_dir().join(format!("ws-drbg-reseed-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let store = AssessmentStore::new(dir.join("assessments.json"), Duration::from_secs(3600));
+    let store = AssessmentStore::new(dir.join("assessments.json"), Duration::from_secs(3600))
+        .with_key_path(dir.join("store.key"));
     store.save("slow_bits", 1.0, 65_536).unwrap();
     let source: Arc<dyn EntropySource> = Arc::new(SlowBits {
         info: SourceInfo {

@@ -81,6 +81,7 @@ fn temp_store(tag: &str) -> AssessmentStore {
     let dir = std::env::temp_dir().join(format!("ws-engine-store-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     AssessmentStore::new(dir.join("assessments.json"), Duration::from_secs(3600))
+        .with_key_path(dir.join("store.key"))
 }
 
 #[test]

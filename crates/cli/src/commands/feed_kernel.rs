@@ -11,7 +11,7 @@ use crate::error::{CliError, CliResult};
 
 pub(crate) fn run(args: FeedKernelArgs) -> CliResult {
     let sources = crate::camera::registry()?.select(args.sources.as_deref())?;
-    let engine = Engine::start(crate::engine::config(sources)?).map_err(CliError::engine)?;
+    let engine = Engine::start(crate::engine::kernel_config(sources)?).map_err(CliError::engine)?;
     let mut block = vec![0u8; args.bytes as usize];
     let mut fed = 0u64;
     loop {
