@@ -18,15 +18,18 @@ ROOT = Path(__file__).resolve().parents[3]
 @pytest.fixture(scope="module")
 def cli() -> str:
     """The `wellspring` binary: $WELLSPRING_BIN, else the newest one cargo built (the test
-    command runs `cargo test` first), else build it."""
+    command runs `cargo test` first) in $CARGO_TARGET_DIR or target/, else build it."""
     if os.environ.get("WELLSPRING_BIN"):
         return os.environ["WELLSPRING_BIN"]
-    built = [p for p in (ROOT / "target" / d / "wellspring" for d in ("debug", "release")) if p.exists()]
+    target = Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
+    if not target.is_absolute():
+        target = ROOT / target
+    built = [p for p in (target / d / "wellspring" for d in ("debug", "release")) if p.exists()]
     if built:
         return str(max(built, key=lambda p: p.stat().st_mtime))
     assert shutil.which("cargo"), "cargo is needed to build the CLI"
     subprocess.run(["cargo", "build", "-q", "-p", "wellspring-cli"], cwd=ROOT, check=True)
-    return str(ROOT / "target" / "debug" / "wellspring")
+    return str(target / "debug" / "wellspring")
 
 
 def markov_nibbles(n: int, seed: int) -> bytes:

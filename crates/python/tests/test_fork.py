@@ -63,3 +63,45 @@ def test_a_child_forked_while_another_thread_draws_does_not_hang(what):
     # A child draws from its own fresh samples; on a loaded machine one may starve (and say
     # so with HealthError), but most must succeed.
     assert len(failed) <= CHILDREN // 2, f"{len(failed)} of {CHILDREN} children raised"
+
+
+def test_two_hundred_children_forked_while_two_threads_draw_none_hangs():
+    """The audit's case at scale: two threads draw (bytes, and ``Random``) while the main
+    thread forks 200 times; each child draws 16 bytes. A child that hangs is killed by its
+    alarm and counted; none may hang, and (on a busy machine a child may starve, with an
+    error) at most a tenth may fail."""
+    import time
+
+    pool = wellspring.EntropyPool(sources=FAST, conditioning="drbg")
+    rng = wellspring.Random(pool)
+    pool.get_random_bytes(32)
+    stop = threading.Event()
+
+    def draw_bytes():
+        while not stop.is_set():
+            pool.get_random_bytes(1 << 16)
+
+    def draw_random():
+        while not stop.is_set():
+            rng.getrandbits(4096)
+            pool.health_report()
+
+    threads = [threading.Thread(target=draw_bytes), threading.Thread(target=draw_random)]
+    for thread in threads:
+        thread.start()
+    statuses = []
+    slowest = 0.0
+    try:
+        for _ in range(200):
+            began = time.monotonic()
+            statuses.append(_fork_and_run(lambda: pool.get_random_bytes(16)))
+            slowest = max(slowest, time.monotonic() - began)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    hung = [s for s in statuses if os.WIFSIGNALED(s)]
+    failed = [s for s in statuses if os.WIFEXITED(s) and os.WEXITSTATUS(s) != 0]
+    print(f"200 children: {len(hung)} hung, {len(failed)} failed, slowest {slowest:.3f} s")
+    assert not hung, f"{len(hung)} of 200 children hung (killed by the alarm)"
+    assert len(failed) <= 20, f"{len(failed)} of 200 children raised"
