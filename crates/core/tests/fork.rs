@@ -27,7 +27,7 @@ static FLIP: AtomicU64 = AtomicU64::new(0);
 
 fn flipping_assessor(samples: &[u8]) -> Option<f64> {
     (!samples.is_empty()).then(|| {
-        if FLIP.fetch_add(1, Ordering::SeqCst) % 2 == 0 {
+        if FLIP.fetch_add(1, Ordering::SeqCst).is_multiple_of(2) {
             6.0
         } else {
             5.0
