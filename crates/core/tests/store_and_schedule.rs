@@ -132,10 +132,16 @@ fn a_stored_assessment_is_used_at_start_up_then_replaced_and_saved() {
             "never re-assessed"
         );
     };
-    let h = replaced.min_entropy.unwrap();
+    let measured = replaced.latest_min_entropy.unwrap();
     // Uniform bytes, 65,536 samples: far from the stored 5.0 is not required, only that the
-    // store now holds exactly what this run measured.
-    assert_eq!(store.load()["fake_stored"].min_entropy, h);
+    // store now holds exactly what this run measured...
+    assert_eq!(store.load()["fake_stored"].min_entropy, measured);
+    // ...and that credit follows the lowest recent figure, the stored one included.
+    assert_eq!(
+        replaced.min_entropy,
+        Some(measured.min(5.0)),
+        "{replaced:?}"
+    );
 }
 
 #[test]
@@ -159,19 +165,30 @@ fn a_stored_assessment_does_not_bypass_the_start_up_health_test() {
 /// Drains full-entropy output for at least 3 s and, with `until_poor_runs`, until source
 /// `poor` has run again (at 1/128 of the budget it gets a batch every second or so; a busy
 /// machine may stretch that); returns the harvest CPU seconds sources `rich` and `poor` used
-/// meanwhile.
+/// meanwhile, and the window's wall time.
 fn cpu_while_draining(
     engine: &Engine,
     rich: usize,
     poor: usize,
     until_poor_runs: bool,
-) -> (f64, f64) {
+) -> (f64, f64, f64) {
+    cpu_while_draining_for(engine, rich, poor, until_poor_runs, Duration::from_secs(3))
+}
+
+/// [`cpu_while_draining`] over a window of at least `window`.
+fn cpu_while_draining_for(
+    engine: &Engine,
+    rich: usize,
+    poor: usize,
+    until_poor_runs: bool,
+    window: Duration,
+) -> (f64, f64, f64) {
     let before = engine.status();
     let start = Instant::now();
     let after = loop {
         engine.fill_full_entropy(&mut [0u8; 1 << 16]).unwrap();
         let now = engine.status();
-        if start.elapsed() >= Duration::from_secs(3)
+        if start.elapsed() >= window
             && (!until_poor_runs || now.sources[poor].samples > before.sources[poor].samples)
         {
             break now;
@@ -181,9 +198,24 @@ fn cpu_while_draining(
             "the poor source is no longer harvested: {now:?}"
         );
     };
+    let wall = start.elapsed().as_secs_f64();
     let cpu =
         |i: usize| after.sources[i].harvest_cpu_seconds - before.sources[i].harvest_cpu_seconds;
-    (cpu(rich), cpu(poor))
+    (cpu(rich), cpu(poor), wall)
+}
+
+/// The poor source's CPU over the window, as a fraction of one core's wall time: its share
+/// (1/128, and a batch at least every 5 s) keeps it to a few percent; at the full budget it
+/// took 40% and more. Measured against wall time, not against the rich source's CPU: on a
+/// busy machine the rich source (harvesting only as fast as this test's thread drains the
+/// reservoir) gets less CPU while the poor one's wall-time share stays, so that ratio
+/// depended on the load (0.37 s against 0.73 s beside the test suite).
+fn assert_poor_within_its_share(rich: f64, poor: f64, wall: f64) {
+    println!("rich {rich:.3} s, poor {poor:.3} s of CPU in {wall:.1} s");
+    assert!(
+        poor / wall < 0.15,
+        "the poor source used {poor:.3} s of CPU in {wall:.1} s (rich {rich:.3} s)"
+    );
 }
 
 /// Starts a rich source (~8 bits per sample at ~10 ns) and a poor one (~1 bit per sample at
@@ -219,8 +251,8 @@ fn a_source_credited_from_a_stored_figure_is_re_measured_within_its_share() {
         "{:?}",
         engine.status()
     );
-    let (rich, poor) = cpu_while_draining(&engine, 0, 1, true);
-    assert!(poor < rich / 4.0, "rich {rich} s, poor {poor} s of CPU");
+    let (rich, poor, wall) = cpu_while_draining(&engine, 0, 1, true);
+    assert_poor_within_its_share(rich, poor, wall);
     assert_eq!(
         engine.status().sources[1].assessment,
         Some(AssessmentOrigin::Stored)
@@ -234,10 +266,22 @@ fn a_source_too_weak_to_credit_is_not_measured_at_the_full_budget() {
     // the 2-core VM, took a quarter of the budget measuring again and again).
     let engine = rich_and_stored_poor("weak", 0.01);
     assert_eq!(engine.status().sources[1].credited_bits, 0.0);
-    // It may have used up its share before the rich source's yield was known (every source
-    // runs its default batch until one earns), so it need not run within the window.
-    let (rich, poor) = cpu_while_draining(&engine, 0, 1, false);
-    assert!(poor < rich / 4.0, "rich {rich} s, poor {poor} s of CPU");
+    // Its own first measurement (65,536 samples, ~1.3 s of CPU) runs within its share and
+    // may land in any window; the window starts after it. Re-measuring it at the full
+    // budget again and again is what this test rules out.
+    let start = Instant::now();
+    while engine.status().sources[1].assessment != Some(AssessmentOrigin::Full) {
+        let _ = engine.fill_full_entropy(&mut [0u8; 1 << 16]);
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "never measured: {:?}",
+            engine.status().sources[1]
+        );
+    }
+    // A 10 s window: one batch or re-assessment of its own weighs little in it, repeated
+    // measurement at the full budget (a quarter of the budget, as cpu_io_beat took) much.
+    let (rich, poor, wall) = cpu_while_draining_for(&engine, 0, 1, false, Duration::from_secs(10));
+    assert_poor_within_its_share(rich, poor, wall);
 }
 
 /// Starts a rich source (~8 bits per sample at ~10 ns) and `poor`, and waits until both have
@@ -277,8 +321,11 @@ fn a_low_yield_source_that_waits_does_not_hold_up_its_harvester() {
     // A lower bound on its time: each sleep lasts at least the 200 µs asked for.
     let waited = (engine.status().sources[1].samples - before) as f64 * 200e-6;
     let fraction = waited / window.elapsed().as_secs_f64();
+    // At most 20%: a quiet machine gives a few percent, one beside the rest of the test
+    // suite gave 12% once (its at-least-every-5-s batch weighs more when everything is
+    // slow), and the old schedule held it ~30%.
     assert!(
-        fraction < 0.1,
+        fraction < 0.2,
         "the poor source held the harvester {:.0}% of the time",
         fraction * 100.0
     );
@@ -291,11 +338,11 @@ fn the_cpu_budget_goes_to_the_source_that_earns_credit() {
     // measurement (65,536 samples: ~1.3 s of CPU for the poor one) runs at the full budget
     // whatever it will earn; the schedule applies after.
     let engine = rich_and_measured(fake("fake_poor", 1, false, Duration::from_micros(20)));
-    let (rich, poor) = cpu_while_draining(&engine, 0, 1, true);
+    let (rich, poor, wall) = cpu_while_draining(&engine, 0, 1, true);
     // The poor source keeps a share of 1/128 of the budget; the rich one takes the rest, as
     // long as output is drained. Before the schedule shared CPU by yield, the poor one took
     // most of it (4,096 samples = 82 ms per batch against the rich one's ~50 µs).
-    assert!(poor < rich / 4.0, "rich {rich} s, poor {poor} s of CPU");
+    assert_poor_within_its_share(rich, poor, wall);
 }
 
 #[test]

@@ -15,6 +15,13 @@
 //!   (the estimators cannot separate such a source from a counter).
 //! - **Platform generators** earn nothing unless trusted by name, and then only their
 //!   documented vendor claim ([`trust`]), never an estimate of their conditioned output.
+//! - **The lowest recent figure.** A source is credited at the lowest of its last
+//!   [`RECENT_FIGURES`] creditable figures (this run's full-size assessments, and a stored
+//!   one it started from): a decrease takes effect at once, an increase only once it holds
+//!   over that many assessments. Consecutive full-size figures of one source swing by up to
+//!   8× (cache_contention 0.017 → 0.147 on the reference VM), so crediting the latest one
+//!   chased lucky figures upwards. The health tests take their cutoffs from the latest
+//!   figure, which describes the source as it is now.
 //! - **Epochs and revocation.** Each creditable assessment opens a new epoch. Credit is
 //!   recorded per (source, epoch) in a [`Ledger`]; when a later assessment lowers `h`, every
 //!   earlier epoch's credit is recomputed under the lower value (credit is never raised
@@ -35,6 +42,9 @@ use serde::Serialize;
 
 /// Samples in a full-size assessment: the least an assessment must rest on to earn credit.
 pub const FULL_ASSESSMENT_SAMPLES: usize = 65_536;
+
+/// How many of a source's latest creditable figures its credit is the lowest of.
+pub const RECENT_FIGURES: usize = 4;
 
 /// Below this many bits of assessed min-entropy per sample a source is too weak to credit.
 pub const MIN_CREDITABLE_H: f64 = 0.05;
@@ -122,7 +132,10 @@ struct Epoch {
 /// history of epochs that credit recorded in ledgers refers to.
 #[derive(Debug, Clone)]
 pub(crate) struct Account {
+    /// The figure credit is computed from: for a creditable origin, the lowest of `recent`.
     h: Option<f64>,
+    /// The last [`RECENT_FIGURES`] creditable figures, oldest first.
+    recent: std::collections::VecDeque<f64>,
     origin: Option<AssessmentOrigin>,
     assessment_samples: u64,
     epochs: Vec<Epoch>,
@@ -148,6 +161,7 @@ impl Account {
     pub(crate) fn new(safety: f64, group_size: usize, eligible: bool) -> Self {
         Account {
             h: None,
+            recent: std::collections::VecDeque::with_capacity(RECENT_FIGURES),
             origin: None,
             assessment_samples: 0,
             epochs: Vec::new(),
@@ -165,12 +179,19 @@ impl Account {
         } else {
             0.0
         };
-        self.h = Some(h);
         self.origin = Some(origin);
         self.assessment_samples = samples;
         if !origin.earns_credit() {
+            self.h = Some(h);
             return Change::None;
         }
+        if self.recent.len() == RECENT_FIGURES {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(h);
+        // The lowest recent figure: a decrease at once, an increase once it holds.
+        let h = self.recent.iter().copied().fold(f64::INFINITY, f64::min);
+        self.h = Some(h);
         let previous = self.epochs.last().map(|e| e.h);
         for epoch in &mut self.epochs {
             epoch.effective = epoch.effective.min(h);
@@ -183,9 +204,14 @@ impl Account {
         }
     }
 
-    /// The current figure, if any.
+    /// The current figure, if any: for a creditable origin, the lowest recent one.
     pub(crate) fn h(&self) -> Option<f64> {
         self.h
+    }
+
+    /// The latest creditable figure, if any.
+    pub(crate) fn latest(&self) -> Option<f64> {
+        self.recent.back().copied()
     }
 
     pub(crate) fn origin(&self) -> Option<AssessmentOrigin> {
@@ -243,6 +269,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn credit_follows_the_lowest_recent_figure() {
+        // The audit's swing: cache_contention re-assessed 0.017 → 0.147 within minutes.
+        let mut a = Account::new(0.5, 1, true);
+        a.assess(0.017, AssessmentOrigin::Full, 65_536);
+        assert_eq!(
+            a.assess(0.147, AssessmentOrigin::Full, 65_536),
+            Change::Kept
+        );
+        assert_eq!(a.h(), Some(0.017), "a lucky figure is not credited at once");
+        // A decrease takes effect at once.
+        assert_eq!(
+            a.assess(0.010, AssessmentOrigin::Full, 65_536),
+            Change::Lowered {
+                old: 0.017,
+                new: 0.010
+            }
+        );
+        // An increase counts once it held over RECENT_FIGURES assessments.
+        for _ in 1..RECENT_FIGURES {
+            a.assess(0.147, AssessmentOrigin::Full, 65_536);
+            assert_eq!(a.h(), Some(0.010));
+        }
+        a.assess(0.150, AssessmentOrigin::Full, 65_536);
+        assert_eq!(a.h(), Some(0.147));
+        // A stored figure counts as one of the recent ones.
+        let mut b = Account::new(0.5, 1, true);
+        b.assess(0.3, AssessmentOrigin::Stored, 65_536);
+        b.assess(0.9, AssessmentOrigin::Full, 65_536);
+        assert_eq!(b.h(), Some(0.3));
+    }
+
+    #[test]
     fn start_up_figures_earn_nothing() {
         let mut a = Account::new(0.5, 1, true);
         assert_eq!(a.assess(3.0, AssessmentOrigin::Startup, 4096), Change::None);
@@ -256,19 +314,27 @@ mod tests {
         let mut a = Account::new(0.5, 2, true);
         a.assess(4.0, AssessmentOrigin::Stored, 65_536);
         assert_eq!(a.epoch(), 0);
+        // A higher figure opens an epoch at the lowest recent figure, 4.
         assert_eq!(a.assess(6.0, AssessmentOrigin::Full, 65_536), Change::Kept);
         assert_eq!(
             a.assess(1.0, AssessmentOrigin::Full, 65_536),
-            Change::Lowered { old: 6.0, new: 1.0 }
+            Change::Lowered { old: 4.0, new: 1.0 }
         );
         assert_eq!(a.ratio(0), 0.25);
-        assert_eq!(a.ratio(1), 1.0 / 6.0);
+        assert_eq!(a.ratio(1), 0.25);
         assert_eq!(a.ratio(2), 1.0);
-        // A higher figure later opens a new epoch at its own value; old ones stay lowered.
+        // A higher figure later opens a new epoch at the lowest recent figure; old ones stay
+        // lowered.
         a.assess(3.0, AssessmentOrigin::Full, 65_536);
         assert_eq!(a.ratio(0), 0.25);
         assert_eq!(a.ratio(3), 1.0);
+        assert_eq!(a.per_sample(), 1.0 * 0.5 / 2.0);
+        // Once the 1.0 has left the recent figures, 3.0 holds.
+        for _ in 0..RECENT_FIGURES {
+            a.assess(3.0, AssessmentOrigin::Full, 65_536);
+        }
         assert_eq!(a.per_sample(), 3.0 * 0.5 / 2.0);
+        assert_eq!(a.ratio(0), 0.25, "never raised retroactively");
     }
 
     #[test]

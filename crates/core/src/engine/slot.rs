@@ -66,8 +66,12 @@ pub struct SourceReport {
     /// Correlation family: sources measuring one mechanism share a name (and one credit
     /// budget); a source in no group is a family of its own.
     pub family: String,
-    /// Assessed min-entropy per sample (or a trusted vendor claim), when known.
+    /// The min-entropy per sample credit is computed from (or a trusted vendor claim), when
+    /// known: the lowest of the source's recent creditable figures.
     pub min_entropy: Option<f64>,
+    /// The latest creditable figure (this run's last full-size assessment, or the stored
+    /// one it started from); above `min_entropy` while a higher figure has not yet held.
+    pub latest_min_entropy: Option<f64>,
     /// Where `min_entropy` came from: `startup`, `stored`, `full` or `trusted`.
     pub assessment: Option<AssessmentOrigin>,
     /// Samples the current figure rests on.
@@ -258,7 +262,10 @@ impl Slot {
     ) -> Change {
         let change = self.account.assess(h, origin, samples);
         if matches!(origin, AssessmentOrigin::Full | AssessmentOrigin::Stored) {
-            self.weak_at_full_size = h < crate::accounting::MIN_CREDITABLE_H;
+            // Weak by the figure it is credited at (the lowest recent one), which a higher
+            // latest figure does not lift until it holds.
+            let credited_h = self.account.h().unwrap_or(h);
+            self.weak_at_full_size = credited_h < crate::accounting::MIN_CREDITABLE_H;
         }
         let cutoff_h = if origin.earns_credit() {
             h
@@ -447,6 +454,7 @@ impl Slot {
             category: info.category,
             family: self.family_name.clone(),
             min_entropy: self.account.h(),
+            latest_min_entropy: self.account.latest(),
             assessment: self.account.origin(),
             assessment_samples: self.account.assessment_samples(),
             credited: self.credited(),

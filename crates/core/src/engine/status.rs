@@ -131,6 +131,7 @@ pub(super) fn child_snapshot(inner: &Inner) -> EngineStatus {
                 category: source.info().category,
                 family: family_names[family].clone(),
                 min_entropy: None,
+                latest_min_entropy: None,
                 assessment: None,
                 assessment_samples: 0,
                 credited: per_sample > 0.0,
