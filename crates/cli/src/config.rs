@@ -45,6 +45,35 @@ pub(crate) struct Config {
     pub(crate) path: Option<PathBuf>,
 }
 
+impl Config {
+    /// One line per setting of this file that weakens a default guarantee (platform
+    /// generators trusted, or one family allowed more than half of a block), naming the
+    /// file: such settings must never take effect silently. `trust_from_flag`: the command
+    /// line named its own trust list, which replaces the file's.
+    pub(crate) fn weakening_notes(&self, trust_from_flag: bool) -> Vec<String> {
+        let from = self
+            .path
+            .as_deref()
+            .map_or_else(|| "the config file".to_owned(), |p| p.display().to_string());
+        let mut notes = Vec::new();
+        if let Some(trusted) = self.trust_platform.as_ref().filter(|t| !t.is_empty())
+            && !trust_from_flag
+        {
+            notes.push(format!(
+                "wellspring: note: trusting {} at the vendor claim (trust_platform in {from})",
+                trusted.join(", ")
+            ));
+        }
+        if let Some(share) = self.max_family_share.filter(|s| *s > 0.5) {
+            notes.push(format!(
+                "wellspring: note: one correlation family may supply up to {share} of a block \
+                 (max_family_share in {from}; the default is 0.5)"
+            ));
+        }
+        notes
+    }
+}
+
 fn default_path() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CONFIG_HOME")
         .map(PathBuf::from)
@@ -100,5 +129,27 @@ impl Config {
     pub(crate) fn conditioning(&self, flag: Option<Conditioning>) -> Conditioning {
         flag.or_else(|| self.conditioning.as_deref().and_then(|m| m.parse().ok()))
             .unwrap_or(Conditioning::Sha256)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trust_and_a_raised_family_share_from_the_file_are_announced() {
+        let config = Config {
+            trust_platform: Some(vec!["rdseed".into()]),
+            max_family_share: Some(1.0),
+            path: Some(PathBuf::from("/etc/ws.toml")),
+            ..Config::default()
+        };
+        let notes = config.weakening_notes(false);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].contains("rdseed") && notes[0].contains("/etc/ws.toml"));
+        assert!(notes[1].contains("max_family_share") && notes[1].contains("/etc/ws.toml"));
+        // The command line's own trust list replaces the file's: nothing to announce there.
+        assert_eq!(config.weakening_notes(true).len(), 1);
+        assert!(Config::default().weakening_notes(false).is_empty());
     }
 }

@@ -40,6 +40,9 @@ fn main() -> ExitCode {
     if let Err(err) = engine::set_trust_platform(trust) {
         return err.report();
     }
+    for note in config.weakening_notes(cli.trust_platform.is_some()) {
+        eprintln!("{note}");
+    }
     engine::set_max_family_share(config.max_family_share);
     engine::set_cpu_budget(cli.cpu_budget.or(config.cpu_budget));
     if let Err(err) = camera::from_config_table(config.camera.as_ref()) {
