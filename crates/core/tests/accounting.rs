@@ -274,3 +274,47 @@ fn invalid_settings_are_refused() {
         assert!(matches!(err, EngineError::InvalidConfig(_)), "{err}");
     }
 }
+
+/// Each full-size assessment lower than the one before (6.0, 5.9, 5.8, ...): every one
+/// revokes the blocks of the last seed (352 bits at 6.0 are 293 at 5.0).
+static FALLING: AtomicU64 = AtomicU64::new(0);
+
+fn falling_assessor(samples: &[u8]) -> Option<f64> {
+    (!samples.is_empty()).then(|| 6.0 - 0.1 * FALLING.fetch_add(1, Ordering::SeqCst).min(50) as f64)
+}
+
+#[test]
+fn one_large_drbg_call_reseeds_when_its_seed_is_revoked_mid_call() {
+    // No reseed is ever due by size or time: only revocation can make this DRBG reseed.
+    let (source, _) = fake("fake_revoked_mid_call", 18);
+    let mut cfg = config(vec![source]);
+    cfg.assessor = falling_assessor;
+    cfg.reassess_interval = Duration::from_millis(100);
+    cfg.idle_cpu_budget = 1.0;
+    cfg.starvation_timeout = Duration::from_secs(30);
+    cfg.drbg_policy.reseed_bytes = 1 << 40;
+    cfg.drbg_policy.reseed_limit_bytes = 1 << 40;
+    cfg.drbg_policy.reseed_after = Duration::from_secs(3600);
+    let engine = Engine::start(cfg).unwrap();
+    let mut rng = engine.rng(Conditioning::Drbg).unwrap();
+    rng.try_fill_bytes(&mut [0u8; 32]).unwrap();
+    // One call at a time, each of 256 MiB in 64 KiB chunks, until one call spans at least
+    // two lower figures: that call must have reseeded.
+    let mut big = vec![0u8; 256 << 20];
+    let start = Instant::now();
+    loop {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "no call spanned a revision"
+        );
+        let falling = FALLING.load(Ordering::SeqCst);
+        let seeded = engine.status().reseeds;
+        rng.try_fill_bytes(&mut big).unwrap();
+        if FALLING.load(Ordering::SeqCst) >= falling + 2 {
+            let reseeds = engine.status().reseeds - seeded;
+            println!("one 256 MiB call spanned two lower figures: {reseeds} reseed(s)");
+            assert!(reseeds >= 1, "the DRBG ran on from a revoked seed");
+            break;
+        }
+    }
+}

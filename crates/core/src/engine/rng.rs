@@ -114,13 +114,14 @@ impl EngineRng {
     fn fill_drbg(&mut self, out: &mut [u8]) -> Result<(), EngineError> {
         let request_began = Instant::now();
         let prediction_resistance = self.engine.inner().config.prediction_resistance;
-        if !prediction_resistance && (self.drbg.is_none() || self.seed_revoked()) {
-            self.reseed(None)?;
-        }
         for chunk in out.chunks_mut(MAX_REQUEST) {
             if prediction_resistance {
                 // Every generate call reseeds from credit harvested after the request began.
                 self.reseed(Some(request_began))?;
+            } else if self.drbg.is_none() || self.seed_revoked() {
+                // Checked before every 64 KiB chunk, not once per call: one large call
+                // must not run on from a seed revoked while it runs.
+                self.reseed(None)?;
             } else if self.drbg.as_ref().is_some_and(CtrDrbg::reseed_due) {
                 self.reseed_if_ready()?;
             }
