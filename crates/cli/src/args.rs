@@ -554,7 +554,8 @@ pub(crate) struct ServerArgs {
     /// beyond the first; IPv6 clients are limited per /64.
     #[arg(long, value_parser = parse_rate)]
     pub(crate) rate_limit: Option<f64>,
-    /// A proxy (address or CIDR block) whose `X-Forwarded-For` names the client; repeatable.
+    /// A proxy (address or CIDR block) whose `X-Forwarded-For` or `Forwarded` header names the
+    /// client (every line read; the right-most untrusted hop is the client); repeatable.
     /// From anyone else the header is ignored.
     #[arg(long = "trusted-proxy", value_name = "CIDR")]
     pub(crate) trusted_proxy: Vec<wellspring_server::Cidr>,

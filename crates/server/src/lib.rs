@@ -40,6 +40,7 @@
 //! not awaited: the owner of the runtime should shut it down with a timeout
 //! (`Runtime::shutdown_timeout`), as the `wellspring server` command does.
 
+mod client_ip;
 mod error;
 mod fairshare;
 mod metrics;

@@ -192,6 +192,7 @@ async fn unknown_routes_and_methods_get_json_errors() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
         .await
         .unwrap();
@@ -199,6 +200,35 @@ async fn unknown_routes_and_methods_get_json_errors() {
         serde_json::from_slice::<Value>(&bytes).unwrap()["success"],
         false
     );
+}
+
+#[tokio::test]
+async fn every_response_says_nosniff() {
+    let router = app(common::Counting::new(), &default()).unwrap();
+    for target in [
+        "/rng",
+        "/health",
+        "/api/v1/random?length=4&type=uint8",
+        "/API/jsonI.php?length=4&type=hex16",
+        "/openapi.json",
+        "/no/such/route",
+        "/api/v1/random?length=0",
+    ] {
+        let response = router
+            .clone()
+            .oneshot(Request::get(target).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            response
+                .headers()
+                .get("x-content-type-options")
+                .map(|v| v.to_str().unwrap()),
+            Some("nosniff"),
+            "{target}: {}",
+            response.status()
+        );
+    }
 }
 
 #[tokio::test]
@@ -671,7 +701,12 @@ async fn full_entropy_output_is_shared_fairly_between_clients() {
         .unwrap();
     let json: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(json["success"], false);
-    assert!(json["error"].as_str().unwrap().contains("share"));
+    let message = json["error"].as_str().unwrap();
+    assert!(message.contains("share"), "{message}");
+    assert!(
+        !message.contains("  "),
+        "one space between words: {message:?}"
+    );
     // ...while the second still gets its part, and DRBG output is not affected.
     assert_eq!(draw("198.51.100.2", SMALL).await.status(), StatusCode::OK);
     assert_eq!(

@@ -16,7 +16,8 @@ use std::net::SocketAddr;
 use axum::Router;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 
-use crate::ratelimit::{ClientKey, client_address};
+use crate::client_ip::client_address;
+use crate::ratelimit::ClientKey;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -70,7 +71,18 @@ pub(crate) fn router(state: AppState, set: RouteSet) -> Router {
             count_and_limit,
         ))
         .layer(middleware::from_fn(json_errors))
+        .layer(middleware::map_response(nosniff))
         .with_state(state)
+}
+
+/// `X-Content-Type-Options: nosniff` on every response: a browser never reads a JSON error
+/// or a random hex string as HTML or script, whatever it contains.
+async fn nosniff(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
+    response
 }
 
 async fn not_found() -> ApiError {
@@ -94,11 +106,7 @@ async fn count_and_limit(State(state): State<AppState>, request: Request, next: 
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
-    let forwarded = request
-        .headers()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok());
-    let key = client_address(peer, forwarded, &state.trusted_proxies);
+    let key = client_address(peer, request.headers(), &state.trusted_proxies);
     let client = state.limiter.as_ref().map(|limiter| (limiter, key));
     if let Some((limiter, client)) = client
         && let Err(retry_after) = limiter.check(client)

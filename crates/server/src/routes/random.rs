@@ -153,7 +153,8 @@ fn fair_share(state: &AppState, client: IpAddr, n: usize) -> Result<(), ApiError
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             format!(
-                "this client has had its share of full-entropy output for now; retry in                  {seconds} s, or use conditioning=drbg for bulk output"
+                "this client has had its share of full-entropy output for now; retry in \
+                 {seconds} s, or use conditioning=drbg for bulk output"
             ),
         )
         .retry_after(seconds)
