@@ -244,6 +244,9 @@ pub fn fetch(url: &str, timeout: Duration, max_bytes: u64) -> Result<Fetched, Fe
             .ok_or(FetchError::Timeout(timeout))?;
         let refused = Arc::new(Mutex::new(None));
         let config = ureq::Agent::config_builder()
+            // Never through a proxy from the environment: through one, only the proxy's
+            // address is resolved here, and the redirect guard would not see the target.
+            .proxy(None)
             .timeout_global(Some(remaining))
             .http_status_as_error(false)
             .max_redirects(0)

@@ -217,3 +217,50 @@ fn ordinary_8_bit_webcam_frames_still_decode_and_slice() {
     let frame = decode(&uhd, cap).expect("a 4K frame decodes");
     assert_eq!(frame.rgb.len(), 3 * 3840 * 2160);
 }
+
+/// With a proxy named in the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`), the
+/// fetcher still connects directly: through a proxy only the proxy's address is resolved, so
+/// the redirect guard would never see where a redirect leads (the review's blind SSRF to
+/// 169.254.169.254). The environment is set for a child run of this test (setting it in a
+/// threaded test process is unsound); the stand-in proxy counts every connection.
+#[test]
+fn proxy_variables_are_ignored() {
+    if std::env::var_os("WS_PROXY_CHILD").is_some() {
+        let server = common::start();
+        let fetched = fetch(&server.url("fresh-europe.png"), TIMEOUT, CAP);
+        assert!(fetched.is_ok(), "{fetched:?}");
+        return;
+    }
+    let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy_url = format!("http://127.0.0.1:{}", proxy.local_addr().unwrap().port());
+    let hits = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&hits);
+    thread::spawn(move || {
+        for mut stream in proxy.incoming().flatten() {
+            counter.fetch_add(1, Ordering::Relaxed);
+            let _ = stream.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["proxy_variables_are_ignored", "--exact", "--test-threads=1"])
+        .env("WS_PROXY_CHILD", "1")
+        .env("HTTP_PROXY", &proxy_url)
+        .env("http_proxy", &proxy_url)
+        .env("HTTPS_PROXY", &proxy_url)
+        .env("ALL_PROXY", &proxy_url)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        hits.load(Ordering::Relaxed),
+        0,
+        "a request went through the proxy"
+    );
+}

@@ -275,12 +275,17 @@ fn invalid_settings_are_refused() {
     }
 }
 
-/// Each full-size assessment lower than the one before (6.0, 5.9, 5.8, ...): every one
-/// revokes the blocks of the last seed (352 bits at 6.0 are 293 at 5.0).
+/// Each full-size assessment half the one before (6, 3, 1.5, ... down to 0.2): every one
+/// revokes every block made before it (352 bits recorded are then worth 176).
 static FALLING: AtomicU64 = AtomicU64::new(0);
+/// Assessments after which the figure stops falling.
+const HALVINGS: u64 = 5;
 
 fn falling_assessor(samples: &[u8]) -> Option<f64> {
-    (!samples.is_empty()).then(|| 6.0 - 0.1 * FALLING.fetch_add(1, Ordering::SeqCst).min(50) as f64)
+    (!samples.is_empty()).then(|| {
+        let n = FALLING.fetch_add(1, Ordering::SeqCst).min(HALVINGS);
+        (6.0 / f64::from(1u32 << n)).max(0.2)
+    })
 }
 
 #[test]
@@ -298,21 +303,21 @@ fn one_large_drbg_call_reseeds_when_its_seed_is_revoked_mid_call() {
     let engine = Engine::start(cfg).unwrap();
     let mut rng = engine.rng(Conditioning::Drbg).unwrap();
     rng.try_fill_bytes(&mut [0u8; 32]).unwrap();
-    // One call at a time, each of 256 MiB in 64 KiB chunks, until one call spans at least
-    // two lower figures: that call must have reseeded.
+    // One call at a time, each of 256 MiB in 64 KiB chunks, until a halving lands inside
+    // one: that call must have reseeded (before every chunk, the DRBG checks its seed).
     let mut big = vec![0u8; 256 << 20];
     let start = Instant::now();
     loop {
         assert!(
             start.elapsed() < Duration::from_secs(120),
-            "no call spanned a revision"
+            "no halving landed inside a call"
         );
         let falling = FALLING.load(Ordering::SeqCst);
         let seeded = engine.status().reseeds;
         rng.try_fill_bytes(&mut big).unwrap();
-        if FALLING.load(Ordering::SeqCst) >= falling + 2 {
+        if falling < HALVINGS && FALLING.load(Ordering::SeqCst) > falling {
             let reseeds = engine.status().reseeds - seeded;
-            println!("one 256 MiB call spanned two lower figures: {reseeds} reseed(s)");
+            println!("a 256 MiB call spanned a halved figure: {reseeds} reseed(s)");
             assert!(reseeds >= 1, "the DRBG ran on from a revoked seed");
             break;
         }

@@ -57,7 +57,8 @@ pub const ROUTES: &[RouteDoc] = &[
             (
                 "conditioning",
                 "drbg (default) or sha256 (full entropy: a fair share per client, 429 past \
-                 it; over 1 KiB served only from blocks already made, else 503)",
+                 it; over 1 KiB served only from blocks already made, else 503 with \
+                 Retry-After; larger than the reservoir, 413)",
                 r#"{"type": "string", "enum": ["drbg", "sha256"]}"#,
             ),
             (
@@ -67,7 +68,7 @@ pub const ROUTES: &[RouteDoc] = &[
             ),
         ],
         body: "Random",
-        errors: &[400, 403, 414, 503],
+        errors: &[400, 403, 413, 414, 503],
     },
     RouteDoc {
         path: "/rng",
@@ -243,6 +244,7 @@ fn error_description(status: u16) -> &'static str {
     match status {
         400 => "bad parameter",
         403 => "raw output is disabled (start with --allow-raw)",
+        413 => "a full-entropy request larger than the reservoir can ever hold (use drbg)",
         414 => "query longer than 4 KiB",
         429 => "rate limit or full-entropy share exceeded (Retry-After)",
         503 => {

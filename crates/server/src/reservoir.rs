@@ -62,6 +62,11 @@ pub trait Backend: Send + Sync {
     fn take(&self, mode: Conditioning, n: usize) -> Result<Vec<u8>, BackendError>;
     /// The engine's state.
     fn status(&self) -> EngineStatus;
+    /// The largest full-entropy (`sha256`) request that can ever be ready at once (the
+    /// engine's reservoir), when there is such a bound.
+    fn max_full_entropy_bytes(&self) -> Option<usize> {
+        None
+    }
     /// `n` fresh raw samples of `source` for display, never mixed into output (see
     /// `Engine::preview_samples`); blocks while the source collects.
     fn preview(&self, source: &str, n: usize) -> Result<Vec<u8>, BackendError> {
@@ -413,6 +418,10 @@ impl EngineBackend {
 }
 
 impl Backend for EngineBackend {
+    fn max_full_entropy_bytes(&self) -> Option<usize> {
+        Some(self.engine.reservoir_capacity_bytes())
+    }
+
     fn try_take(&self, mode: Conditioning, n: usize) -> Option<Vec<u8>> {
         match mode {
             Conditioning::Drbg => self.take_drbg(n, None).ok(),

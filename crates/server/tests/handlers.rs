@@ -569,6 +569,11 @@ async fn a_large_full_entropy_request_fails_at_once_instead_of_pinning_a_thread(
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        response.headers()["retry-after"],
+        "1",
+        "servable later: say when"
+    );
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
         .await
         .unwrap();
@@ -715,4 +720,41 @@ async fn full_entropy_output_is_shared_fairly_between_clients() {
             .status(),
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn a_full_entropy_request_larger_than_the_reservoir_is_413_not_try_again() {
+    // The review's case: 65 KiB of sha256 against a 64 KiB reservoir was a 503 "try again
+    // shortly" for ever.
+    let backend = common::Counting::new();
+    let max = backend.max_full_entropy_bytes().unwrap();
+    assert_eq!(max, 65_536);
+    let router = app(backend, &default()).unwrap();
+    let ask = |length: usize| {
+        let router = router.clone();
+        async move {
+            let target =
+                format!("/api/v1/random?length={length}&type=hex16&size=1024&conditioning=sha256");
+            let response = router
+                .oneshot(Request::get(target).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), 1 << 24)
+                .await
+                .unwrap();
+            (status, serde_json::from_slice::<Value>(&bytes).unwrap())
+        }
+    };
+    let (status, json) = ask(65).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{json}");
+    assert_eq!(json["success"], false);
+    let message = json["error"].as_str().unwrap();
+    assert!(
+        message.contains("65536") && message.contains("conditioning=drbg"),
+        "{message}"
+    );
+    // Exactly the reservoir is servable (this backend has it ready).
+    let (status, json) = ask(64).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
 }

@@ -420,6 +420,13 @@ impl Engine {
         Ok(())
     }
 
+    /// The most full-entropy output the reservoir can ever hold at once, in bytes: a request
+    /// for more can only be served while harvesting keeps up with it, never from what is
+    /// ready.
+    pub fn reservoir_capacity_bytes(&self) -> usize {
+        self.inner().config.reservoir_blocks * BLOCK_BYTES
+    }
+
     /// A cryptographic handle (`sha256` or `drbg`; a DRBG handle owns its own CTR_DRBG state).
     pub fn rng(&self, mode: Conditioning) -> Result<EngineRng, EngineError> {
         EngineRng::new(self.clone(), mode)

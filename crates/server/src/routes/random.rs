@@ -172,6 +172,20 @@ pub(crate) async fn take(
     mode: Conditioning,
     n: usize,
 ) -> Result<Vec<u8>, ApiError> {
+    if mode == Conditioning::Sha256
+        && let Some(max) = state.backend.max_full_entropy_bytes()
+        && n > max
+    {
+        // Never servable: "try again" would be a lie.
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "{n} bytes of full-entropy output can never be ready at once: the reservoir \
+                 holds at most {max} bytes; ask for at most {max}, or use conditioning=drbg \
+                 for bulk output"
+            ),
+        ));
+    }
     if let Some(bytes) = state.backend.try_take(mode, n) {
         return Ok(bytes);
     }
@@ -183,7 +197,8 @@ pub(crate) async fn take(
                  {MAX_WAITING_SHA256_BYTES} bytes are served only from blocks already made \
                  (try again shortly, or use conditioning=drbg for bulk output)"
             ),
-        ));
+        )
+        .retry_after(1));
     }
     let backend = state.backend.clone();
     tokio::task::spawn_blocking(move || backend.take(mode, n))

@@ -38,4 +38,7 @@ impl Backend for Counting {
     fn status(&self) -> EngineStatus {
         self.engine.status()
     }
+    fn max_full_entropy_bytes(&self) -> Option<usize> {
+        Some(self.engine.reservoir_capacity_bytes())
+    }
 }
