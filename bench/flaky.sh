@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the README's test command (`bash scripts/test.sh`) N times, each time in a fresh clone
-# of this repository's HEAD in a temporary folder, optionally beside K busy loops (one
+# of this repository at the commit HEAD named when the script started (later commits do not
+# change what the remaining runs test), in a temporary folder, optionally beside K busy loops (one
 # `while :; do :; done` shell per loop, each wanting a whole core), and prints one line per
 # run (pass or fail, seconds, the names of the failing tests) and the totals.
 #
@@ -36,6 +37,7 @@ done
 
 REPO=$PWD
 COMMIT=$(git rev-parse --short HEAD)
+FULL_COMMIT=$(git rev-parse HEAD)
 if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
     echo "flaky.sh: note: uncommitted changes are not tested (clones take HEAD, $COMMIT)" >&2
 fi
@@ -79,6 +81,7 @@ failures=0
 for run in $(seq "$RUNS"); do
     clone=$WORK/run-$run
     git clone --quiet --no-hardlinks "$REPO" "$clone"
+    git -C "$clone" checkout --quiet --detach "$FULL_COMMIT"
     log=$LOGS/run-$(date -u +%Y%m%dT%H%M%SZ)-$run.log
     for _ in $(seq "$BUSY"); do
         bash -c 'while :; do :; done' &
