@@ -6,7 +6,7 @@ mod common;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use common::{report, wellspring_command, wellspring_ok};
+use common::{report, stdout_json_of, wellspring_command, wellspring_ok};
 
 fn temp_cache(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ws-cli-cache-{tag}-{}", std::process::id()));
@@ -25,9 +25,7 @@ fn json(args: &[&str]) -> serde_json::Value {
     if let Some(cache) = &cache {
         command.env("XDG_STATE_HOME", cache.parent().unwrap().join("state"));
     }
-    let out = command.args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", report(&out));
-    serde_json::from_slice(&out.stdout).unwrap()
+    stdout_json_of(command, args)
 }
 
 /// Full-size assessments of clock_jitter made by this install in `cache`.

@@ -32,33 +32,55 @@ def _fork_and_run(action) -> int:
     return status
 
 
+def _fork_while_drawing(drawers, action, children):
+    """Runs each of ``drawers`` in a loop on its own thread while the main thread forks
+    ``children`` times, each child running ``action``; stops the threads on every path and
+    returns (hung, failed, slowest): the children killed by their alarm, those that raised,
+    and the slowest fork-and-wait in seconds."""
+    import time
+
+    stop = threading.Event()
+
+    def loop(draw):
+        while not stop.is_set():
+            draw()
+
+    threads = [threading.Thread(target=loop, args=(draw,)) for draw in drawers]
+    for thread in threads:
+        thread.start()
+    statuses = []
+    slowest = 0.0
+    try:
+        for _ in range(children):
+            began = time.monotonic()
+            statuses.append(_fork_and_run(action))
+            slowest = max(slowest, time.monotonic() - began)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    hung = [s for s in statuses if os.WIFSIGNALED(s)]
+    failed = [s for s in statuses if os.WIFEXITED(s) and os.WEXITSTATUS(s) != 0]
+    return hung, failed, slowest
+
+
 @pytest.mark.parametrize("what", ["get_random_bytes", "Random", "health_report"])
 def test_a_child_forked_while_another_thread_draws_does_not_hang(what):
     pool = wellspring.EntropyPool(sources=FAST, conditioning="drbg")
     rng = wellspring.Random(pool)
     pool.get_random_bytes(32)
-    stop = threading.Event()
 
     def busy():
         # Long calls: most of the time this thread is inside the pool's native lock.
-        while not stop.is_set():
-            pool.get_random_bytes(1 << 20)
-            pool.health_report()
+        pool.get_random_bytes(1 << 20)
+        pool.health_report()
 
-    thread = threading.Thread(target=busy)
-    thread.start()
     actions = {
         "get_random_bytes": lambda: pool.get_random_bytes(32),
         "Random": lambda: rng.random(),
         "health_report": lambda: pool.health_report()["total"] == len(FAST) or os._exit(1),
     }
-    try:
-        statuses = [_fork_and_run(actions[what]) for _ in range(CHILDREN)]
-    finally:
-        stop.set()
-        thread.join(timeout=60)
-    hung = [s for s in statuses if os.WIFSIGNALED(s)]
-    failed = [s for s in statuses if os.WIFEXITED(s) and os.WEXITSTATUS(s) != 0]
+    hung, failed, _ = _fork_while_drawing([busy], actions[what], CHILDREN)
     assert not hung, f"{len(hung)} of {CHILDREN} children hung (killed by the alarm)"
     # A child draws from its own fresh samples; on a loaded machine one may starve (and say
     # so with HealthError), but most must succeed.
@@ -70,38 +92,19 @@ def test_two_hundred_children_forked_while_two_threads_draw_none_hangs():
     thread forks 200 times; each child draws 16 bytes. A child that hangs is killed by its
     alarm and counted; none may hang, and (on a busy machine a child may starve, with an
     error) at most a tenth may fail."""
-    import time
-
     pool = wellspring.EntropyPool(sources=FAST, conditioning="drbg")
     rng = wellspring.Random(pool)
     pool.get_random_bytes(32)
-    stop = threading.Event()
-
-    def draw_bytes():
-        while not stop.is_set():
-            pool.get_random_bytes(1 << 16)
 
     def draw_random():
-        while not stop.is_set():
-            rng.getrandbits(4096)
-            pool.health_report()
+        rng.getrandbits(4096)
+        pool.health_report()
 
-    threads = [threading.Thread(target=draw_bytes), threading.Thread(target=draw_random)]
-    for thread in threads:
-        thread.start()
-    statuses = []
-    slowest = 0.0
-    try:
-        for _ in range(200):
-            began = time.monotonic()
-            statuses.append(_fork_and_run(lambda: pool.get_random_bytes(16)))
-            slowest = max(slowest, time.monotonic() - began)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(timeout=60)
-    hung = [s for s in statuses if os.WIFSIGNALED(s)]
-    failed = [s for s in statuses if os.WIFEXITED(s) and os.WEXITSTATUS(s) != 0]
+    hung, failed, slowest = _fork_while_drawing(
+        [lambda: pool.get_random_bytes(1 << 16), draw_random],
+        lambda: pool.get_random_bytes(16),
+        200,
+    )
     print(f"200 children: {len(hung)} hung, {len(failed)} failed, slowest {slowest:.3f} s")
     assert not hung, f"{len(hung)} of 200 children hung (killed by the alarm)"
     assert len(failed) <= 20, f"{len(failed)} of 200 children raised"

@@ -729,22 +729,11 @@ async fn a_full_entropy_request_larger_than_the_reservoir_is_413_not_try_again()
     let backend = common::Counting::new();
     let max = backend.max_full_entropy_bytes().unwrap();
     assert_eq!(max, 65_536);
-    let router = app(backend, &default()).unwrap();
     let ask = |length: usize| {
-        let router = router.clone();
-        async move {
-            let target =
-                format!("/api/v1/random?length={length}&type=hex16&size=1024&conditioning=sha256");
-            let response = router
-                .oneshot(Request::get(target).body(Body::empty()).unwrap())
-                .await
-                .unwrap();
-            let status = response.status();
-            let bytes = axum::body::to_bytes(response.into_body(), 1 << 24)
-                .await
-                .unwrap();
-            (status, serde_json::from_slice::<Value>(&bytes).unwrap())
-        }
+        let target =
+            format!("/api/v1/random?length={length}&type=hex16&size=1024&conditioning=sha256");
+        let backend: Arc<dyn Backend> = backend.clone();
+        async move { get_from(backend, &target, &default()).await }
     };
     let (status, json) = ask(65).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{json}");

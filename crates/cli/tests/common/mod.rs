@@ -147,7 +147,17 @@ pub(crate) fn report(out: &Output) -> String {
 
 /// Runs `wellspring`, requires success, and parses its stdout as one JSON document.
 pub(crate) fn stdout_json(args: &[&str]) -> serde_json::Value {
-    let out = wellspring_ok(args);
+    parse_json(args, wellspring_ok(args))
+}
+
+/// [`stdout_json`] with `command` (a [`wellspring_command`] the caller adjusted).
+pub(crate) fn stdout_json_of(mut command: Command, args: &[&str]) -> serde_json::Value {
+    let out = command.args(args).output().expect("run wellspring");
+    assert!(out.status.success(), "{args:?}: {}", report(&out));
+    parse_json(args, out)
+}
+
+fn parse_json(args: &[&str], out: Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{args:?}: not one JSON document ({e}): {}", report(&out)))
 }

@@ -155,7 +155,10 @@ pub struct EngineConfig {
     pub drbg_policy: DrbgPolicy,
     /// Reseed the DRBG before every request.
     pub prediction_resistance: bool,
-    /// How long a full-entropy request may wait for credit before failing.
+    /// How long a full-entropy request may wait for credit before failing. The clock does
+    /// not run while, within two minutes of start, a source in service still awaits its
+    /// first full-size measurement of this run: a cold start on a busy machine waits for
+    /// those measurements rather than failing as starved.
     pub starvation_timeout: Duration,
     /// Correlation families: sources that share one credit budget and one family cap.
     pub correlated_groups: Vec<CorrelationGroup>,
