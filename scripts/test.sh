@@ -20,7 +20,9 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/pip" install --quiet --disable-pip-version-check "maturin>=1.7,<2" pytest \
     "schemathesis>=4.3,<5"
-VIRTUAL_ENV="$VENV" "$VENV/bin/maturin" develop --release --quiet -m crates/python/Cargo.toml
+# With fault injection, as the Rust test builds have it: test_failure.py breaks sources.
+VIRTUAL_ENV="$VENV" "$VENV/bin/maturin" develop --release --quiet -m crates/python/Cargo.toml \
+    --features fault-injection
 "$VENV/bin/python" -m pytest crates/python/tests -q -W error
 
 echo "== the HTTP API against its OpenAPI document (schemathesis, live server)"

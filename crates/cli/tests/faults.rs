@@ -1,9 +1,10 @@
 //! Faults injected from outside into the real binary (built for tests with
 //! `wellspring-core/fault-injection`; a release build ignores `WELLSPRING_FAULT_FILE`):
 //! `stream` stops with exit 1 and one line naming the quarantined sources; `server` answers
-//! 503 with a JSON body, says `failed` on `/health` and `0` credited sources on `/metrics`,
-//! stops DRBG output at its next reseed, and serves again once the sources heal, without a
-//! restart.
+//! 503 with a JSON body at once (the failures revoke the reservoir's blocks and the DRBG
+//! buffer), says `failed` on `/health` and `0` credited sources on `/metrics`, and serves
+//! again once the sources heal, without a restart; a DRBG `stream` stops within a few MiB of
+//! the failure even with the reservoir full.
 
 mod common;
 
@@ -77,6 +78,8 @@ fn wait_for(server: &ServerProcess, target: &str, needle: &str) -> String {
 }
 
 const SHA256: &str = "/api/v1/random?length=16&type=uint8&conditioning=sha256";
+/// 32 KiB of DRBG output: less than the server keeps buffered.
+const DRBG_SMALL: &str = "/api/v1/random?length=16&type=hex16&size=1024&conditioning=drbg";
 /// 1 MiB of DRBG output per request, the DRBG's whole reseed interval.
 const DRBG_MIB: &str = "/api/v1/random?length=1024&type=hex16&size=1024&conditioning=drbg";
 
@@ -101,26 +104,80 @@ fn server_fails_closed_while_sources_are_broken_and_serves_again_when_they_heal(
         "{metrics}"
     );
     assert!(metrics.contains("\nwellspring_quarantined_sources 2\n"));
-    // Full-entropy output stops once what the reservoir held is gone: 503 with a JSON body.
-    let refused = wait_for(&server, SHA256, "HTTP/1.1 503");
+    // The failures took back the failed sources' unserved credit: every block the reservoir
+    // held rested on them and was revoked, so full-entropy output stops at once (it used to
+    // drain the reservoir first): 503 with a JSON body.
+    let refused = server.fetch(SHA256, Duration::from_secs(60)).unwrap();
+    assert!(refused.starts_with("HTTP/1.1 503"), "{refused}");
     assert!(refused.contains("\"success\":false"), "{refused}");
     assert!(refused.contains("application/json"), "{refused}");
-    // The DRBG serves at most what its last seed allows, then stops at its reseed.
-    let mut served = 0;
-    loop {
-        let text = server.fetch(DRBG_MIB, Duration::from_secs(60)).unwrap();
-        if text.starts_with("HTTP/1.1 503") {
-            assert!(text.contains("\"success\":false"), "{text}");
-            break;
-        }
-        assert!(text.starts_with("HTTP/1.1 200"), "{text}");
-        served += 1;
-        assert!(served <= 2, "DRBG output went on past its reseed");
-    }
+    // The DRBG's seed was revoked and the buffer of output made from it (up to 256 KiB)
+    // dropped: a request the buffer could have served is refused (it was served).
+    let text = server.fetch(DRBG_SMALL, Duration::from_secs(60)).unwrap();
+    assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+    assert!(text.contains("\"success\":false"), "{text}");
 
     faults.set("");
     wait_for(&server, "/health", "\"status\":\"ok\"");
     wait_for(&server, SHA256, "\"success\":true");
     let drbg = wait_for(&server, DRBG_MIB, "HTTP/1.1 200");
     assert!(drbg.contains("\"success\":true"));
+}
+
+/// Most DRBG output a `stream` may write after every source is made to fail: what the pipe
+/// and the stream's two generator threads hold (a 192 KiB piece each), plus at most 1 MiB
+/// per DRBG handle before its due reseed takes blocks (harvesting, and with it the health
+/// tests, resume only when the reservoir has room), plus less than 64 KiB per handle after
+/// the failure revokes its seed. Under the old rule it ran on for about 1 GiB.
+const STREAM_BOUND: usize = 64 << 20;
+
+#[test]
+fn a_drbg_stream_stops_within_a_few_mib_of_every_source_failing_with_the_reservoir_full() {
+    let faults = FaultFile::new("stream-drbg");
+    let (key, value) = faults.env();
+    let mut child = ChildGuard::spawn_logged(
+        wellspring_command()
+            .args([
+                "stream",
+                "--bytes",
+                "0",
+                "--format",
+                "raw",
+                "--conditioning",
+                "drbg",
+                "--sources",
+                SOURCES,
+            ])
+            .env(key, value)
+            .stdout(Stdio::piped()),
+    );
+    let mut stdout = child.child().stdout.take().unwrap();
+    let mut first = [0u8; 4096];
+    if let Err(e) = stdout.read_exact(&mut first) {
+        panic!("healthy sources stream: {e}: {}", child.describe());
+    }
+    // Not reading: the stream blocks on the pipe, and the engine, with nobody drawing,
+    // fills its reservoir (2,048 blocks, 1,024 reseeds). Its fill takes a few seconds; a
+    // partly filled one still held hundreds of MiB of reseeds under the old rule, so the
+    // wait is not a bound the test depends on.
+    std::thread::sleep(Duration::from_secs(10));
+    faults.set("* = stuck\n");
+    let mut after = 0usize;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match stdout.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => after += n,
+            Err(e) => panic!("reading the stream: {e}: {}", child.describe()),
+        }
+        assert!(
+            after <= STREAM_BOUND,
+            "the stream wrote more than {STREAM_BOUND} bytes after every source failed"
+        );
+    }
+    let out = child.wait_exit(Duration::from_secs(60));
+    assert_eq!(out.status.code(), Some(1), "{}", report(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("RepetitionCount"), "{}", report(&out));
+    println!("{after} bytes after the fault");
 }

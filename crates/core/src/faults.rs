@@ -3,7 +3,8 @@
 //! sources remain, and resumes when the source heals.
 //!
 //! Compiled only with the `fault-injection` cargo feature, which only test builds enable
-//! (the CLI's and the server's dev-dependencies); a release binary has no way to inject a
+//! (the CLI's and the server's dev-dependencies, and the Python module as `scripts/test.sh`
+//! builds it); a release binary has no way to inject a
 //! fault. In such a build, [`Registry::builtin`](crate::registry::Registry::builtin) wraps
 //! every source in a [`FaultySource`] when the environment variable [`FAULT_FILE_ENV`]
 //! names a file. The file is re-read on every collection, so a test (or `bench/soak.sh`)

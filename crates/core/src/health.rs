@@ -172,7 +172,10 @@ impl HealthTests {
     }
 
     /// Feeds one sample; returns what it caused. Each crossing is counted once: the run or
-    /// the window goes on, so a stuck source reaches the persistent cutoff.
+    /// the window goes on, so a stuck source reaches the persistent cutoff. Every sample of
+    /// a run or window already at or past its cutoff is at least `Intermittent` too, so a
+    /// batch that continues a failing run or window is marked, not only the batch where the
+    /// cutoff was first crossed.
     pub fn feed_graded(&mut self, sample: u8) -> Verdict {
         self.samples += 1;
         let mut verdict = Verdict::Pass;
@@ -211,10 +214,26 @@ impl HealthTests {
                 verdict = Verdict::Persistent(HealthFailure::AdaptiveProportion);
             }
         }
+        if verdict == Verdict::Pass {
+            // The window's count stays until its next sample opens a new window, so the
+            // sample that closes a failing window is marked as part of it.
+            if self.run >= self.rct_cutoff {
+                verdict = Verdict::Intermittent(HealthFailure::RepetitionCount);
+            } else if self.apt_count >= self.apt_cutoff {
+                verdict = Verdict::Intermittent(HealthFailure::AdaptiveProportion);
+            }
+        }
         if self.apt_position >= self.apt_window {
             self.apt_position = 0;
         }
         verdict
+    }
+
+    /// At most how many samples before a batch belong to a run or window that first
+    /// crosses its cutoff in it: a run crossing the RCT cutoff began at most `rct_cutoff`
+    /// samples earlier, a failing window at most one window earlier.
+    pub fn lookback(&self) -> usize {
+        (self.rct_cutoff as usize).max(self.apt_window as usize)
     }
 
     /// Feeds one sample; returns the (intermittent or persistent) failure it caused, if any.
@@ -390,5 +409,51 @@ mod tests {
             assert_eq!(tests.feed(9), None, "sample {i}");
         }
         assert_eq!(tests.feed(9), Some(HealthFailure::RepetitionCount));
+    }
+
+    #[test]
+    fn a_batch_that_continues_a_failing_run_or_window_is_marked_too() {
+        // The audit's case: the batch where the cutoff is first crossed earned nothing, the
+        // next one, still inside the same run, was credited.
+        let mut tests = HealthTests::new(4.0, false);
+        let cutoff = tests.rct_cutoff as usize; // 6
+        let mut first = vec![1u8, 2, 3];
+        first.extend(std::iter::repeat_n(9, cutoff));
+        assert_eq!(
+            tests.feed_batch(&first),
+            Verdict::Intermittent(HealthFailure::RepetitionCount)
+        );
+        // Two more 9s (the run goes on, short of the persistent cutoff of 11), then fresh
+        // values: still part of the failing run.
+        assert_eq!(
+            tests.feed_batch(&[9, 9, 4, 5]),
+            Verdict::Intermittent(HealthFailure::RepetitionCount)
+        );
+        assert_eq!(tests.rct_failures, 1, "a crossing is counted once");
+        // The run is over: a batch of distinct values passes.
+        assert_eq!(tests.feed_batch(&[6, 7, 8, 10]), Verdict::Pass);
+
+        // APT (H = 8, W = 512, cutoff 13): 13 zeros at the start of a window cross it; the
+        // rest of that window, in the next batch, is marked; the next window is not.
+        let mut tests = HealthTests::new(8.0, false);
+        assert_eq!(tests.apt_cutoff, 13);
+        let mut window: Vec<u8> = (0..512u32).map(|i| (i % 200 + 1) as u8).collect();
+        for sample in window.iter_mut().step_by(20).take(13) {
+            *sample = 0;
+        }
+        window[0] = 0;
+        let (head, tail) = window.split_at(300);
+        assert_eq!(
+            tests.feed_batch(head),
+            Verdict::Intermittent(HealthFailure::AdaptiveProportion)
+        );
+        assert_eq!(
+            tests.feed_batch(tail),
+            Verdict::Intermittent(HealthFailure::AdaptiveProportion),
+            "the window that failed continues into this batch"
+        );
+        let fresh: Vec<u8> = (0..512u32).map(|i| (i % 250 + 1) as u8).collect();
+        assert_eq!(tests.feed_batch(&fresh), Verdict::Pass);
+        assert_eq!(tests.lookback(), 512);
     }
 }

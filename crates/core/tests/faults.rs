@@ -16,6 +16,15 @@ use std::sync::Arc;
 
 /// The two cheapest real sources, wrapped so `control` can break them.
 fn engine_with(names: &[&str], control: &FaultControl) -> Engine {
+    engine_with_reservoir(
+        names,
+        control,
+        EngineConfig::new(Vec::new()).reservoir_blocks,
+    )
+}
+
+/// [`engine_with`], with a reservoir of `blocks` full-entropy blocks.
+fn engine_with_reservoir(names: &[&str], control: &FaultControl, blocks: usize) -> Engine {
     let sources: Vec<Arc<dyn EntropySource>> = names
         .iter()
         .map(|name| {
@@ -26,6 +35,7 @@ fn engine_with(names: &[&str], control: &FaultControl) -> Engine {
     let mut config = EngineConfig::new(sources);
     config.assessment_store = None;
     config.starvation_timeout = Duration::from_secs(5);
+    config.reservoir_blocks = blocks;
     Engine::start(config).expect("engine starts")
 }
 
@@ -164,4 +174,58 @@ fn a_failing_source_is_quarantined_and_a_slow_one_only_slows() {
     let start = Instant::now();
     drop(engine);
     assert!(start.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn with_the_reservoir_full_a_failure_of_every_source_stops_output_at_once() {
+    // The audit's case: after every credited source failed, the full reservoir (2,048
+    // blocks, 1,024 seeds) kept DRBGs going for about 1 GiB; the older test emptied the
+    // reservoir first, which hid it. A persistent failure now takes the source's unserved
+    // credit back: every block short of 320 bits without it is revoked, and a DRBG seeded
+    // from such blocks re-checks its seed before its next 64 KiB.
+    //
+    // A reservoir of 256 blocks rather than the default 2,048, so it fills in seconds
+    // (an idle engine fills 2,048 in about a minute here); the rule does not depend on it.
+    let control = FaultControl::shared();
+    let engine = engine_with_reservoir(&["branch_timing", "page_fault_timing"], &control, 256);
+    first_output(&engine);
+    let mut drbg = engine.rng(Conditioning::Drbg).expect("a DRBG handle");
+    drbg.try_fill_bytes(&mut [0u8; 64]).expect("seeded");
+    let capacity = engine.reservoir_capacity_bytes() / 32;
+    wait_for(&engine, "filled the reservoir", |s| {
+        s.blocks_available >= capacity
+    });
+
+    control.set("branch_timing", Some(Fault::Stuck));
+    control.set("page_fault_timing", Some(Fault::Stuck));
+    // While the reservoir is full and nobody reads, nothing is harvested (the blocks there
+    // came from samples that passed). A reader takes a block, made before the fault; the
+    // room it leaves is harvested, and the stuck samples fail.
+    assert!(engine.try_fill_full_entropy(&mut [0u8; 32]));
+    let status = wait_for(&engine, "quarantined both sources", |s| {
+        quarantined(s, "branch_timing") && quarantined(s, "page_fault_timing")
+    });
+    // Every block rested on both families (the cap allows each at most half of a block):
+    // all that the reader left were revoked.
+    assert_eq!(status.blocks_available, 0, "{status:?}");
+    assert!(status.blocks_revoked >= capacity as u64 - 1, "{status:?}");
+    assert!(
+        !engine.try_fill_full_entropy(&mut [0u8; 32]),
+        "a revoked block was served"
+    );
+    // The DRBG's seed is revoked: its next call reseeds, finds no credit, and fails after
+    // the starvation timeout, serving nothing.
+    let mut out = [0u8; 64];
+    let err = drbg
+        .try_fill_bytes(&mut out)
+        .expect_err("a DRBG served from a revoked seed");
+    assert!(matches!(err, EngineError::Starved(_)), "{err}");
+    assert_eq!(out, [0u8; 64]);
+    // And so does the next call: a failed reseed does not leave the revoked seed in use (it
+    // did: the revocation was noted once, and the next call generated from the old state).
+    assert!(
+        drbg.try_fill_bytes(&mut out).is_err(),
+        "the DRBG went on from its revoked seed after a failed reseed"
+    );
+    assert_eq!(out, [0u8; 64]);
 }

@@ -292,6 +292,7 @@ impl NativePool {
         report.set_item("credited_bits", status.credited_bits)?;
         report.set_item("reseeds", status.reseeds)?;
         report.set_item("blocks_revoked", status.blocks_revoked)?;
+        report.set_item("blocks_available", status.blocks_available)?;
         report.set_item("diversity", status.diversity)?;
         let list = PyList::empty(py);
         for s in &status.sources {

@@ -20,6 +20,12 @@
 //!   chunk, a partly gathered request that fails or ages, and the whole buffer on drop.
 //!   Bytes handed to the caller are the caller's.
 //!
+//! - every chunk also carries the engine's credit revision when its generation began
+//!   ([`Engine::credit_revision`]); when credit is revised downwards (a lowered assessment,
+//!   or a persistent health failure taking a source's credit back) the seed behind a chunk
+//!   may be revoked, so every chunk and gathered part of an earlier revision is dropped
+//!   unserved, and the DRBG checks its seed before the next chunk.
+//!
 //! A request larger than what is buffered (the API allows up to 1 MiB) is gathered chunk
 //! by chunk as the refill thread makes them, and is still served only if its oldest byte is
 //! younger than the age limit.
@@ -77,11 +83,13 @@ pub trait Backend: Send + Sync {
     }
 }
 
-/// One refill's output: `bytes[start..]` not yet served, generated from `made` on.
+/// One refill's output: `bytes[start..]` not yet served, generated from `made` on, under
+/// the engine's credit revision `revision`.
 struct Chunk {
     bytes: Vec<u8>,
     start: usize,
     made: Instant,
+    revision: u64,
 }
 
 impl Chunk {
@@ -97,9 +105,18 @@ impl Drop for Chunk {
     }
 }
 
-/// Whether output made at `made` may still be served at `now`.
-fn fresh(made: Instant, now: Instant, max_age: Duration) -> bool {
-    now.saturating_duration_since(made) < max_age
+/// What output must be to be served: made within `max_age` of `now`, under `revision`.
+#[derive(Clone, Copy)]
+struct Servable {
+    now: Instant,
+    max_age: Duration,
+    revision: u64,
+}
+
+impl Servable {
+    fn allows(&self, made: Instant, revision: u64) -> bool {
+        self.now.saturating_duration_since(made) < self.max_age && revision == self.revision
+    }
 }
 
 /// The buffered chunks, oldest first.
@@ -118,13 +135,14 @@ impl Chunks {
         self.chunks.push_back(chunk);
     }
 
-    /// Drops (and so zeroizes) every chunk too old to serve at `now`.
-    fn discard_stale(&mut self, now: Instant, max_age: Duration) {
+    /// Drops (and so zeroizes) every chunk that may not be served: too old, or made under
+    /// an earlier credit revision.
+    fn discard_unservable(&mut self, rule: Servable) {
         // Chunks come from one thread in order, but do not rely on it.
         let before = self.chunks.len();
         let mut len = 0;
         self.chunks.retain(|c| {
-            let keep = fresh(c.made, now, max_age);
+            let keep = rule.allows(c.made, c.revision);
             if keep {
                 len += c.remaining();
             }
@@ -147,7 +165,7 @@ impl Chunks {
             };
             let k = n.min(chunk.remaining());
             let taken = &mut chunk.bytes[chunk.start..chunk.start + k];
-            out.push(taken, chunk.made);
+            out.push(taken, chunk.made, chunk.revision);
             taken.zeroize();
             chunk.start += k;
             self.len -= k;
@@ -163,8 +181,8 @@ impl Chunks {
 struct Gathered {
     /// Allocated at the request's size, so it never reallocates (leaving copies behind).
     bytes: Vec<u8>,
-    /// (end offset, generation instant) of each part, in order.
-    parts: VecDeque<(usize, Instant)>,
+    /// (end offset, generation instant, credit revision) of each part, in order.
+    parts: VecDeque<(usize, Instant, u64)>,
 }
 
 impl Gathered {
@@ -179,18 +197,18 @@ impl Gathered {
         self.bytes.len()
     }
 
-    fn push(&mut self, bytes: &[u8], made: Instant) {
+    fn push(&mut self, bytes: &[u8], made: Instant, revision: u64) {
         debug_assert!(self.bytes.len() + bytes.len() <= self.bytes.capacity());
         self.bytes.extend_from_slice(bytes);
-        self.parts.push_back((self.bytes.len(), made));
+        self.parts.push_back((self.bytes.len(), made, revision));
     }
 
-    /// Zeroizes and drops every part (and all before it) too old to serve at `now`.
-    fn discard_stale(&mut self, now: Instant, max_age: Duration) {
+    /// Zeroizes and drops every part (and all before it) that may no longer be served.
+    fn discard_unservable(&mut self, rule: Servable) {
         let Some(last_stale) = self
             .parts
             .iter()
-            .rposition(|&(_, made)| !fresh(made, now, max_age))
+            .rposition(|&(_, made, revision)| !rule.allows(made, revision))
         else {
             return;
         };
@@ -308,6 +326,7 @@ impl EngineBackend {
             last_error: Mutex::new(None),
         });
         let weak = Arc::downgrade(&drbg);
+        let revisions = engine.clone();
         let mut rng = engine
             .rng(Conditioning::Drbg)
             .expect("drbg is a cryptographic mode");
@@ -320,7 +339,11 @@ impl EngineBackend {
                         let mut chunks = buffer.lock();
                         loop {
                             let now = Instant::now();
-                            chunks.discard_stale(now, buffer.max_age);
+                            chunks.discard_unservable(Servable {
+                                now,
+                                max_age: buffer.max_age,
+                                revision: revisions.credit_revision(),
+                            });
                             if buffer.wants_refill(&mut chunks) {
                                 break;
                             }
@@ -340,6 +363,7 @@ impl EngineBackend {
                         bytes: vec![0u8; buffer.chunk],
                         start: 0,
                         made: Instant::now(),
+                        revision: revisions.credit_revision(),
                     };
                     match rng.try_fill(&mut chunk.bytes) {
                         Ok(()) => {
@@ -378,10 +402,20 @@ impl EngineBackend {
         self.drbg.lock().oldest().map(|made| made.elapsed())
     }
 
+    /// What may be served at `now`: output younger than the age limit, made under the
+    /// engine's current credit revision.
+    fn servable(&self, now: Instant) -> Servable {
+        Servable {
+            now,
+            max_age: self.drbg.max_age,
+            revision: self.engine.credit_revision(),
+        }
+    }
+
     fn take_drbg(&self, n: usize, deadline: Option<Instant>) -> Result<Vec<u8>, Shortfall> {
         let drbg = &*self.drbg;
         let mut chunks = drbg.lock();
-        chunks.discard_stale(Instant::now(), drbg.max_age);
+        chunks.discard_unservable(self.servable(Instant::now()));
         if chunks.len < n && deadline.is_none() {
             drbg.refill.notify_one();
             return Err(Shortfall::NotReady);
@@ -391,8 +425,9 @@ impl EngineBackend {
         let mut gathered = false;
         loop {
             let now = Instant::now();
-            chunks.discard_stale(now, drbg.max_age);
-            out.discard_stale(now, drbg.max_age);
+            let rule = self.servable(now);
+            chunks.discard_unservable(rule);
+            out.discard_unservable(rule);
             let want = n - out.len();
             chunks.take_into(&mut out, want);
             gathered |= out.len() > 0;
@@ -491,11 +526,43 @@ mod tests {
     use super::*;
 
     fn chunk(fill: u8, len: usize, made: Instant) -> Chunk {
+        revised_chunk(fill, len, made, 0)
+    }
+
+    fn revised_chunk(fill: u8, len: usize, made: Instant, revision: u64) -> Chunk {
         Chunk {
             bytes: vec![fill; len],
             start: 0,
             made,
+            revision,
         }
+    }
+
+    fn at(now: Instant, max_age: Duration, revision: u64) -> Servable {
+        Servable {
+            now,
+            max_age,
+            revision,
+        }
+    }
+
+    #[test]
+    fn output_made_before_a_credit_revision_is_dropped_unserved() {
+        // The audit's case: the buffer (up to 256 KiB) was never flushed on revocation.
+        let t0 = Instant::now();
+        let age = Duration::from_secs(1);
+        let mut chunks = Chunks::default();
+        chunks.push(revised_chunk(1, 4, t0, 3));
+        chunks.push(revised_chunk(2, 4, t0, 4));
+        chunks.discard_unservable(at(t0, age, 4));
+        assert_eq!((chunks.len, chunks.chunks.len()), (4, 1));
+        assert_eq!(chunks.chunks[0].bytes, [2; 4]);
+        // A request gathered partly before the revision keeps nothing of that part.
+        let mut out = Gathered::new(8);
+        out.push(&[7, 7], t0, 4);
+        out.push(&[8, 8], t0, 5);
+        out.discard_unservable(at(t0, age, 5));
+        assert_eq!(out.bytes, [8, 8]);
     }
 
     #[test]
@@ -521,12 +588,12 @@ mod tests {
         let mut chunks = Chunks::default();
         chunks.push(chunk(1, 4, t0));
         chunks.push(chunk(2, 8, t0 + Duration::from_millis(600)));
-        chunks.discard_stale(t0 + Duration::from_millis(999), age);
+        chunks.discard_unservable(at(t0 + Duration::from_millis(999), age, 0));
         assert_eq!(chunks.len, 12);
-        chunks.discard_stale(t0 + age, age);
+        chunks.discard_unservable(at(t0 + age, age, 0));
         assert_eq!(chunks.len, 8);
         assert_eq!(chunks.oldest(), Some(t0 + Duration::from_millis(600)));
-        chunks.discard_stale(t0 + Duration::from_secs(5), age);
+        chunks.discard_unservable(at(t0 + Duration::from_secs(5), age, 0));
         assert_eq!(
             (chunks.len, chunks.chunks.len(), chunks.oldest()),
             (0, 0, None)
@@ -538,23 +605,23 @@ mod tests {
         let t0 = Instant::now();
         let age = Duration::from_secs(1);
         let mut out = Gathered::new(8);
-        out.push(&[1, 1, 1], t0);
-        out.push(&[2, 2], t0 + Duration::from_millis(300));
-        out.push(&[3], t0 + Duration::from_millis(900));
-        out.discard_stale(t0 + Duration::from_millis(500), age);
+        out.push(&[1, 1, 1], t0, 0);
+        out.push(&[2, 2], t0 + Duration::from_millis(300), 0);
+        out.push(&[3], t0 + Duration::from_millis(900), 0);
+        out.discard_unservable(at(t0 + Duration::from_millis(500), age, 0));
         assert_eq!(out.bytes, [1, 1, 1, 2, 2, 3]);
-        out.discard_stale(t0 + Duration::from_millis(1300), age);
+        out.discard_unservable(at(t0 + Duration::from_millis(1300), age, 0));
         assert_eq!(out.bytes, [3]);
         // Nothing of the dropped parts is left in the allocation.
         // SAFETY: the capacity was allocated for 8 bytes and all 6 were initialized.
         let spare = unsafe { std::slice::from_raw_parts(out.bytes.as_ptr(), 6) };
         assert_eq!(spare, [3, 0, 0, 0, 0, 0]);
-        out.push(&[4, 4], t0 + Duration::from_millis(1300));
+        out.push(&[4, 4], t0 + Duration::from_millis(1300), 0);
         assert_eq!(
             out.parts,
             [
-                (1, t0 + Duration::from_millis(900)),
-                (3, t0 + Duration::from_millis(1300))
+                (1, t0 + Duration::from_millis(900), 0),
+                (3, t0 + Duration::from_millis(1300), 0)
             ]
         );
         assert_eq!(out.finish(), [3, 4, 4]);

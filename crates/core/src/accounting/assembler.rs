@@ -60,6 +60,37 @@ struct FamilyQueue {
 }
 
 impl FamilyQueue {
+    /// Mixes in, uncredited, and drops every item now worth nothing (its source failed, or
+    /// its credit was withdrawn). Such items would otherwise hold the queue's room for
+    /// ever: no block can take them, and a full queue credits nothing new.
+    fn mix_in_worthless(
+        &mut self,
+        accounts: &(impl Ratios + ?Sized),
+        conditioner: &mut Conditioner,
+    ) {
+        if self
+            .items
+            .iter()
+            .all(|p| p.per_sample * accounts.ratio(p.source, p.epoch) > 0.0)
+        {
+            return;
+        }
+        let mut kept = VecDeque::with_capacity(self.items.len());
+        for item in self.items.drain(..) {
+            if item.per_sample * accounts.ratio(item.source, item.epoch) > 0.0 {
+                kept.push_back(item);
+            } else {
+                conditioner.absorb(&item.samples[item.start..], 0.0);
+                self.recorded_bits -= item.left() as f64 * item.per_sample;
+                self.bytes -= item.left();
+            }
+        }
+        self.items = kept;
+        if self.items.is_empty() {
+            self.recorded_bits = 0.0;
+        }
+    }
+
     fn available(&self, accounts: &(impl Ratios + ?Sized)) -> f64 {
         self.items
             .iter()
@@ -112,6 +143,8 @@ pub struct Assembler {
     family_names: Vec<String>,
     /// Bits one family may supply per block.
     cap_bits: f64,
+    /// The most of a block one family may supply (1.0 without the diversity rule).
+    cap_share: f64,
     shares: FamilyShares,
 }
 
@@ -134,6 +167,7 @@ impl Assembler {
             family_of,
             family_names,
             cap_bits: cap_share.clamp(0.0, 1.0) * BLOCK_CREDIT_BITS,
+            cap_share: cap_share.clamp(0.0, 1.0),
             shares: FamilyShares::default(),
         }
     }
@@ -167,6 +201,44 @@ impl Assembler {
         bits
     }
 
+    /// What a block is worth now: its ledger's credit under `accounts`, each family
+    /// counted up to its cap of a full-entropy block (`max_family_share` × 320 bits). A
+    /// block revalued below 320 bits this way is short, even when its plain sum is not: a
+    /// block assembled at 176 + 176 bits whose second family is revalued to 144 holds 320
+    /// bits, 55% of them from one family, and counts 160 + 144 = 304.
+    pub(crate) fn block_credit(&self, ledger: &Ledger, accounts: &(impl Ratios + ?Sized)) -> f64 {
+        let mut by_family = vec![0.0; self.queues.len()];
+        for (source, bits) in ledger.credit_by_source(accounts) {
+            by_family[self.family_of[source]] += bits;
+        }
+        let cap = self.cap_share * FULL_ENTROPY_CREDIT_BITS;
+        by_family.iter().map(|bits| bits.min(cap)).sum()
+    }
+
+    /// Takes back the credit of `source`'s last `samples` queued samples (whole batches,
+    /// so possibly a little more): they may belong to a run or window that crossed a
+    /// health-test cutoff in the batch after them. Samples already assembled into a block
+    /// are not reached. Returns the recorded bits taken back.
+    pub(crate) fn withdraw_tail(&mut self, source: usize, samples: usize) -> f64 {
+        let queue = &mut self.queues[self.family_of[source]];
+        let mut left = samples;
+        let mut withdrawn = 0.0;
+        for item in queue.items.iter_mut().rev() {
+            if left == 0 {
+                break;
+            }
+            if item.source != source || item.left() == 0 {
+                continue;
+            }
+            let bits = item.left() as f64 * item.per_sample;
+            withdrawn += bits;
+            queue.recorded_bits -= bits;
+            item.per_sample = 0.0;
+            left = left.saturating_sub(item.left());
+        }
+        withdrawn
+    }
+
     /// Whether `source`'s family queue is full, so that more of its samples would be mixed
     /// in uncredited: harvesting that family earns nothing until the others catch up (or
     /// blocks are taken).
@@ -186,6 +258,9 @@ impl Assembler {
         &mut self,
         accounts: &(impl Ratios + ?Sized),
     ) -> Option<([u8; BLOCK_BYTES], Ledger, Instant)> {
+        for queue in &mut self.queues {
+            queue.mix_in_worthless(accounts, &mut self.conditioner);
+        }
         let available: Vec<f64> = self.queues.iter().map(|q| q.available(accounts)).collect();
         let level = water_level(&available, self.cap_bits, BLOCK_CREDIT_BITS)?;
         let mut counted = 0.0;
@@ -365,5 +440,76 @@ mod tests {
             "{accepted}"
         );
         assert_eq!(asm.queued_bits(&acc), accepted);
+    }
+
+    #[test]
+    fn a_revalued_block_counts_each_family_only_up_to_its_cap() {
+        // The audit's case: assembled at 176 + 176 of 352 bits; family b revalued to 144
+        // leaves 320 bits in sum, 55% of them from family a.
+        let mut acc = accounts(2);
+        let mut asm = Assembler::new(
+            ConditionerKind::Sha256,
+            vec![0, 1],
+            vec!["a".into(), "b".into()],
+            0.5,
+        );
+        asm.offer(0, 0, 1.0, &[7u8; 176]);
+        asm.offer(1, 0, 1.0, &[9u8; 176]);
+        let (_, ledger, _) = asm.assemble(&acc).expect("176 + 176");
+        assert_eq!(
+            asm.block_credit(&ledger, &acc),
+            320.0,
+            "160 + 160 within the cap"
+        );
+        // h 2.0 -> 1.6364 for source 1: its 176 bits are worth 144.
+        acc[1].assess(2.0 * 144.0 / 176.0, AssessmentOrigin::Full, 65_536);
+        assert!(
+            (ledger.credit(&acc) - 320.0).abs() < 1e-9,
+            "the plain sum still reaches 320"
+        );
+        assert!((asm.block_credit(&ledger, &acc) - 304.0).abs() < 1e-9);
+        // Without the diversity rule (one family, cap 1.0) the sum is what counts.
+        let acc = accounts(1);
+        let mut one = Assembler::new(ConditionerKind::Sha256, vec![0], vec!["a".into()], 1.0);
+        one.offer(0, 0, 1.0, &[7u8; 352]);
+        let (_, ledger, _) = one.assemble(&acc).unwrap();
+        assert_eq!(one.block_credit(&ledger, &acc), 320.0);
+    }
+
+    #[test]
+    fn withdrawing_a_tail_zeroes_the_sources_last_queued_batches_only() {
+        let acc = accounts(2);
+        // Both sources in one family, so their batches interleave in one queue.
+        let mut asm = Assembler::new(ConditionerKind::Sha256, vec![0, 0], vec!["a".into()], 1.0);
+        asm.offer(0, 0, 0.5, &[1u8; 100]); // 50 bits
+        asm.offer(1, 0, 0.5, &[2u8; 100]); // 50 bits
+        asm.offer(0, 0, 0.5, &[3u8; 100]); // 50 bits
+        // 150 samples back from source 0: its two batches (whole batches).
+        assert_eq!(asm.withdraw_tail(0, 150), 100.0);
+        assert_eq!(asm.queued_bits(&acc), 50.0, "source 1's batch stays");
+        // A tail within the last batch takes only that batch.
+        asm.offer(0, 0, 0.5, &[4u8; 100]);
+        assert_eq!(asm.withdraw_tail(0, 10), 50.0);
+        assert_eq!(asm.queued_bits(&acc), 50.0);
+    }
+
+    #[test]
+    fn credit_worth_nothing_leaves_the_queue_so_new_credit_can_enter() {
+        // A full queue whose source then failed (every epoch worth 0) held its room for
+        // ever: nothing could be assembled from it, and new credit was refused as saturated.
+        let mut acc = accounts(1);
+        let mut asm = Assembler::new(ConditionerKind::Sha256, vec![0], vec!["a".into()], 1.0);
+        while !asm.saturated(0) {
+            asm.offer(0, 0, 1.0, &[5u8; 4096]);
+        }
+        acc[0].fail();
+        acc[0].assess(2.0, AssessmentOrigin::Full, 65_536); // epoch 1, after re-admission
+        assert!(
+            asm.assemble(&acc).is_none(),
+            "the old credit is worth nothing"
+        );
+        assert!(!asm.saturated(0), "and no longer holds the queue");
+        assert_eq!(asm.offer(0, 1, 1.0, &[6u8; 400]), 400.0);
+        assert!(asm.assemble(&acc).is_some());
     }
 }

@@ -45,11 +45,24 @@ impl Ledger {
     }
 
     /// Credit under the accounts as they stand now.
+    #[cfg(test)]
     pub(crate) fn credit(&self, accounts: &(impl Ratios + ?Sized)) -> f64 {
         self.parts
             .iter()
             .map(|c| c.bits * accounts.ratio(c.source as usize, c.epoch))
             .sum()
+    }
+
+    /// Each contribution's credit under the accounts as they stand now, by source (a
+    /// source may appear once per epoch).
+    pub(crate) fn credit_by_source<'a>(
+        &'a self,
+        accounts: &'a (impl Ratios + ?Sized),
+    ) -> impl Iterator<Item = (usize, f64)> + 'a {
+        self.parts.iter().map(|c| {
+            let source = c.source as usize;
+            (source, c.bits * accounts.ratio(source, c.epoch))
+        })
     }
 
     /// Whether `source` contributed.

@@ -204,6 +204,18 @@ impl Account {
         }
     }
 
+    /// A persistent health failure: the source's output since its last passed test cannot
+    /// be trusted, and which samples those are is not worth arguing over, so every epoch's
+    /// credit is worth nothing from now on. What was already served stays served; what
+    /// waits in a queue, a reservoir block or a DRBG seed is revalued to zero and revoked
+    /// if its block falls short. The source earns again only from a new full-size figure
+    /// (a new epoch), after a passing re-test.
+    pub(crate) fn fail(&mut self) {
+        for epoch in &mut self.epochs {
+            epoch.effective = 0.0;
+        }
+    }
+
     /// The current figure, if any: for a creditable origin, the lowest recent one.
     pub(crate) fn h(&self) -> Option<f64> {
         self.h
@@ -267,6 +279,19 @@ impl Account {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_persistent_failure_takes_back_every_epoch_and_a_new_figure_does_not_restore_it() {
+        let mut a = Account::new(0.5, 1, true);
+        a.assess(2.0, AssessmentOrigin::Full, 65_536);
+        a.assess(3.0, AssessmentOrigin::Full, 65_536);
+        assert_eq!((a.ratio(0), a.ratio(1)), (1.0, 1.0));
+        a.fail();
+        assert_eq!((a.ratio(0), a.ratio(1)), (0.0, 0.0));
+        // Re-admitted and measured again: new credit counts, the old stays worth nothing.
+        a.assess(2.5, AssessmentOrigin::Full, 65_536);
+        assert_eq!((a.ratio(0), a.ratio(1), a.ratio(2)), (0.0, 0.0, 1.0));
+    }
 
     #[test]
     fn credit_follows_the_lowest_recent_figure() {

@@ -53,6 +53,15 @@ pub(super) fn harvest_once(inner: &Arc<Inner>, index: usize, batch: usize) -> Op
     let verdict = start_up(&mut shared.slots[index], &samples)
         .then(|| shared.slots[index].continuous_test(&samples));
     let in_service = matches!(verdict, Some(Verdict::Pass | Verdict::Intermittent(_)));
+    match verdict {
+        Some(Verdict::Persistent(_)) => take_back(inner, &mut shared, index),
+        Some(Verdict::Intermittent(_)) => {
+            // The failing run or window may have begun in the batches before this one.
+            let lookback = shared.slots[index].health_lookback();
+            shared.assembler.withdraw_tail(index, lookback);
+        }
+        _ => {}
+    }
     let first = shared.slots[index].awaiting_measurement();
     let buffer = in_service.then(|| {
         shared.slots[index].record_samples(&samples);
@@ -74,6 +83,19 @@ pub(super) fn harvest_once(inner: &Arc<Inner>, index: usize, batch: usize) -> Op
         assess::spawn(inner, index, buffer, first);
     }
     in_service.then_some(samples.len())
+}
+
+/// After a persistent failure has zeroed the source's accounts (`Account::fail`): its
+/// queued credit is now worth nothing, the reservoir blocks that fall short of 320 bits
+/// without it are revoked, and every DRBG re-checks its seed before its next 64 KiB.
+fn take_back(inner: &Inner, shared: &mut Shared, index: usize) {
+    let revoked = shared.revoke_short_blocks(index);
+    inner.revision.fetch_add(1, Ordering::SeqCst);
+    tracing::warn!(
+        source = inner.config.sources[index].name(),
+        revoked_blocks = revoked,
+        "persistent health-test failure: the source's unserved credit is taken back"
+    );
 }
 
 /// A quarantined source's re-test on a fresh start-up sample. Passing re-admits it, but

@@ -72,9 +72,10 @@ impl Shared {
     /// stand, no longer reaches 320 bits; returns how many.
     pub(crate) fn revoke_short_blocks(&mut self, source: usize) -> usize {
         let before = self.reservoir.len();
-        let slots = &self.slots;
-        self.reservoir
-            .retain(|b| !b.ledger.involves(source) || reaches_full_entropy(&b.ledger, slots));
+        let (slots, assembler) = (&self.slots, &self.assembler);
+        self.reservoir.retain(|b| {
+            !b.ledger.involves(source) || reaches_full_entropy(&b.ledger, slots, assembler)
+        });
         let revoked = before - self.reservoir.len();
         self.blocks_revoked += revoked as u64;
         revoked
@@ -82,8 +83,8 @@ impl Shared {
 }
 
 /// Whether a ledger's credit, under the accounts as they stand now, still reaches 320 bits.
-pub(crate) fn reaches_full_entropy(ledger: &Ledger, slots: &[Slot]) -> bool {
-    ledger.credit(slots) >= FULL_ENTROPY_CREDIT_BITS * (1.0 - 1e-9)
+pub(crate) fn reaches_full_entropy(ledger: &Ledger, slots: &[Slot], assembler: &Assembler) -> bool {
+    assembler.block_credit(ledger, slots) >= FULL_ENTROPY_CREDIT_BITS * (1.0 - 1e-9)
 }
 
 /// What a forked child reads about each source without the lock.
@@ -124,8 +125,9 @@ pub(crate) struct Inner {
     pub(crate) idle_next_ns: AtomicU64,
     /// Requests waiting for blocks harvested after they began (prediction resistance).
     pub(crate) fresh_waiters: AtomicUsize,
-    /// Bumped whenever an assessment lowers a source's figure: DRBG handles then check
-    /// whether their seed was revoked.
+    /// Bumped whenever an assessment lowers a source's figure or a persistent failure takes
+    /// its credit back: DRBG handles then check whether their seed was
+    /// revoked.
     pub(crate) revision: AtomicU64,
     pub(crate) started: Instant,
     /// Per source, lock-free: a forked child (whose copy of the lock may be held by a thread
@@ -367,7 +369,7 @@ impl Engine {
         let mut shared = self.inner().lock();
         let revoked = ledgers
             .iter()
-            .filter(|l| !reaches_full_entropy(l, &shared.slots))
+            .filter(|l| !reaches_full_entropy(l, &shared.slots, &shared.assembler))
             .count();
         shared.blocks_revoked += revoked as u64;
         revoked > 0
@@ -425,6 +427,14 @@ impl Engine {
     /// ready.
     pub fn reservoir_capacity_bytes(&self) -> usize {
         self.inner().config.reservoir_blocks * BLOCK_BYTES
+    }
+
+    /// A counter that grows whenever credit already granted is revised downwards (a lowered
+    /// assessment, or a persistent health failure taking a source's credit back). DRBG
+    /// output made before it grew may come from a seed that is now revoked: whoever keeps
+    /// such output for later (the server's buffer) drops it when this changes.
+    pub fn credit_revision(&self) -> u64 {
+        self.inner().revision.load(Ordering::SeqCst)
     }
 
     /// A cryptographic handle (`sha256` or `drbg`; a DRBG handle owns its own CTR_DRBG state).

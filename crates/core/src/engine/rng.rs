@@ -120,7 +120,10 @@ impl EngineRng {
                 self.reseed(Some(request_began))?;
             } else if self.drbg.is_none() || self.seed_revoked() {
                 // Checked before every 64 KiB chunk, not once per call: one large call
-                // must not run on from a seed revoked while it runs.
+                // must not run on from a seed revoked while it runs. The revoked state is
+                // dropped (zeroized) first, so a reseed that fails leaves nothing to
+                // generate from: the next call must reseed too.
+                self.drbg = None;
                 self.reseed(None)?;
             } else if self.drbg.as_ref().is_some_and(CtrDrbg::reseed_due) {
                 self.reseed_if_ready()?;

@@ -308,6 +308,7 @@ impl Slot {
         match verdict {
             Verdict::Persistent(failure) => {
                 self.last_failure_sample = at.map(|n| n as u64);
+                self.account.fail();
                 let cutoff = match failure {
                     HealthFailure::RepetitionCount => self.health.rct_persistent,
                     HealthFailure::AdaptiveProportion => self.health.apt_persistent,
@@ -325,6 +326,12 @@ impl Slot {
             Verdict::Pass => {}
         }
         verdict
+    }
+
+    /// Samples before a batch that may belong to a run or window failing in it
+    /// ([`HealthTests::lookback`]).
+    pub(crate) fn health_lookback(&self) -> usize {
+        self.health.lookback()
     }
 
     /// Counts a harvested batch and keeps its tail for display.

@@ -150,7 +150,8 @@ class EntropyPool:
         return self._native.get_source_raw_bytes(_name(name), _count(n))
 
     def health_report(self) -> dict:
-        """``{"healthy": n, "total": n, "blocks_revoked": n, "diversity": str, "sources":
+        """``{"healthy": n, "total": n, "blocks_available": n, "blocks_revoked": n,
+        "diversity": str, "sources":
         [{"name", "family", "healthy", "quarantined", "min_entropy", "assessment",
         "assessment_samples", "credited", "credited_bits_per_second", ...}]}``; ``assessment``
         says where ``min_entropy`` came from: ``"startup"`` (a provisional estimate that earns
