@@ -1,22 +1,15 @@
 //! `GET /`: the live dashboard (HTML, CSS and JavaScript compiled into the binary; the page
 //! talks only to the server it came from, which its Content-Security-Policy enforces), or,
 //! for `Accept: application/json`, a JSON index of the routes so scripts are not broken.
-//! `GET /api/v1/sources/{name}/preview`: fresh raw samples of one source for the page's
-//! charts, collected for display only. `GET /api/v1/livecam/thumbnails`: the newest regions
-//! of public camera feeds (never of private ones) as PNG data URLs.
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+//! `GET /api/v1/livecam/thumbnails`: the newest regions of public camera feeds (never of
+//! private ones) as PNG data URLs. The charts' sample previews are in `preview.rs`.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::error::ApiError;
-use crate::reservoir::BackendError;
 use crate::state::AppState;
 
 const INDEX_HTML: &str = include_str!("../../assets/index.html");
@@ -26,20 +19,6 @@ const DASHBOARD_CSS: &str = include_str!("../../assets/dashboard.css");
 /// Nothing but this server: no CDN, no fonts, no beacons.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-/// Samples in a preview.
-pub(crate) const PREVIEW_SAMPLES: usize = 1024;
-/// A preview is re-collected at most this often per source, however many viewers ask.
-const PREVIEW_MAX_AGE: Duration = Duration::from_secs(1);
-/// A source slower than this gives no preview.
-const PREVIEW_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// A preview and when it was collected.
-type Preview = (Instant, Arc<Vec<u8>>);
-
-/// Recent previews by source.
-#[derive(Default)]
-pub(crate) struct Previews(Mutex<HashMap<String, Preview>>);
 
 fn wants_json(headers: &HeaderMap) -> bool {
     let accept = headers
@@ -126,65 +105,4 @@ pub(crate) async fn thumbnails(State(state): State<AppState>) -> Json<Value> {
         })
         .collect();
     Json(json!({"region_size": size, "groups": groups}))
-}
-
-/// Fresh samples of one source (never mixed into output), at most one collection a second
-/// per source.
-pub(crate) async fn preview(
-    State(state): State<AppState>,
-    Path(name): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let cached = {
-        let map = state.previews.0.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(&name)
-            .filter(|(at, _)| at.elapsed() < PREVIEW_MAX_AGE)
-            .map(|(_, samples)| Arc::clone(samples))
-    };
-    let samples = match cached {
-        Some(samples) => samples,
-        None => {
-            let backend = state.backend.clone();
-            let source = name.clone();
-            let task =
-                tokio::task::spawn_blocking(move || backend.preview(&source, PREVIEW_SAMPLES));
-            let samples = match tokio::time::timeout(PREVIEW_TIMEOUT, task).await {
-                Err(_) => {
-                    return Err(ApiError::new(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        format!("{name} gave no samples within {PREVIEW_TIMEOUT:?}"),
-                    ));
-                }
-                Ok(Err(e)) => {
-                    return Err(ApiError::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        format!("preview task failed: {e}"),
-                    ));
-                }
-                Ok(Ok(Err(BackendError::UnknownSource(_)))) => {
-                    return Err(ApiError::new(
-                        StatusCode::NOT_FOUND,
-                        "no source of that name runs in this engine (see /sources)",
-                    ));
-                }
-                Ok(Ok(Err(e))) => {
-                    return Err(ApiError::new(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        e.to_string(),
-                    ));
-                }
-                Ok(Ok(Ok(samples))) => Arc::new(samples),
-            };
-            let mut map = state.previews.0.lock().unwrap_or_else(|p| p.into_inner());
-            // Bounded by the engine's sources: only names it knows reach this point.
-            map.insert(name.clone(), (Instant::now(), Arc::clone(&samples)));
-            samples
-        }
-    };
-    let physics = wellspring_core::registry::find(&name).map(|s| s.info().physics);
-    Ok(Json(json!({
-        "source": name,
-        "physics": physics,
-        "samples": samples.as_slice(),
-        "note": "fresh samples collected for display; never mixed into output",
-    })))
 }

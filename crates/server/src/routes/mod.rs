@@ -7,9 +7,10 @@ mod body;
 mod dashboard;
 mod events;
 mod info;
+mod preview;
 mod random;
 
-pub(crate) use dashboard::Previews;
+pub(crate) use preview::Previews;
 
 use std::net::SocketAddr;
 
@@ -47,7 +48,7 @@ pub(crate) fn router(state: AppState, set: RouteSet) -> Router {
         .route("/pool/status", get(info::pool_status))
         .route("/metrics", get(info::metrics))
         .route("/api/v1/events", get(events::events))
-        .route("/api/v1/sources/{name}/preview", get(dashboard::preview))
+        .route("/api/v1/sources/{name}/preview", get(preview::preview))
         .route("/api/v1/livecam/thumbnails", get(dashboard::thumbnails))
         .route("/", get(dashboard::index))
         .route("/assets/dashboard.js", get(dashboard::script))
