@@ -116,6 +116,17 @@ fn server_fails_closed_while_sources_are_broken_and_serves_again_when_they_heal(
     let text = server.fetch(DRBG_SMALL, Duration::from_secs(60)).unwrap();
     assert!(text.starts_with("HTTP/1.1 503"), "{text}");
     assert!(text.contains("\"success\":false"), "{text}");
+    // Each refusal is logged below ERROR (the quarantines are the WARN lines that say why);
+    // every 503 was an ERROR line before.
+    let log = server.stderr_text();
+    let refusals: Vec<&str> = log.lines().filter(|l| l.contains("503")).collect();
+    assert!(!refusals.is_empty(), "{log}");
+    assert!(
+        refusals
+            .iter()
+            .all(|l| l.contains(" INFO ") && !l.contains("ERROR")),
+        "{log}"
+    );
 
     faults.set("");
     wait_for(&server, "/health", "\"status\":\"ok\"");

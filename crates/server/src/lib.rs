@@ -50,6 +50,7 @@ mod ratelimit;
 pub mod reservoir;
 mod routes;
 mod state;
+mod trace;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -66,7 +67,6 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 use tower_http::cors::CorsLayer;
-use tower_http::trace::TraceLayer;
 
 pub use reservoir::{Backend, BackendError, EngineBackend};
 pub use state::AppState;
@@ -172,7 +172,7 @@ pub fn apps(
         .with_event_streams(config.max_event_streams);
     let admin_elsewhere = config.admin_addr.is_some();
     let mut public = routes::router(state.clone(), routes::RouteSet::Public { admin_elsewhere })
-        .layer(TraceLayer::new_for_http());
+        .layer(trace::layer());
     if let Some(origin) = &config.cors_origin {
         let value =
             HeaderValue::from_str(origin).map_err(|_| ServeError::BadOrigin(origin.clone()))?;
@@ -183,7 +183,7 @@ pub fn apps(
         );
     }
     let admin = admin_elsewhere
-        .then(|| routes::router(state, routes::RouteSet::Admin).layer(TraceLayer::new_for_http()));
+        .then(|| routes::router(state, routes::RouteSet::Admin).layer(trace::layer()));
     Ok((public, admin))
 }
 

@@ -68,12 +68,12 @@ impl ServerProcess {
             Ok(None) => "still running".to_owned(),
             Err(e) => format!("unknown ({e})"),
         };
-        format!(
-            "{status}, stderr:\n{}",
-            std::fs::read_to_string(&self.stderr_log)
-                .unwrap_or_default()
-                .trim_end()
-        )
+        format!("{status}, stderr:\n{}", self.stderr_text().trim_end())
+    }
+
+    /// What the server wrote to stderr so far (its log).
+    pub(crate) fn stderr_text(&self) -> String {
+        std::fs::read_to_string(&self.stderr_log).unwrap_or_default()
     }
 
     /// One request on a fresh connection; the whole response as text.
