@@ -28,4 +28,7 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
 # Inside the container the server listens on all interfaces, to be reachable through the
 # published port; publish it on 127.0.0.1 on the host unless you mean to expose it.
 ENTRYPOINT ["/usr/local/bin/wellspring"]
-CMD ["server", "--host", "0.0.0.0", "--port", "8042"]
+# The operator routes (pool status, sources, metrics, the dashboard, its event stream) stay on
+# the container's own loopback (`docker exec` reaches them); the published port serves the
+# random API only. Off loopback the server limits each client to 100/s by default.
+CMD ["server", "--host", "0.0.0.0", "--port", "8042", "--admin-listen", "127.0.0.1:9042"]

@@ -80,7 +80,8 @@ start_replica() { # name [binary] [fault file]
     mkdir -p "$WORK/cache-$n"
     ip netns exec "$TAG-$n" env XDG_CACHE_HOME="$WORK/cache-$n" \
         ${faults:+WELLSPRING_FAULT_FILE=$faults} \
-        "$bin" server --host "${ADDR[$n]}" --port 8042 --sources branch_timing,page_fault_timing \
+        "$bin" server --host "${ADDR[$n]}" --port 8042 --admin-listen 127.0.0.1:9042 \
+        --rate-limit off --sources branch_timing,page_fault_timing \
         >"$WORK/$n.log" 2>&1 &
     PID[$n]=$!
     disown "${PID[$n]}" # killed on purpose below; no job-control noise

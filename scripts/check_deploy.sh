@@ -47,4 +47,10 @@ grep -q '^USER [1-9]' Dockerfile || fail "the runtime stage must run as a non-ro
 grep -q '^HEALTHCHECK ' Dockerfile || fail "no HEALTHCHECK"
 grep -q 'cargo build --release --locked' Dockerfile || fail "the build must use --locked"
 grep -q '"--host", "0.0.0.0"' Dockerfile || fail "the server must bind 0.0.0.0 inside the container"
-echo "Dockerfile: multi-stage, non-root, HEALTHCHECK, --locked"
+grep -q '"--admin-listen", "127.0.0.1:9042"' Dockerfile ||
+    fail "the operator routes must stay off the published port (--admin-listen)"
+grep -q -- '- --admin-listen' compose.yaml ||
+    { echo "compose.yaml: no --admin-listen" >&2; exit 1; }
+grep -q -- '- --admin-listen' deploy/kubernetes/deployment.yaml ||
+    { echo "deployment.yaml: no --admin-listen" >&2; exit 1; }
+echo "Dockerfile: multi-stage, non-root, HEALTHCHECK, --locked, operator routes off the public port"

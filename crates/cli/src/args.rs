@@ -551,9 +551,14 @@ pub(crate) struct ServerArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) camera_config: Option<std::path::PathBuf>,
     /// Per-client limit, e.g. `100/s`: a request costs one token, plus one per KiB served
-    /// beyond the first; IPv6 clients are limited per /64.
+    /// beyond the first; IPv6 clients are limited per /64. Default: none on a loopback
+    /// address, 100/s on any other; `off` for none.
     #[arg(long, value_parser = parse_rate)]
     pub(crate) rate_limit: Option<f64>,
+    /// Serve the operator routes on a public (non-loopback) `--host` without
+    /// `--admin-listen`; without this flag the server refuses to start that way.
+    #[arg(long)]
+    pub(crate) public_operator_routes: bool,
     /// A proxy (address or CIDR block) whose `X-Forwarded-For` or `Forwarded` header names the
     /// client (every line read; the right-most untrusted hop is the client); repeatable.
     /// From anyone else the header is ignored.
@@ -566,8 +571,10 @@ pub(crate) struct ServerArgs {
     #[arg(long, value_name = "N", default_value_t = 512,
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub(crate) max_connections: u32,
-    /// Serve `/pool/status`, `/sources` and `/metrics` on this address (e.g.
-    /// `127.0.0.1:9042`) instead of the public port, which then answers them 404.
+    /// Serve the operator routes (`/pool/status`, `/sources`, `/metrics`, the dashboard `/`
+    /// with its assets, `/api/v1/events`, `/api/v1/sources/{name}/preview` and
+    /// `/api/v1/livecam/thumbnails`) on this address (e.g. `127.0.0.1:9042`) instead of the
+    /// public port, which then answers them 404 (`/` there gives the JSON index).
     #[arg(long, value_name = "ADDR:PORT")]
     pub(crate) admin_listen: Option<SocketAddr>,
     /// Most dashboard event streams (`/api/v1/events`) open at once; past it, 503.
@@ -576,10 +583,14 @@ pub(crate) struct ServerArgs {
     pub(crate) max_event_streams: u32,
 }
 
+/// `N/s` or `N`; `off` is infinite (no limit).
 fn parse_rate(text: &str) -> Result<f64, String> {
+    if text == "off" {
+        return Ok(f64::INFINITY);
+    }
     let number = text.strip_suffix("/s").unwrap_or(text);
     match number.parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 && v <= 1e9 => Ok(v),
-        _ => Err(format!("'{text}' is not a rate like 100/s")),
+        _ => Err(format!("'{text}' is not a rate like 100/s (or off)")),
     }
 }

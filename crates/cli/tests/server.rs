@@ -98,6 +98,26 @@ fn bad_flags_are_usage_errors_and_a_busy_port_is_a_runtime_error() {
             report(&out)
         );
     }
+    // A public address without --admin-listen served every operator route to anyone (the
+    // review's finding 4): refused before anything starts. (The missing camera file makes a
+    // regression exit 2 with another message rather than serve on 0.0.0.0.)
+    for host in ["0.0.0.0", "::", "192.0.2.1"] {
+        let args = [
+            "server",
+            "--host",
+            host,
+            "--camera-config",
+            "/nonexistent/webcams.toml",
+        ];
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", report(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{}", report(&out));
+        assert!(
+            stderr.contains("--admin-listen") && stderr.contains("--public-operator-routes"),
+            "{stderr}"
+        );
+    }
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
     let out = run(&["server", "--port", &port, "--sources", "branch_timing"]);

@@ -247,6 +247,7 @@ pub async fn serve_with_admin(
     tracing::info!(
         addr = %listener.local_addr()?,
         max_connections = config.max_connections,
+        rate_limit = ?config.rate_limit,
         "wellspring server listening"
     );
     if let Some(addr) = config.admin_addr {

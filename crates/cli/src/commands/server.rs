@@ -19,7 +19,42 @@ use crate::error::{CliError, CliResult};
 /// How long the runtime waits for its blocking threads after the server has stopped.
 const RUNTIME_SHUTDOWN: Duration = Duration::from_millis(300);
 
+/// The per-client rate limit on a public (non-loopback) address when `--rate-limit` is not
+/// given: 100 tokens a second (100 small requests, or about 100 KiB).
+pub(crate) const DEFAULT_PUBLIC_RATE_LIMIT: f64 = 100.0;
+
+/// Whether `host` is reachable only from this machine.
+fn loopback(host: std::net::IpAddr) -> bool {
+    host.is_loopback()
+}
+
+/// Refuses a public bind that would serve the operator routes on the public port.
+fn check_public_bind(args: &ServerArgs) -> CliResult {
+    if loopback(args.host) || args.admin_listen.is_some() || args.public_operator_routes {
+        return Ok(());
+    }
+    Err(CliError::usage(format!(
+        "refusing to serve the operator routes (/pool/status, /sources, /metrics, the \
+         dashboard, /api/v1/events, previews, thumbnails) on the public address {}: add \
+         --admin-listen 127.0.0.1:9042 to serve them there, or --public-operator-routes to \
+         serve them on the public port anyway",
+        args.host
+    )))
+}
+
+/// The rate limit in force: `--rate-limit` (`off` is none), else none on loopback and
+/// [`DEFAULT_PUBLIC_RATE_LIMIT`] on any other address.
+pub(crate) fn effective_rate_limit(host: std::net::IpAddr, asked: Option<f64>) -> Option<f64> {
+    match asked {
+        Some(rate) if rate.is_infinite() => None,
+        Some(rate) => Some(rate),
+        None if loopback(host) => None,
+        None => Some(DEFAULT_PUBLIC_RATE_LIMIT),
+    }
+}
+
 pub(crate) fn run(args: ServerArgs) -> CliResult {
+    check_public_bind(&args)?;
     if let Some(path) = &args.camera_config {
         crate::camera::from_file(path)?;
     }
@@ -39,7 +74,7 @@ pub(crate) fn run(args: ServerArgs) -> CliResult {
     let config = ServerConfig {
         addr: SocketAddr::new(args.host, args.port),
         allow_raw: args.allow_raw,
-        rate_limit: args.rate_limit,
+        rate_limit: effective_rate_limit(args.host, args.rate_limit),
         trusted_proxies: args.trusted_proxy,
         cors_origin: args.cors,
         camera,
@@ -66,4 +101,24 @@ pub(crate) fn run(args: ServerArgs) -> CliResult {
             None => CliError::runtime(format!("cannot serve on {addr}: {io}")),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_public_address_gets_a_rate_limit_unless_told_otherwise() {
+        let public: std::net::IpAddr = "0.0.0.0".parse().unwrap();
+        let local: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+        let local6: std::net::IpAddr = "::1".parse().unwrap();
+        assert_eq!(
+            effective_rate_limit(public, None),
+            Some(DEFAULT_PUBLIC_RATE_LIMIT)
+        );
+        assert_eq!(effective_rate_limit(local, None), None);
+        assert_eq!(effective_rate_limit(local6, None), None);
+        assert_eq!(effective_rate_limit(public, Some(5.0)), Some(5.0));
+        assert_eq!(effective_rate_limit(public, Some(f64::INFINITY)), None);
+    }
 }
