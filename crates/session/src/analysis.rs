@@ -9,7 +9,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::Serialize;
 use wellspring_assess::noise::analysis::{AnalyzeOptions, SourceAnalysis, analyze};
-use wellspring_assess::noise::cross::strongest;
+use wellspring_assess::noise::cross::{DEFAULT_SHIFTS, holm, shift_test, strongest};
 
 use crate::format::raw_path;
 
@@ -20,6 +20,8 @@ pub const MIN_SAMPLES: usize = 1024;
 /// Time bins for cross-correlation, and the lags (in bins) searched either way.
 const CROSS_BINS: usize = 2048;
 const CROSS_LAGS: usize = 8;
+/// Family-wise error rate at which a pair is called `dependent` (Holm over all pairs).
+pub const DEPENDENT_ALPHA: f64 = 0.01;
 
 /// The strongest cross-correlation of two sources.
 #[derive(Debug, Clone, Serialize)]
@@ -35,8 +37,28 @@ pub struct Pair {
     /// Bin width, in seconds.
     pub bin_seconds: f64,
     /// |r| beyond the threshold that any of the 17 lags of two independent series crosses
-    /// about one time in a thousand.
+    /// about one time in a thousand. Assumes independent bins: two independent but
+    /// autocorrelated sources cross it far more often (`p_value` does not).
     pub significant: bool,
+    /// The circular-shift p-value of the strongest |r| over the 17 lags: the same statistic
+    /// with `b` circularly shifted by 999 offsets spread over the middle 80% of the bins is
+    /// the null, which keeps each source's own autocorrelation. (1 + #{shifted ≥ observed}) /
+    /// 1000 while a shifted value reaches the observed one; beyond all of them, the normal tail
+    /// of the rank correlation with the shifts' standard deviation (`p_tail`).
+    /// `wellspring_assess::noise::cross::ShiftTest::p_refined`; 1 when a series is constant.
+    pub p_value: f64,
+    /// The permutation p-value alone, (1 + #{shifted ≥ observed}) / 1000: at least 0.001.
+    pub p_permutation: f64,
+    /// The normal-tail p-value of the strongest rank correlation, its standard deviation
+    /// taken from the shifted series, Bonferroni over the 17 lags.
+    pub p_tail: f64,
+    /// Standard deviation of one lag's r under independence, measured from the shifts
+    /// (1/√2048 ≈ 0.022 for independent bins; larger for autocorrelated sources).
+    pub null_sd: f64,
+    /// `p_value` after Holm's step-down correction over every pair of the session.
+    pub p_holm: f64,
+    /// `p_holm` < 0.01: the pair depends, at a family-wise error rate of 1% over all pairs.
+    pub dependent: bool,
 }
 
 /// `analyze --json`.
@@ -123,18 +145,43 @@ pub fn analyze_session(dir: &Path, opts: &AnalyzeOptions) -> Result<Document, An
     {
         // Bonferroni over the 2L + 1 lags of one pair at α = 0.001, r ~ N(0, 1/m).
         let z = 3.29 + 0.5 * ((2 * CROSS_LAGS + 1) as f64).ln();
-        for i in 0..names.len() {
-            for j in i + 1..names.len() {
-                let (r, lag) = strongest(&series[i], &series[j], CROSS_LAGS);
-                cross_correlation.push(Pair {
-                    a: names[i].clone(),
-                    b: names[j].clone(),
-                    r,
-                    lag,
-                    bin_seconds,
-                    significant: r.abs() > z / (CROSS_BINS as f64).sqrt(),
-                });
-            }
+        let pairs: Vec<(usize, usize)> = (0..names.len())
+            .flat_map(|i| (i + 1..names.len()).map(move |j| (i, j)))
+            .collect();
+        // Pairs in parallel: one circular cross-correlation per pair (real FFT) and the
+        // K shifts from it.
+        let tests: Vec<_> = pairs
+            .par_iter()
+            .map(|&(i, j)| {
+                let test = shift_test(&series[i], &series[j], CROSS_LAGS, DEFAULT_SHIFTS);
+                let (r, lag) = test.map_or_else(
+                    || strongest(&series[i], &series[j], CROSS_LAGS),
+                    |t| (t.r, t.lag),
+                );
+                (r, lag, test)
+            })
+            .collect();
+        let p_values: Vec<f64> = tests
+            .iter()
+            .map(|(_, _, t)| t.map_or(1.0, |t| t.p_refined()))
+            .collect();
+        let p_holm = holm(&p_values);
+        for (k, &(i, j)) in pairs.iter().enumerate() {
+            let (r, lag, test) = tests[k];
+            cross_correlation.push(Pair {
+                a: names[i].clone(),
+                b: names[j].clone(),
+                r,
+                lag,
+                bin_seconds,
+                significant: r.abs() > z / (CROSS_BINS as f64).sqrt(),
+                p_value: p_values[k],
+                p_permutation: test.map_or(1.0, |t| t.p_value),
+                p_tail: test.map_or(1.0, |t| t.p_tail),
+                null_sd: test.map_or(0.0, |t| t.null_sd),
+                p_holm: p_holm[k],
+                dependent: p_holm[k] < DEPENDENT_ALPHA,
+            });
         }
         cross_correlation.sort_by(|x, y| y.r.abs().total_cmp(&x.r.abs()));
     }
