@@ -23,7 +23,9 @@ pub(crate) struct Cli {
     #[arg(long, global = true, value_name = "PATH|off")]
     pub(crate) assessment_cache: Option<String>,
     /// Platform generators to credit at their documented vendor claim (comma-separated:
-    /// rdrand, rdseed, os_random, hwrng; default none: they are mixed in uncredited).
+    /// rdrand, rdseed, os_random, hwrng; default none: they are mixed in uncredited). /dev/hwrng
+    /// is credited by device: `hwrng` trusts a board's generator at half its driver's quality,
+    /// `hwrng:virtio` a VM's virtio device (the host's generator) at 1/128 bit per byte.
     #[arg(long, global = true, value_name = "NAMES", value_delimiter = ',')]
     pub(crate) trust_platform: Option<Vec<String>>,
     /// CPU the harvesters may use, in cores (default 1; up to the cores this machine has).

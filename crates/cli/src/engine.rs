@@ -41,7 +41,7 @@ pub(crate) fn set_trust_platform(names: Vec<String>) -> CliResult {
         wellspring_core::accounting::trust::unknown_names(names.iter().map(String::as_str));
     if !unknown.is_empty() {
         return Err(CliError::usage(format!(
-            "--trust-platform: {} is not a platform generator (rdrand, rdseed, os_random, hwrng)",
+            "--trust-platform: {} is not a platform generator (rdrand, rdseed, os_random, hwrng, hwrng:virtio)",
             unknown.join(", ")
         )));
     }

@@ -35,5 +35,6 @@ pub use facade::{
 };
 pub use registry::{SourceStatus, detect_available_sources};
 pub use source::{
-    Availability, EntropySource, SourceCategory, SourceError, SourceInfo, SpeedClass,
+    Availability, EntropySource, PlatformDevice, SourceCategory, SourceError, SourceInfo,
+    SpeedClass,
 };

@@ -189,4 +189,22 @@ pub trait EntropySource: Send + Sync {
     fn name(&self) -> &'static str {
         self.info().name
     }
+
+    /// The device behind a platform generator whose trust depends on it (/dev/hwrng: a
+    /// virtio device forwards the host's generator, another is a chip on the board), as the
+    /// kernel describes it. `None` for every other source.
+    fn device(&self) -> Option<PlatformDevice> {
+        None
+    }
+}
+
+/// The device behind a platform generator, as the kernel names and rates it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlatformDevice {
+    /// The kernel's name for the device (`rng_current` of the `hw_random` class, e.g.
+    /// `virtio_rng.0` or `tpm-rng-0`; `none` when no device is selected).
+    pub name: String,
+    /// The driver's quality, in bits of entropy per 1,024 bits of output (`rng_quality`),
+    /// when the kernel reports one.
+    pub quality: Option<u32>,
 }

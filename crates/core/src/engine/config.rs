@@ -271,7 +271,7 @@ impl EngineConfig {
             crate::accounting::trust::unknown_names(self.trust_platform.iter().map(String::as_str));
         if !unknown.is_empty() {
             return bad(format!(
-                "trust_platform names {} which is not a platform generator (rdrand, rdseed, os_random, hwrng)",
+                "trust_platform names {} which is not a platform generator (rdrand, rdseed, os_random, hwrng, hwrng:virtio)",
                 unknown.join(", ")
             ));
         }

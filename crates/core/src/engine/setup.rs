@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::slot::Slot;
 use super::{AssessmentOrigin, AssessmentStore, CorrelationGroup, EngineConfig};
+use crate::EntropySource;
 
 /// How soon a source started from a stored assessment is measured again in this run.
 const STORED_RECHECK: Duration = Duration::from_secs(5);
@@ -49,6 +50,29 @@ fn family_of<'a>(config: &'a EngineConfig, name: &str) -> Option<(usize, &'a Cor
         .find(|(_, g)| g.members.iter().any(|m| m == name))
 }
 
+/// The claim a platform generator named in `--trust-platform` is credited at; `None` when it
+/// is not named, or is named but its device earns nothing (said in a warning).
+fn trusted_claim_of(
+    source: &dyn EntropySource,
+    trusted: &[String],
+) -> Option<crate::accounting::trust::VendorClaim> {
+    use crate::accounting::trust;
+    let name = source.name();
+    if !trust::is_named(name, trusted) {
+        return None;
+    }
+    match trust::trusted_claim(name, source.device().as_ref(), trusted) {
+        Ok(claim) => {
+            tracing::info!(source = name, bits_per_byte = claim.bits_per_byte, basis = %claim.basis, "trusted");
+            Some(claim)
+        }
+        Err(why) => {
+            tracing::warn!(source = name, "trusted but not credited: {why}");
+            None
+        }
+    }
+}
+
 /// The engine's per-source state, and the number of correlation families among the
 /// sources that can earn credit.
 pub(super) fn new_slots(config: &EngineConfig) -> (Vec<Slot>, usize) {
@@ -69,8 +93,10 @@ pub(super) fn new_slots(config: &EngineConfig) -> (Vec<Slot>, usize) {
                 None => (names.iter().position(|n| n == name).unwrap_or(0), 1),
             };
             let platform = source.info().category == crate::SourceCategory::Platform;
-            let trusted = platform && config.trust_platform.iter().any(|t| t == name);
-            let eligible = source.creditable() && (!platform || trusted);
+            let claim = platform
+                .then(|| trusted_claim_of(source.as_ref(), &config.trust_platform))
+                .flatten();
+            let eligible = source.creditable() && (!platform || claim.is_some());
             if eligible {
                 creditable_families.insert(family);
             }
@@ -81,10 +107,8 @@ pub(super) fn new_slots(config: &EngineConfig) -> (Vec<Slot>, usize) {
                 config.safety_factor,
                 eligible,
             );
-            if trusted {
-                if let Some(claim) = crate::accounting::trust::claim(name) {
-                    slot.set_assessment(claim.bits_per_byte, AssessmentOrigin::Trusted, 0);
-                }
+            if let Some(claim) = claim {
+                slot.set_assessment(claim.bits_per_byte, AssessmentOrigin::Trusted, 0);
             } else if let Some(entry) = stored.get(name).filter(|_| slot.measured()) {
                 slot.set_assessment(entry.min_entropy, AssessmentOrigin::Stored, entry.samples);
                 // The stored figure serves start-up; this run's own measurement follows

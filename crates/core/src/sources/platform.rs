@@ -8,7 +8,10 @@ use std::fs::File;
 use std::io::Read;
 use std::path::PathBuf;
 
-use crate::{Availability, EntropySource, SourceCategory, SourceError, SourceInfo, SpeedClass};
+use crate::{
+    Availability, EntropySource, PlatformDevice, SourceCategory, SourceError, SourceInfo,
+    SpeedClass,
+};
 
 /// `n` bytes from a 64-bit generator instruction, little-endian, failing when it does.
 fn words(
@@ -213,6 +216,8 @@ impl EntropySource for OsRandom {
 #[derive(Debug)]
 pub struct DevHwrng {
     path: PathBuf,
+    /// The `hw_random` class folder that names the current device and its quality.
+    class_dir: PathBuf,
 }
 
 impl Default for DevHwrng {
@@ -222,9 +227,21 @@ impl Default for DevHwrng {
 }
 
 impl DevHwrng {
+    /// Where the kernel describes the current hardware generator.
+    pub const CLASS_DIR: &'static str = "/sys/class/misc/hw_random";
+
     /// A hwrng source reading from `path` (tests point it at a missing file).
     pub fn at(path: impl Into<PathBuf>) -> Self {
-        DevHwrng { path: path.into() }
+        DevHwrng::with_class_dir(path, Self::CLASS_DIR)
+    }
+
+    /// A hwrng source reading from `path`, with the device's name (`rng_current`) and
+    /// quality (`rng_quality`) read from `class_dir` (tests describe a device of their own).
+    pub fn with_class_dir(path: impl Into<PathBuf>, class_dir: impl Into<PathBuf>) -> Self {
+        DevHwrng {
+            path: path.into(),
+            class_dir: class_dir.into(),
+        }
     }
 }
 
@@ -261,5 +278,12 @@ impl EntropySource for DevHwrng {
             .and_then(|mut f| f.read_exact(&mut out))
             .map_err(io_err)?;
         Ok(out)
+    }
+
+    fn device(&self) -> Option<PlatformDevice> {
+        let read = |file: &str| std::fs::read_to_string(self.class_dir.join(file)).ok();
+        let name = read("rng_current")?.trim().to_owned();
+        let quality = read("rng_quality").and_then(|q| q.trim().parse().ok());
+        Some(PlatformDevice { name, quality })
     }
 }
