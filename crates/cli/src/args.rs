@@ -557,6 +557,11 @@ pub(crate) struct ServerArgs {
     /// address, 100/s on any other; `off` for none.
     #[arg(long, value_parser = parse_rate)]
     pub(crate) rate_limit: Option<f64>,
+    /// Most random bytes one request may ask for (uint16: 2 × length; hex16: length ×
+    /// size); larger requests get 413. Default: none beyond the API's own 1,024 × 1,024 on a
+    /// loopback address, 65536 on any other; `off` for none.
+    #[arg(long, value_name = "BYTES|off", value_parser = parse_request_bytes)]
+    pub(crate) max_request_bytes: Option<usize>,
     /// Serve the operator routes on a public (non-loopback) `--host` without
     /// `--admin-listen`; without this flag the server refuses to start that way.
     #[arg(long)]
@@ -579,10 +584,32 @@ pub(crate) struct ServerArgs {
     /// public port, which then answers them 404 (`/` there gives the JSON index).
     #[arg(long, value_name = "ADDR:PORT")]
     pub(crate) admin_listen: Option<SocketAddr>,
+    /// A `Host` name (or address) the operator routes answer, besides `localhost`,
+    /// `127.0.0.1`, `[::1]` and the address they listen on (`--admin-listen`'s, else
+    /// `--host`'s) unless that is 0.0.0.0 or `::`; repeatable or comma-separated. Any other
+    /// `Host` gets 421, so a page that rebinds its own name to this server cannot read them;
+    /// the port and case are ignored, the random routes, `/health` and `/ready` answer any
+    /// `Host`. `*` (or `any`) turns the check off: only behind a proxy that rewrites `Host`.
+    #[arg(long = "allowed-host", value_name = "NAME", value_delimiter = ',',
+          value_parser = wellspring_server::parse_allowed_host)]
+    pub(crate) allowed_host: Vec<String>,
     /// Most dashboard event streams (`/api/v1/events`) open at once; past it, 503.
     #[arg(long, value_name = "N", default_value_t = 64,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub(crate) max_event_streams: u32,
+}
+
+/// A byte count from 1 to 1 MiB; `off` is `usize::MAX` (no limit).
+fn parse_request_bytes(text: &str) -> Result<usize, String> {
+    if text == "off" {
+        return Ok(usize::MAX);
+    }
+    match text.parse::<usize>() {
+        Ok(n) if (1..=1 << 20).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "'{text}' is not a byte count from 1 to 1048576 (or off)"
+        )),
+    }
 }
 
 /// `N/s` or `N`; `off` is infinite (no limit).

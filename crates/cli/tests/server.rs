@@ -146,14 +146,35 @@ fn admin_listen_moves_the_operator_routes_to_their_own_port() {
         .unwrap();
     write!(
         stream,
-        "GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+        "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut text = String::new();
     stream.read_to_string(&mut text).unwrap();
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
     assert!(text.contains("wellspring_credited_sources"), "{text}");
+    // A page that rebinds its own name to the admin port is refused (421, JSON).
+    let mut stream = TcpStream::connect(("127.0.0.1", admin_port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /metrics HTTP/1.1\r\nHost: evil.example:{admin_port}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    assert!(text.starts_with("HTTP/1.1 421"), "{text}");
+    assert!(text.contains("--allowed-host"), "{text}");
     // A bad address is a usage error.
     let out = common::wellspring(&["server", "--admin-listen", "nowhere"]);
     assert_eq!(out.status.code(), Some(2), "{}", report(&out));
+    let out = common::wellspring(&["server", "--allowed-host", "a/b"]);
+    assert_eq!(out.status.code(), Some(2), "{}", report(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--allowed-host"),
+        "{}",
+        report(&out)
+    );
 }

@@ -31,6 +31,15 @@
 //! listener has its own small connection cap ([`ADMIN_MAX_CONNECTIONS`]), so a flood of
 //! public connections cannot lock the operator out.
 //!
+//! ## The Host check
+//!
+//! Wherever they are served, the operator routes and the dashboard answer only a `Host` of
+//! `localhost`, `127.0.0.1`, `[::1]`, the address their listener is bound to (unless it is
+//! the unspecified address) or a name in [`ServerConfig::allowed_hosts`]
+//! (`--allowed-host`); any other gets `421`, so a page the operator visits cannot rebind
+//! its own name to them and read them (see the `host` module). The random routes,
+//! `/openapi.json`, `/health` and `/ready` answer any `Host`.
+//!
 //! ## Shutdown
 //!
 //! When the shutdown future completes (SIGINT or SIGTERM for [`serve`]), the listener is
@@ -43,6 +52,7 @@
 mod client_ip;
 mod error;
 mod fairshare;
+mod host;
 mod metrics;
 pub mod openapi;
 mod query;
@@ -68,6 +78,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 use tower_http::cors::CorsLayer;
 
+pub use host::parse_allowed_host;
 pub use reservoir::{Backend, BackendError, EngineBackend};
 pub use state::AppState;
 
@@ -99,8 +110,16 @@ pub struct ServerConfig {
     pub shutdown_grace: Duration,
     /// Where to serve [`ADMIN_ROUTES`] instead of the public address (`--admin-listen`).
     pub admin_addr: Option<SocketAddr>,
+    /// Host names (or addresses) the operator routes answer besides `localhost`, `127.0.0.1`,
+    /// `::1` and the address their listener is bound to (`--allowed-host`); any other `Host`
+    /// gets 421. `*` or `any` turns the check off (only behind a proxy that rewrites `Host`).
+    pub allowed_hosts: Vec<String>,
     /// Most `/api/v1/events` streams open at once; past it, 503.
     pub max_event_streams: usize,
+    /// Most random bytes one request may ask for (`length` × 2 for uint16, `length` ×
+    /// `size` for hex16); larger requests are refused with 413. `None`: the API's own limit
+    /// (1,024 × 1,024).
+    pub max_request_bytes: Option<usize>,
 }
 
 /// The routes moved to the admin listener when there is one, with the dashboard (`/` as
@@ -135,7 +154,9 @@ impl Default for ServerConfig {
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
             admin_addr: None,
+            allowed_hosts: Vec::new(),
             max_event_streams: DEFAULT_MAX_EVENT_STREAMS,
+            max_request_bytes: None,
         }
     }
 }
@@ -169,7 +190,16 @@ pub fn apps(
     let state = AppState::new(backend, config.allow_raw, config.rate_limit)
         .with_trusted_proxies(config.trusted_proxies.clone())
         .with_camera(config.camera.clone())
-        .with_event_streams(config.max_event_streams);
+        .with_event_streams(config.max_event_streams)
+        .with_max_request_bytes(config.max_request_bytes);
+    // The operator routes' listener: its own address is a name they answer.
+    let listening = config.admin_addr.unwrap_or(config.addr).ip();
+    let hosts = host::AllowedHosts::new(&config.allowed_hosts, Some(listening)).map_err(|e| {
+        ServeError::BadConfig(format!(
+            "--allowed-host '{e}' is not a host name or address"
+        ))
+    })?;
+    let state = state.with_allowed_hosts(hosts);
     let admin_elsewhere = config.admin_addr.is_some();
     let mut public = routes::router(state.clone(), routes::RouteSet::Public { admin_elsewhere })
         .layer(trace::layer());
@@ -228,6 +258,8 @@ pub async fn serve_with_admin(
             "max_connections must be at least 1".into(),
         ));
     }
+    // The bound addresses, which the operator routes' Host check allows.
+    config.addr = listener.local_addr()?;
     match &admin {
         Some(admin) => config.admin_addr = Some(admin.local_addr()?),
         None => config.admin_addr = None,

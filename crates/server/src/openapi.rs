@@ -96,21 +96,21 @@ pub const ROUTES: &[RouteDoc] = &[
         summary: "Per-source state",
         params: &[],
         body: "Sources",
-        errors: &[],
+        errors: &[421],
     },
     RouteDoc {
         path: "/pool/status",
         summary: "Credit, blocks, reseeds and per-source contributions",
         params: &[],
         body: "PoolStatus",
-        errors: &[],
+        errors: &[421],
     },
     RouteDoc {
         path: "/metrics",
         summary: "Prometheus text format",
         params: &[],
         body: "text",
-        errors: &[],
+        errors: &[421],
     },
     RouteDoc {
         path: "/openapi.json",
@@ -246,6 +246,7 @@ fn error_description(status: u16) -> &'static str {
         403 => "raw output is disabled (start with --allow-raw)",
         413 => "a full-entropy request larger than the reservoir can ever hold (use drbg)",
         414 => "query longer than 4 KiB",
+        421 => "an operator route asked for under a Host it does not answer (--allowed-host)",
         429 => "rate limit or full-entropy share exceeded (Retry-After)",
         503 => {
             "no output can be made now: sources quarantined or not yet assessed, or a \

@@ -1,9 +1,14 @@
 //! The per-client limit for `--rate-limit N/s`, and who the client is.
 //!
-//! - **Charged by bytes served.** A request costs one token when it is admitted, and after the
-//!   response one more token per KiB beyond the first, so `hex16` with `length=1024&size=1024`
-//!   (2 MiB of hex) costs ~2,000 tokens, not one. A client may run into debt with one large
-//!   response; it is admitted again once the debt is repaid at `N` tokens per second.
+//! - **Charged by bytes served, before they are made.** A request costs one token when it is
+//!   admitted, and one more token per KiB of its response beyond the first, so `hex16` with
+//!   `length=1024&size=1024` (2 MiB of hex) costs ~2,000 tokens, not one. The random routes
+//!   reserve the largest their response can be before generating it ([`RateLimiter::reserve`]),
+//!   in the same step that checks the client is not in debt, so a burst of concurrent large
+//!   requests is limited like a sequence: one is served, the rest wait for the debt it left.
+//!   Other routes are charged after the response, by its length. A client may run into debt
+//!   with one large response; it is admitted again once the debt is repaid at `N` tokens per
+//!   second.
 //! - **Keyed by network, not by address.** IPv4 clients are keyed by address; IPv6 clients by
 //!   their /64 (one host usually owns a whole /64), IPv4-mapped IPv6 as IPv4.
 //! - **Forwarded addresses only from trusted proxies** (`--trusted-proxy CIDR`): behind a load
@@ -62,9 +67,32 @@ impl RateLimiter {
 
     /// Charges `client` for a response of `bytes` (beyond the admission token).
     pub(crate) fn charge(&self, client: IpAddr, bytes: u64) {
-        let extra = bytes.saturating_sub(BYTES_PER_TOKEN) as f64 / BYTES_PER_TOKEN as f64;
+        let extra = extra_tokens(bytes);
         if extra > 0.0 {
             self.update(client, |tokens, _| *tokens -= extra);
+        }
+    }
+
+    /// Reserves a response of up to `bytes` for an admitted request from `client` before it is
+    /// generated, or `Err(seconds)` when another response's reservation has left the client
+    /// in debt since its admission.
+    pub(crate) fn reserve(&self, client: IpAddr, bytes: u64) -> Result<(), u64> {
+        let extra = extra_tokens(bytes);
+        self.update(client, |tokens, rate| {
+            if extra > 0.0 && *tokens < 0.0 {
+                Err(((1.0 - *tokens) / rate).ceil().max(1.0) as u64)
+            } else {
+                *tokens -= extra;
+                Ok(())
+            }
+        })
+    }
+
+    /// Gives back a reservation of `bytes` whose response was never served.
+    pub(crate) fn refund(&self, client: IpAddr, bytes: u64) {
+        let extra = extra_tokens(bytes);
+        if extra > 0.0 {
+            self.update(client, |tokens, _| *tokens += extra);
         }
     }
 
@@ -87,6 +115,16 @@ impl RateLimiter {
         f(tokens, rate)
     }
 }
+
+/// Tokens a response of `bytes` costs beyond its admission token.
+fn extra_tokens(bytes: u64) -> f64 {
+    bytes.saturating_sub(BYTES_PER_TOKEN) as f64 / BYTES_PER_TOKEN as f64
+}
+
+/// Marks a response whose size was reserved before it was generated, so it is not charged
+/// again after.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reserved;
 
 /// The client a request comes from (after `X-Forwarded-For` from a trusted proxy), set
 /// on every request by the router's middleware.
@@ -190,6 +228,28 @@ mod tests {
             limiter.check(other).is_err(),
             "the sixth within the burst of 5"
         );
+    }
+
+    #[test]
+    fn a_reservation_is_refused_while_another_has_left_the_client_in_debt() {
+        let limiter = RateLimiter::new(100.0);
+        let client = ip("192.0.2.9");
+        // Twenty requests admitted at once, as a concurrent burst would be.
+        for _ in 0..20 {
+            assert!(limiter.check(client).is_ok());
+        }
+        // The first to reserve 2 MiB is served and leaves ~1,967 tokens of debt...
+        assert!(limiter.reserve(client, 2 << 20).is_ok());
+        // ...so the other nineteen, admitted before it, are refused before generating.
+        for _ in 0..19 {
+            let wait = limiter.reserve(client, 2 << 20).unwrap_err();
+            assert!((19..=21).contains(&wait), "{wait}");
+        }
+        // A small response needs no reservation beyond its admission token.
+        assert!(limiter.reserve(client, 1000).is_ok());
+        // A refund gives the reservation back: the client is out of debt again.
+        limiter.refund(client, 2 << 20);
+        assert!(limiter.reserve(client, 2 << 20).is_ok());
     }
 
     #[test]

@@ -8,6 +8,7 @@ use wellspring_camera::{Camera, LiveCam, SystemClock};
 use tokio::sync::Semaphore;
 
 use crate::fairshare::FairShare;
+use crate::host::AllowedHosts;
 use crate::metrics::Metrics;
 use crate::ratelimit::{Cidr, RateLimiter};
 use crate::reservoir::Backend;
@@ -24,9 +25,13 @@ pub struct AppState {
     pub(crate) livecam: Arc<LiveCam>,
     pub(crate) camera: Option<Arc<Camera>>,
     pub(crate) fair: Arc<FairShare>,
+    /// The `Host` names the operator routes answer.
+    pub(crate) allowed_hosts: Arc<AllowedHosts>,
     /// Permits for `/api/v1/events` streams.
     pub(crate) event_streams: Arc<Semaphore>,
     pub(crate) previews: Arc<Previews>,
+    /// Most random bytes one request may ask for (`None`: the API's own limit).
+    pub(crate) max_request_bytes: Option<usize>,
 }
 
 impl AppState {
@@ -41,9 +46,17 @@ impl AppState {
             livecam: Arc::new(LiveCam::new(None, None, Arc::new(SystemClock::default()))),
             camera: None,
             fair: Arc::new(FairShare::default()),
+            allowed_hosts: Arc::new(AllowedHosts::loopback()),
             event_streams: Arc::new(Semaphore::new(crate::DEFAULT_MAX_EVENT_STREAMS)),
             previews: Arc::new(Previews::default()),
+            max_request_bytes: None,
         }
+    }
+
+    /// Refuses requests for more than `max` random bytes (413).
+    pub fn with_max_request_bytes(mut self, max: Option<usize>) -> Self {
+        self.max_request_bytes = max;
+        self
     }
 
     /// Allows at most `n` concurrent `/api/v1/events` streams.
@@ -55,6 +68,12 @@ impl AppState {
     /// Takes the client address from `X-Forwarded-For` when the peer is one of `proxies`.
     pub fn with_trusted_proxies(mut self, proxies: Vec<Cidr>) -> Self {
         self.trusted_proxies = Arc::new(proxies);
+        self
+    }
+
+    /// Answers the operator routes only for a `Host` that `hosts` allows (else 421).
+    pub(crate) fn with_allowed_hosts(mut self, hosts: AllowedHosts) -> Self {
+        self.allowed_hosts = Arc::new(hosts);
         self
     }
 

@@ -20,6 +20,7 @@ async fn get(router: &axum::Router, uri: &str, accept: &str) -> axum::response::
         .clone()
         .oneshot(
             Request::get(uri)
+                .header(header::HOST, "127.0.0.1:8042")
                 .header(header::ACCEPT, accept)
                 .body(Body::empty())
                 .unwrap(),

@@ -23,16 +23,22 @@ async fn get_from(
     config: &ServerConfig,
 ) -> (StatusCode, Value) {
     let router = app(backend, config).unwrap();
-    let response = router
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    let response = router.oneshot(local(uri)).await.unwrap();
     let status = response.status();
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 24)
         .await
         .unwrap();
     let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     (status, json)
+}
+
+/// A GET as a client on this machine sends it (`Host: localhost`), which the operator
+/// routes' Host check allows.
+fn local(uri: &str) -> Request<Body> {
+    Request::get(uri)
+        .header("host", "localhost:8042")
+        .body(Body::empty())
+        .unwrap()
 }
 
 fn default() -> ServerConfig {
@@ -275,10 +281,7 @@ async fn rng_health_sources_status_metrics_and_openapi() {
     assert!(pool["credited_bits"].is_number() && pool["reseeds"].is_number());
 
     let router = app(common::Counting::new(), &default()).unwrap();
-    let response = router
-        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    let response = router.oneshot(local("/metrics")).await.unwrap();
     let text = String::from_utf8(
         axum::body::to_bytes(response.into_body(), 1 << 20)
             .await
@@ -612,10 +615,7 @@ async fn with_an_admin_listener_the_operator_routes_leave_the_public_port() {
     let (public, admin) = wellspring_server::apps(common::Counting::new(), &config).unwrap();
     let admin = admin.expect("an admin router");
     let status_of = |router: axum::Router, uri: &'static str| async move {
-        let response = router
-            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-            .await
-            .unwrap();
+        let response = router.oneshot(local(uri)).await.unwrap();
         let status = response.status();
         let body = axum::body::to_bytes(response.into_body(), 1 << 24)
             .await
@@ -628,11 +628,7 @@ async fn with_an_admin_listener_the_operator_routes_leave_the_public_port() {
         let json: Value = serde_json::from_slice(&body).expect("a JSON error");
         assert_eq!(json["success"], false);
         // The event stream never ends: only its head is read.
-        let response = admin
-            .clone()
-            .oneshot(Request::get(*route).body(Body::empty()).unwrap())
-            .await
-            .unwrap();
+        let response = admin.clone().oneshot(local(route)).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "admin {route}");
     }
     // The dashboard moves with them; the public `/` keeps the JSON index.

@@ -71,6 +71,7 @@ async fn preview(router: &axum::Router, source: &str) -> (StatusCode, Value) {
         .clone()
         .oneshot(
             Request::get(format!("/api/v1/sources/{source}/preview"))
+                .header("host", "localhost:8042")
                 .body(Body::empty())
                 .unwrap(),
         )

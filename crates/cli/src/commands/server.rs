@@ -23,6 +23,10 @@ const RUNTIME_SHUTDOWN: Duration = Duration::from_millis(300);
 /// given: 100 tokens a second (100 small requests, or about 100 KiB).
 pub(crate) const DEFAULT_PUBLIC_RATE_LIMIT: f64 = 100.0;
 
+/// The most random bytes one request may ask for on a public address when
+/// `--max-request-bytes` is not given: 64 KiB (a 128 KiB hex16 answer).
+pub(crate) const DEFAULT_PUBLIC_MAX_REQUEST_BYTES: usize = 64 * 1024;
+
 /// Whether `host` is reachable only from this machine.
 fn loopback(host: std::net::IpAddr) -> bool {
     host.is_loopback()
@@ -53,6 +57,20 @@ pub(crate) fn effective_rate_limit(host: std::net::IpAddr, asked: Option<f64>) -
     }
 }
 
+/// The cap on random bytes per request in force: `--max-request-bytes` (`off` is none),
+/// else none on loopback and [`DEFAULT_PUBLIC_MAX_REQUEST_BYTES`] on any other address.
+pub(crate) fn effective_max_request_bytes(
+    host: std::net::IpAddr,
+    asked: Option<usize>,
+) -> Option<usize> {
+    match asked {
+        Some(usize::MAX) => None,
+        Some(max) => Some(max),
+        None if loopback(host) => None,
+        None => Some(DEFAULT_PUBLIC_MAX_REQUEST_BYTES),
+    }
+}
+
 pub(crate) fn run(args: ServerArgs) -> CliResult {
     check_public_bind(&args)?;
     if let Some(path) = &args.camera_config {
@@ -75,11 +93,13 @@ pub(crate) fn run(args: ServerArgs) -> CliResult {
         addr: SocketAddr::new(args.host, args.port),
         allow_raw: args.allow_raw,
         rate_limit: effective_rate_limit(args.host, args.rate_limit),
+        max_request_bytes: effective_max_request_bytes(args.host, args.max_request_bytes),
         trusted_proxies: args.trusted_proxy,
         cors_origin: args.cors,
         camera,
         max_connections: args.max_connections as usize,
         admin_addr: args.admin_listen,
+        allowed_hosts: args.allowed_host,
         max_event_streams: args.max_event_streams as usize,
         ..ServerConfig::default()
     };
@@ -120,5 +140,18 @@ mod tests {
         assert_eq!(effective_rate_limit(local6, None), None);
         assert_eq!(effective_rate_limit(public, Some(5.0)), Some(5.0));
         assert_eq!(effective_rate_limit(public, Some(f64::INFINITY)), None);
+    }
+
+    #[test]
+    fn a_public_address_caps_the_bytes_of_one_request_unless_told_otherwise() {
+        let public: std::net::IpAddr = "0.0.0.0".parse().unwrap();
+        let local: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+        assert_eq!(
+            effective_max_request_bytes(public, None),
+            Some(DEFAULT_PUBLIC_MAX_REQUEST_BYTES)
+        );
+        assert_eq!(effective_max_request_bytes(local, None), None);
+        assert_eq!(effective_max_request_bytes(public, Some(4096)), Some(4096));
+        assert_eq!(effective_max_request_bytes(public, Some(usize::MAX)), None);
     }
 }

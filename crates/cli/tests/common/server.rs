@@ -82,7 +82,7 @@ impl ServerProcess {
         stream.set_read_timeout(Some(limit))?;
         write!(
             stream,
-            "GET {target} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+            "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
         )?;
         let mut text = String::new();
         stream.read_to_string(&mut text)?;
@@ -98,7 +98,7 @@ impl ServerProcess {
             .unwrap();
         write!(
             stream,
-            "GET {target} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+            "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
         )
         .unwrap();
         std::thread::spawn(move || {

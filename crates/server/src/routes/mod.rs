@@ -18,7 +18,7 @@ use axum::Router;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 
 use crate::client_ip::client_address;
-use crate::ratelimit::ClientKey;
+use crate::ratelimit::{ClientKey, Reserved};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -52,7 +52,13 @@ pub(crate) fn router(state: AppState, set: RouteSet) -> Router {
         .route("/api/v1/livecam/thumbnails", get(dashboard::thumbnails))
         .route("/", get(dashboard::index))
         .route("/assets/dashboard.js", get(dashboard::script))
-        .route("/assets/dashboard.css", get(dashboard::style));
+        .route("/assets/dashboard.css", get(dashboard::style))
+        // An allowed Host only (else 421), so a DNS-rebinding page cannot read them; the
+        // public routes answer any name.
+        .route_layer(middleware::from_fn_with_state(
+            state.allowed_hosts.clone(),
+            crate::host::check,
+        ));
     let routes = match set {
         RouteSet::Public {
             admin_elsewhere: false,
@@ -120,7 +126,9 @@ async fn count_and_limit(State(state): State<AppState>, request: Request, next: 
     let mut request = request;
     request.extensions_mut().insert(ClientKey(key));
     let response = next.run(request).await;
-    if let Some((limiter, client)) = client {
+    if let Some((limiter, client)) = client
+        && response.extensions().get::<Reserved>().is_none()
+    {
         // Charged by what was served: every response here has a known length.
         let bytes = axum::body::HttpBody::size_hint(response.body())
             .exact()

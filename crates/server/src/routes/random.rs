@@ -13,7 +13,7 @@ use wellspring_core::pool::Conditioning;
 
 use crate::error::ApiError;
 use crate::query::{Params, Unknown, get, integer, parse, printable};
-use crate::ratelimit::ClientKey;
+use crate::ratelimit::{ClientKey, Reserved};
 use crate::state::AppState;
 
 /// Largest `length` and `size` (the ANU API's limits).
@@ -119,8 +119,25 @@ async fn respond(
         Kind::Uint16 => 2 * length,
         Kind::Hex16 => length * size,
     };
-    if mode == Conditioning::Sha256 {
-        fair_share(state, client, bytes_needed)?;
+    if let Some(max) = state.max_request_bytes
+        && bytes_needed > max
+    {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "{bytes_needed} random bytes in one request is more than this server serves at \
+                 once; ask for at most {max} (length x size for hex16)"
+            ),
+        ));
+    }
+    // Charged before generating, so concurrent large requests are limited like a sequence.
+    let reserved = response_bound(kind, length, size);
+    reserve(state, client, reserved)?;
+    if mode == Conditioning::Sha256
+        && let Err(e) = fair_share(state, client, bytes_needed)
+    {
+        unreserve(state, client, reserved);
+        return Err(e);
     }
     let bytes = match take(state, mode, bytes_needed).await {
         Ok(bytes) => bytes,
@@ -128,6 +145,7 @@ async fn respond(
             if mode == Conditioning::Sha256 {
                 state.fair.refund(client, bytes_needed as u64);
             }
+            unreserve(state, client, reserved);
             return Err(e);
         }
     };
@@ -137,7 +155,41 @@ async fn respond(
         Kind::Uint16 => super::body::uint16(&bytes),
         Kind::Hex16 => super::body::hex16(&bytes, size),
     };
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    debug_assert!(body.len() as u64 <= reserved);
+    let mut response = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+    response.extensions_mut().insert(Reserved);
+    Ok(response)
+}
+
+/// The longest a response of `length` values can be: each uint8 at most "255," and each
+/// uint16 "65535,"; each hex16 string two digits a byte, quotes and a comma; and the
+/// envelope's fields.
+fn response_bound(kind: Kind, length: usize, size: usize) -> u64 {
+    const ENVELOPE: usize = 128;
+    let per_value = match kind {
+        Kind::Uint8 => 4,
+        Kind::Uint16 => 6,
+        Kind::Hex16 => 2 * size + 3,
+    };
+    (ENVELOPE + length * per_value) as u64
+}
+
+/// Reserves a response of up to `bytes` against the client's rate limit, or refuses with
+/// 429 when another response has left it in debt.
+fn reserve(state: &AppState, client: IpAddr, bytes: u64) -> Result<(), ApiError> {
+    let Some(limiter) = &state.limiter else {
+        return Ok(());
+    };
+    limiter.reserve(client, bytes).map_err(|seconds| {
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate limit exceeded").retry_after(seconds)
+    })
+}
+
+/// Gives back a reservation whose response is not served.
+fn unreserve(state: &AppState, client: IpAddr, bytes: u64) {
+    if let Some(limiter) = &state.limiter {
+        limiter.refund(client, bytes);
+    }
 }
 
 /// Counts `n` bytes of full-entropy output against `client`'s fair share (see
