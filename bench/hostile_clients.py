@@ -25,6 +25,9 @@ def open_one(kind):
     s = socket.socket()
     s.setblocking(False)
     try:
+        # From another loopback address than wrk's 127.0.0.1: the server caps connections
+        # per client address, so the attack and the measured client are told apart.
+        s.bind(("127.0.0.2", 0))
         s.connect_ex(("127.0.0.1", port))
     except OSError:
         stats["refused"] += 1

@@ -30,7 +30,8 @@ pub(crate) struct Cli {
     pub(crate) trust_platform: Option<Vec<String>>,
     /// CPU the harvesters may use, in cores (default 1; up to the cores this machine has).
     /// More than 1 lets the source categories harvest on several cores at once.
-    #[arg(long, global = true, value_name = "CORES", value_parser = parse_cpu_budget)]
+    #[arg(long, allow_negative_numbers = true,
+          global = true, value_name = "CORES", value_parser = parse_cpu_budget)]
     pub(crate) cpu_budget: Option<f64>,
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -99,19 +100,22 @@ pub(crate) struct AnalyzeArgs {
     #[arg(long, value_name = "F")]
     pub(crate) file: Option<std::path::PathBuf>,
     /// Bits per sample in the file (1..8).
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=8))]
+    #[arg(long, allow_negative_numbers = true,
+          default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=8))]
     pub(crate) bits_per_sample: u8,
     /// Collect from these sources now.
     #[arg(long)]
     pub(crate) sources: Option<String>,
     /// Samples per source (with --sources).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1024..=20_000_000))]
+    #[arg(long, allow_negative_numbers = true,
+          value_name = "N", value_parser = clap::value_parser!(u64).range(1024..=20_000_000))]
     pub(crate) samples: Option<u64>,
     /// Also run the SP 800-90B IID track.
     #[arg(long)]
     pub(crate) iid: bool,
     /// Stationarity windows.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(2..=1024))]
+    #[arg(long, allow_negative_numbers = true,
+          default_value_t = 16, value_parser = clap::value_parser!(u16).range(2..=1024))]
     pub(crate) windows: u16,
     /// Also write a self-contained report with plots: report.html or report.md.
     #[arg(long, value_name = "report.html|report.md")]
@@ -139,7 +143,8 @@ pub(crate) struct CompareArgs {
     #[arg(long, value_name = "DIR", default_value = "sessions")]
     pub(crate) sessions_dir: std::path::PathBuf,
     /// Bits per sample of raw files (1..8).
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=8))]
+    #[arg(long, allow_negative_numbers = true,
+          default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=8))]
     pub(crate) bits_per_sample: u8,
     /// Also write a self-contained report with plots: report.html or report.md.
     #[arg(long, value_name = "report.html|report.md")]
@@ -159,7 +164,7 @@ pub(crate) struct RecordArgs {
     #[arg(long)]
     pub(crate) sources: String,
     /// Samples to record from each source.
-    #[arg(long, value_name = "N", conflicts_with = "duration",
+    #[arg(long, allow_negative_numbers = true, value_name = "N", conflicts_with = "duration",
           value_parser = clap::value_parser!(u64).range(1..=1_000_000_000_000))]
     pub(crate) samples: Option<u64>,
     /// How long to record: 30s, 5m, 1h.
@@ -230,7 +235,8 @@ pub(crate) struct ProbeArgs {
     /// The source to probe (see `wellspring scan`).
     pub(crate) source: String,
     /// How many samples to collect.
-    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    #[arg(long, allow_negative_numbers = true,
+          default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub(crate) samples: u64,
     /// Print one JSON document.
     #[arg(long)]
@@ -251,7 +257,8 @@ pub(crate) struct AssessArgs {
     #[arg(required_unless_present = "source", conflicts_with = "source")]
     pub(crate) file: Option<std::path::PathBuf>,
     /// Bits per sample, 1..=8 (default 8).
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=8))]
+    #[arg(long, allow_negative_numbers = true,
+          default_value_t = 8, value_parser = clap::value_parser!(u8).range(1..=8))]
     pub(crate) bits_per_sample: u8,
     /// Also run the IID track (permutation, chi-square and LRS tests).
     #[arg(long)]
@@ -260,13 +267,14 @@ pub(crate) struct AssessArgs {
     #[arg(long)]
     pub(crate) truncate_bitstring: bool,
     /// Seed for the permutation shuffles (default: from the operating system).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub(crate) seed: Option<u64>,
     /// Collect the samples from this source instead of reading a file.
     #[arg(long)]
     pub(crate) source: Option<String>,
     /// Samples to collect with `--source`.
-    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(2..=100_000_000))]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1_000_000,
+          value_parser = clap::value_parser!(u64).range(2..=100_000_000))]
     pub(crate) samples: u64,
     /// Print one JSON document.
     #[arg(long)]
@@ -307,13 +315,15 @@ pub(crate) struct ReportArgs {
     /// Not for --file: use --bits there.
     #[arg(
         long,
+        allow_negative_numbers = true,
         value_name = "N",
         conflicts_with = "bits",
         value_parser = clap::value_parser!(u64).range(1..=1_000_000_000)
     )]
     pub(crate) samples: Option<u64>,
     /// Bits to test: the first N of the file (default all), or N from each source.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=8_000_000_000))]
+    #[arg(long, allow_negative_numbers = true,
+          value_name = "N", value_parser = clap::value_parser!(u64).range(1..=8_000_000_000))]
     pub(crate) bits: Option<u64>,
     /// Override a test parameter, e.g. `block_frequency.m=20` (repeatable).
     #[arg(long = "set", value_name = "TEST.PARAM=VALUE")]
@@ -323,7 +333,8 @@ pub(crate) struct ReportArgs {
     #[arg(long)]
     pub(crate) output: Option<std::path::PathBuf>,
     /// Cut each input into K streams and add sts's multi-stream analysis.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(long, allow_negative_numbers = true,
+          default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub(crate) streams: u64,
     /// Print one JSON document.
     #[arg(long)]
@@ -361,10 +372,11 @@ pub(crate) struct StreamArgs {
     #[arg(long, value_enum, default_value_t = Format::Raw)]
     pub(crate) format: Format,
     /// Bytes to write (0 = endless).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, allow_negative_numbers = true,
+          default_value_t = 0, value_parser = parse_byte_count)]
     pub(crate) bytes: u64,
-    /// Limit the output rate in bytes per second.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Limit the output rate in bytes per second (at least 1).
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_stream_rate)]
     pub(crate) rate: Option<u64>,
     /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
     #[arg(long)]
@@ -378,6 +390,34 @@ pub(crate) struct StreamArgs {
     pub(crate) unconditioned: bool,
 }
 
+/// `stream --bytes`: a whole number of bytes, 0 for endless.
+fn parse_byte_count(text: &str) -> Result<u64, String> {
+    text.parse::<u64>().map_err(|_| {
+        format!("'{text}' is not a byte count: a whole number of bytes, or 0 for endless")
+    })
+}
+
+/// `stream --rate`: bytes per second, at least 1.
+fn parse_stream_rate(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "'{text}' is not a rate: a rate must be at least 1 (whole bytes per second)"
+        )),
+    }
+}
+
+/// `feed-kernel --count`: how many credits, at least 1.
+fn parse_count(text: &str) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "'{text}' is not a count of credits: a count must be at least 1 (leave --count out \
+             to run until stopped)"
+        )),
+    }
+}
+
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  wellspring pool\n  wellspring pool --sources timing --json")]
 pub(crate) struct PoolArgs {
@@ -385,7 +425,7 @@ pub(crate) struct PoolArgs {
     #[arg(long)]
     pub(crate) sources: Option<String>,
     /// Seconds to harvest before reporting.
-    #[arg(long, default_value_t = 2.0, value_parser = parse_seconds)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 2.0, value_parser = parse_seconds)]
     pub(crate) seconds: f64,
     /// Print one JSON document.
     #[arg(long)]
@@ -406,13 +446,14 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
                         sudo wellspring feed-kernel --interval 1 --bytes 64 --count 10")]
 pub(crate) struct FeedKernelArgs {
     /// Seconds between credits.
-    #[arg(long, default_value_t = 5.0, value_parser = parse_seconds)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 5.0, value_parser = parse_seconds)]
     pub(crate) interval: f64,
     /// Full-entropy bytes credited each time (8 bits per byte).
-    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    #[arg(long, allow_negative_numbers = true,
+          default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=4096))]
     pub(crate) bytes: u64,
-    /// Stop after this many credits (default: run until stopped).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Stop after this many credits, at least 1 (default: run until stopped).
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_count)]
     pub(crate) count: Option<u64>,
     /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
     #[arg(long)]
@@ -427,7 +468,8 @@ pub(crate) struct DeviceArgs {
     /// Where to create the FIFO (must not exist).
     pub(crate) path: std::path::PathBuf,
     /// Bytes generated per write.
-    #[arg(long, default_value_t = 65536, value_parser = clap::value_parser!(u64).range(1..=16_777_216))]
+    #[arg(long, allow_negative_numbers = true,
+          default_value_t = 65536, value_parser = clap::value_parser!(u64).range(1..=16_777_216))]
     pub(crate) buffer_size: u64,
     /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
     #[arg(long)]
@@ -452,7 +494,7 @@ pub(crate) struct DeviceArgs {
 )]
 pub(crate) struct MonitorArgs {
     /// Seconds between refreshes.
-    #[arg(long, default_value_t = 1.0, value_parser = parse_refresh)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 1.0, value_parser = parse_refresh)]
     pub(crate) refresh: f64,
     /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
     #[arg(long)]
@@ -479,7 +521,8 @@ pub(crate) struct BenchArgs {
     #[arg(long)]
     pub(crate) sources: Option<String>,
     /// Samples per source (default 20,000 for fast sources, 2,000 for slow ones).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(2..=10_000_000))]
+    #[arg(long, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u64).range(2..=10_000_000))]
     pub(crate) samples: Option<u64>,
     /// Print one JSON document.
     #[arg(long)]
@@ -541,7 +584,7 @@ pub(crate) struct ServerArgs {
     #[arg(long, default_value = "127.0.0.1")]
     pub(crate) host: std::net::IpAddr,
     /// Port to listen on.
-    #[arg(long, default_value_t = 8042)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = 8042)]
     pub(crate) port: u16,
     /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
     #[arg(long)]
@@ -555,12 +598,13 @@ pub(crate) struct ServerArgs {
     /// Per-client limit, e.g. `100/s`: a request costs one token, plus one per KiB served
     /// beyond the first; IPv6 clients are limited per /64. Default: none on a loopback
     /// address, 100/s on any other; `off` for none.
-    #[arg(long, value_parser = parse_rate)]
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_rate)]
     pub(crate) rate_limit: Option<f64>,
     /// Most random bytes one request may ask for (uint16: 2 × length; hex16: length ×
     /// size); larger requests get 413. Default: none beyond the API's own 1,024 × 1,024 on a
     /// loopback address, 65536 on any other; `off` for none.
-    #[arg(long, value_name = "BYTES|off", value_parser = parse_request_bytes)]
+    #[arg(long, allow_negative_numbers = true,
+          value_name = "BYTES|off", value_parser = parse_request_bytes)]
     pub(crate) max_request_bytes: Option<usize>,
     /// Serve the operator routes on a public (non-loopback) `--host` without
     /// `--admin-listen`; without this flag the server refuses to start that way.
@@ -575,9 +619,14 @@ pub(crate) struct ServerArgs {
     #[arg(long, value_name = "ORIGIN")]
     pub(crate) cors: Option<String>,
     /// Most client connections served at once; connections past it are closed at once.
-    #[arg(long, value_name = "N", default_value_t = 512,
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = 512,
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub(crate) max_connections: u32,
+    /// Most connections one client (IPv4 address, IPv6 /64) holds at once, on each listener;
+    /// a `--trusted-proxy` is not capped. Past it, its new connections are closed at once.
+    #[arg(long, value_name = "N", default_value_t = 64,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub(crate) max_connections_per_client: u32,
     /// Serve the operator routes (`/pool/status`, `/sources`, `/metrics`, the dashboard `/`
     /// with its assets, `/api/v1/events`, `/api/v1/sources/{name}/preview` and
     /// `/api/v1/livecam/thumbnails`) on this address (e.g. `127.0.0.1:9042`) instead of the
@@ -594,7 +643,7 @@ pub(crate) struct ServerArgs {
           value_parser = wellspring_server::parse_allowed_host)]
     pub(crate) allowed_host: Vec<String>,
     /// Most dashboard event streams (`/api/v1/events`) open at once; past it, 503.
-    #[arg(long, value_name = "N", default_value_t = 64,
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = 64,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub(crate) max_event_streams: u32,
 }

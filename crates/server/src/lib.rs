@@ -14,6 +14,13 @@
 //! - at most [`ServerConfig::max_connections`] connections (default
 //!   [`DEFAULT_MAX_CONNECTIONS`], 512) are served at once; a connection past the cap gets a
 //!   one-shot `503` JSON answer, if the socket takes it at once, and is closed;
+//! - one client (IPv4 address, IPv6 /64; a trusted proxy is not capped) holds at most
+//!   [`ServerConfig::max_connections_per_client`] of them (default
+//!   [`DEFAULT_MAX_CONNECTIONS_PER_CLIENT`], 64), so half-sent heads, slow readers or event
+//!   streams from one address leave the rest to everyone else (see the `per_client` module);
+//! - a response write that makes no progress for [`ServerConfig::write_timeout`] (default
+//!   10 s) closes the connection: a client that stops reading cannot hold a response's memory
+//!   (see the `write_deadline` module);
 //! - a client has [`ServerConfig::header_read_timeout`] (default 10 s) to send a request's
 //!   head, counted from the connection's start and, on a keep-alive connection, from the end
 //!   of the previous response: a silent or idle connection is closed after it;
@@ -28,8 +35,9 @@
 //! `/health` as well) are served on that second address only, and the public port answers
 //! them `404`: reservoir level,
 //! reseeds and per-source state would otherwise tell anyone when to time a drain. The admin
-//! listener has its own small connection cap ([`ADMIN_MAX_CONNECTIONS`]), so a flood of
-//! public connections cannot lock the operator out.
+//! listener has its own connection cap, [`ADMIN_SPARE_CONNECTIONS`] above the event-stream cap,
+//! so a flood of public connections cannot lock the operator out, and neither can every
+//! event stream held open at once: `/metrics` always has connections left.
 //!
 //! ## The Host check
 //!
@@ -55,12 +63,14 @@ mod fairshare;
 mod host;
 mod metrics;
 pub mod openapi;
+mod per_client;
 mod query;
 mod ratelimit;
 pub mod reservoir;
 mod routes;
 mod state;
 mod trace;
+mod write_deadline;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -102,6 +112,11 @@ pub struct ServerConfig {
     pub camera: Option<Arc<wellspring_camera::Camera>>,
     /// Most connections served at once; past it, new connections are closed at once.
     pub max_connections: usize,
+    /// Most connections one client (IPv4 address, IPv6 /64) holds at once on either
+    /// listener; peers in [`ServerConfig::trusted_proxies`] are not capped.
+    pub max_connections_per_client: usize,
+    /// How long a response write may make no progress before the connection is closed.
+    pub write_timeout: Duration,
     /// Time a client has to send a request head, from the connection's start or the end of
     /// the previous response (so also the idle keep-alive cutoff).
     pub header_read_timeout: Duration,
@@ -129,11 +144,16 @@ pub struct ServerConfig {
 pub const ADMIN_ROUTES: &[&str] = &["/pool/status", "/sources", "/metrics", "/api/v1/events"];
 /// Default of [`ServerConfig::max_event_streams`].
 pub const DEFAULT_MAX_EVENT_STREAMS: usize = 64;
-/// Connections served at once on the admin listener.
-pub const ADMIN_MAX_CONNECTIONS: usize = 64;
+/// Connections the admin listener serves beyond [`ServerConfig::max_event_streams`], so
+/// that every event stream held open still leaves room for `/metrics` and the rest.
+pub const ADMIN_SPARE_CONNECTIONS: usize = 64;
 
 /// Default of [`ServerConfig::max_connections`].
 pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// Default of [`ServerConfig::max_connections_per_client`].
+pub const DEFAULT_MAX_CONNECTIONS_PER_CLIENT: usize = 64;
+/// Default of [`ServerConfig::write_timeout`].
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default of [`ServerConfig::header_read_timeout`].
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default of [`ServerConfig::shutdown_grace`].
@@ -151,6 +171,8 @@ impl Default for ServerConfig {
             cors_origin: None,
             camera: None,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_connections_per_client: DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
+            write_timeout: DEFAULT_WRITE_TIMEOUT,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
             admin_addr: None,
@@ -253,9 +275,9 @@ pub async fn serve_with_admin(
     mut config: ServerConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    if config.max_connections == 0 {
+    if config.max_connections == 0 || config.max_connections_per_client == 0 {
         return Err(ServeError::BadConfig(
-            "max_connections must be at least 1".into(),
+            "max_connections and max_connections_per_client must be at least 1".into(),
         ));
     }
     // The bound addresses, which the operator routes' Host check allows.
@@ -273,7 +295,12 @@ pub async fn serve_with_admin(
         .max_buf_size(MAX_BUFFER);
     let builder = Arc::new(builder);
     let permits = Arc::new(Semaphore::new(config.max_connections));
-    let admin_permits = Arc::new(Semaphore::new(ADMIN_MAX_CONNECTIONS));
+    let admin_permits = Arc::new(Semaphore::new(
+        config.max_event_streams + ADMIN_SPARE_CONNECTIONS,
+    ));
+    let exempt = Arc::new(config.trusted_proxies.clone());
+    let per_client = per_client::PerClient::new(config.max_connections_per_client, exempt.clone());
+    let admin_per_client = per_client::PerClient::new(config.max_connections_per_client, exempt);
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = JoinSet::new();
     tracing::info!(
@@ -303,9 +330,14 @@ pub async fn serve_with_admin(
                 continue;
             }
         };
-        let (pool, app) = match (&admin_router, is_admin) {
-            (Some(admin_router), true) => (&admin_permits, admin_router),
-            _ => (&permits, &router),
+        let (pool, clients, app) = match (&admin_router, is_admin) {
+            (Some(admin_router), true) => (&admin_permits, &admin_per_client, admin_router),
+            _ => (&permits, &per_client, &router),
+        };
+        let Some(held) = clients.try_hold(remote.ip()) else {
+            tracing::debug!(%remote, "this client's connection cap reached; closing");
+            refuse(stream);
+            continue;
         };
         let Ok(permit) = pool.clone().try_acquire_owned() else {
             tracing::debug!(%remote, "connection cap reached; closing");
@@ -319,7 +351,8 @@ pub async fn serve_with_admin(
             app.clone(),
             builder.clone(),
             stop_rx.clone(),
-            permit,
+            (permit, held),
+            config.write_timeout,
         ));
     }
     drop(listener);
@@ -351,12 +384,14 @@ async fn connection(
     router: Router,
     builder: Arc<http1::Builder>,
     mut stop: watch::Receiver<bool>,
-    _permit: OwnedSemaphorePermit,
+    _slots: (OwnedSemaphorePermit, per_client::Held),
+    write_timeout: Duration,
 ) {
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(remote));
         tower_service::Service::call(&mut router.clone(), request)
     });
+    let stream = write_deadline::WriteDeadline::new(stream, write_timeout);
     let connection = builder.serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
     let stopping = async move {

@@ -6,160 +6,16 @@
 
 mod common;
 
-use std::io::{ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::Write;
+use std::net::TcpStream;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use common::raw_server::{Server, read_response, wait_closed};
 use wellspring_core::engine::EngineStatus;
 use wellspring_core::pool::Conditioning;
-use wellspring_server::{Backend, BackendError, ServerConfig, serve_on};
-
-/// Longest any single read may block.
-const READ_LIMIT: Duration = Duration::from_secs(15);
-
-/// A server on its own runtime; stopped (and the runtime shut down) on drop.
-struct Server {
-    addr: SocketAddr,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    done: mpsc::Receiver<Result<(), String>>,
-    runtime: Option<tokio::runtime::Runtime>,
-}
-
-impl Server {
-    fn start(backend: Arc<dyn Backend>, config: ServerConfig) -> Server {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
-        let (done_tx, done) = mpsc::channel();
-        runtime.spawn(async move {
-            let stopped = async {
-                let _ = stop_rx.await;
-            };
-            let result = serve_on(listener, backend, config, stopped).await;
-            let _ = done_tx.send(result.map_err(|e| e.to_string()));
-        });
-        Server {
-            addr,
-            stop: Some(stop),
-            done,
-            runtime: Some(runtime),
-        }
-    }
-
-    /// Begins shutdown and returns how long `serve_on` took to return.
-    fn shut_down(&mut self) -> Duration {
-        let start = Instant::now();
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let result = self
-            .done
-            .recv_timeout(Duration::from_secs(20))
-            .expect("serve_on did not return within 20 s of shutdown");
-        result.unwrap();
-        start.elapsed()
-    }
-
-    fn connect(&self) -> TcpStream {
-        let stream = TcpStream::connect(self.addr).unwrap();
-        stream.set_read_timeout(Some(READ_LIMIT)).unwrap();
-        stream.set_write_timeout(Some(READ_LIMIT)).unwrap();
-        stream
-    }
-
-    /// One request on a fresh connection (`Connection: close`).
-    fn get(&self, target: &str) -> (u16, Value) {
-        self.request("GET", target)
-    }
-
-    fn request(&self, method: &str, target: &str) -> (u16, Value) {
-        let mut stream = self.connect();
-        write!(
-            stream,
-            "{method} {target} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let (status, body) = read_response(&mut stream).unwrap();
-        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_timeout(Duration::from_millis(500));
-        }
-    }
-}
-
-/// Reads one response (status and body, by `Content-Length`) from a keep-alive stream.
-fn read_response(stream: &mut TcpStream) -> std::io::Result<(u16, Vec<u8>)> {
-    let mut buf = Vec::new();
-    let mut byte = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        let n = stream.read(&mut byte)?;
-        if n == 0 {
-            return Err(ErrorKind::UnexpectedEof.into());
-        }
-        buf.extend_from_slice(&byte[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_lowercase();
-    let status: u16 = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or(ErrorKind::InvalidData)?;
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    let mut body = buf[head_end..].to_vec();
-    while body.len() < length {
-        let n = stream.read(&mut byte)?;
-        if n == 0 {
-            return Err(ErrorKind::UnexpectedEof.into());
-        }
-        body.extend_from_slice(&byte[..n]);
-    }
-    body.truncate(length);
-    Ok((status, body))
-}
-
-/// Waits until the server closes `stream` (EOF or reset), discarding what it sends; returns
-/// the time taken and everything read.
-fn wait_closed(stream: &mut TcpStream) -> (Duration, Vec<u8>) {
-    let start = Instant::now();
-    let mut seen = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        match stream.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => seen.extend_from_slice(&buf[..n]),
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                panic!("still open after {:?}", start.elapsed())
-            }
-            Err(_) => break, // reset: closed as well
-        }
-    }
-    (start.elapsed(), seen)
-}
+use wellspring_server::{Backend, BackendError, ServerConfig};
 
 fn config() -> ServerConfig {
     ServerConfig::default()

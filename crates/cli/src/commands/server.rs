@@ -98,6 +98,7 @@ pub(crate) fn run(args: ServerArgs) -> CliResult {
         cors_origin: args.cors,
         camera,
         max_connections: args.max_connections as usize,
+        max_connections_per_client: args.max_connections_per_client as usize,
         admin_addr: args.admin_listen,
         allowed_hosts: args.allowed_host,
         max_event_streams: args.max_event_streams as usize,

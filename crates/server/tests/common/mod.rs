@@ -8,6 +8,8 @@ use wellspring_core::pool::Conditioning;
 use wellspring_core::registry::Registry;
 use wellspring_server::{Backend, BackendError};
 
+pub(crate) mod raw_server;
+
 /// Serves 0, 1, 2, ... and takes its status from a real engine over one fast source.
 pub(crate) struct Counting {
     next: AtomicU8,
