@@ -75,8 +75,8 @@ pub(crate) fn registry() -> CliResult<Registry> {
     Ok(registry)
 }
 
-/// Collects `n` raw samples from the source called `name`: an unknown name is a usage error,
-/// an unavailable or failing source a runtime error.
+/// Collects `n` raw samples from the source called `name`: an unknown or unavailable name is
+/// a usage error (as for `--sources`), a failing source a runtime error.
 pub(crate) fn collect_from(name: &str, n: usize) -> CliResult<Vec<u8>> {
     let source = registry()?.find(name).ok_or_else(|| {
         CliError::usage(format!(
@@ -84,7 +84,7 @@ pub(crate) fn collect_from(name: &str, n: usize) -> CliResult<Vec<u8>> {
         ))
     })?;
     if let Some(reason) = source.availability().reason() {
-        return Err(CliError::runtime(format!(
+        return Err(CliError::usage(format!(
             "source '{name}' is not available here: {reason}"
         )));
     }

@@ -1,5 +1,6 @@
-//! Errors and exit codes: 0 ok, 1 runtime failure, 2 bad usage or input. Every error is one
-//! line on stderr.
+//! Errors and exit codes: 0 ok, 1 runtime failure, 2 bad usage or input. Every error the
+//! program finds is one line on stderr; a mistake in the flags or arguments is reported by
+//! clap, whole (several lines ending with the usage line).
 
 use std::process::ExitCode;
 
@@ -48,29 +49,16 @@ impl From<wellspring_core::registry::SelectError> for CliError {
     }
 }
 
-/// Help and version go to stdout with exit 0; parse errors become one line and exit 2.
+/// Help and version go to stdout with exit 0. A parse error is printed whole, as clap renders
+/// it: what is wrong, then what helps (the missing argument, the valid values, a similar
+/// name), the usage line and the pointer to `--help`; exit 2, as for every usage error.
 pub(crate) fn report_clap(err: clap::Error) -> ExitCode {
-    use clap::error::ErrorKind;
-    match err.kind() {
-        ErrorKind::DisplayHelp
-        | ErrorKind::DisplayVersion
-        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = err.print();
-            if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            }
-        }
-        _ => {
-            let rendered = err.render().to_string();
-            let first = rendered
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments")
-                .trim_start_matches("error: ");
-            CliError::usage(first.to_owned()).report()
-        }
+    // `print` writes help and version to stdout and everything else to stderr.
+    let _ = err.print();
+    if err.use_stderr() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

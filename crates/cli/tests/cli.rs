@@ -209,6 +209,7 @@ fn platform_generators_alone_fail_fast_naming_the_flag() {
     assert_eq!(json["diversity"], "single-family");
 }
 
+/// An error the program writes itself: exit 2 and one line naming the problem.
 fn assert_usage_error(args: &[&str], mentions: &str) {
     let out = wellspring(args);
     assert_eq!(out.status.code(), Some(2), "{args:?}: {}", report(&out));
@@ -224,26 +225,90 @@ fn assert_usage_error(args: &[&str], mentions: &str) {
     assert!(out.stdout.is_empty(), "{args:?}: {}", report(&out));
 }
 
+/// A mistake the argument parser finds: exit 2 and clap's whole message, naming the problem
+/// and ending with the pointer to `--help` (tests/parser_errors.rs has the rest).
+fn assert_parser_error(args: &[&str], mentions: &str) {
+    let out = wellspring(args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {}", report(&out));
+    let stderr = std::str::from_utf8(&out.stderr)
+        .unwrap_or_else(|e| panic!("{args:?}: stderr is not UTF-8 ({e}): {}", report(&out)));
+    assert!(
+        stderr.contains(mentions)
+            && stderr.trim_end().lines().count() > 1
+            && stderr.contains("For more information, try '--help'"),
+        "{args:?}: {}",
+        report(&out)
+    );
+    assert!(out.stdout.is_empty(), "{args:?}: {}", report(&out));
+}
+
 #[test]
-fn bad_usage_exits_2_with_one_line_naming_the_problem() {
+fn bad_usage_exits_2_naming_the_problem() {
     assert_usage_error(&["probe", "no_such_source"], "no_such_source");
     assert_usage_error(
         &["stream", "--sources", "clock_jitter,nope", "--bytes", "8"],
         "nope",
     );
-    assert_usage_error(&["stream", "--format", "octal"], "octal");
-    assert_usage_error(&["stream", "--bytes", "-5"], "-5");
-    assert_usage_error(&["stream", "--frobnicate"], "--frobnicate");
-    assert_usage_error(&["probe", "clock_jitter", "--samples", "0"], "0");
-    assert_usage_error(&["no-such-command"], "no-such-command");
+    assert_parser_error(&["stream", "--format", "octal"], "octal");
+    assert_parser_error(&["stream", "--bytes", "-5"], "-5");
+    assert_parser_error(&["stream", "--frobnicate"], "--frobnicate");
+    assert_parser_error(&["probe", "clock_jitter", "--samples", "0"], "0");
+    assert_parser_error(&["no-such-command"], "no-such-command");
     assert_usage_error(
         &["--trust-platform", "clock_jitter", "stream", "--bytes", "8"],
         "clock_jitter",
     );
     for budget in ["0", "1000", "NaN", "two"] {
-        assert_usage_error(&["--cpu-budget", budget, "pool"], "--cpu-budget");
+        assert_parser_error(&["--cpu-budget", budget, "pool"], "--cpu-budget");
     }
-    assert_usage_error(&["--cpu-budget", "-1", "pool"], "-1");
+    assert_parser_error(&["--cpu-budget", "-1", "pool"], "-1");
+}
+
+/// A source the user names that does not exist, or cannot run here (`camera` without a
+/// `[camera]` table), is a usage error in every command that takes one: exit 2, one line.
+#[test]
+fn an_unknown_or_unavailable_source_is_a_usage_error_everywhere() {
+    let dir = std::env::temp_dir().join(format!("ws-named-sources-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // An empty config file of our own, so no `[camera]` table of the user's makes the camera
+    // available.
+    let config = dir.join("config.toml");
+    std::fs::write(&config, "").unwrap();
+    let config = config.to_str().unwrap();
+    let sessions = dir.join("sessions");
+    let sessions = sessions.to_str().unwrap();
+    for (source, mentions) in [
+        ("camera", "is not available here"),
+        ("clock_jiter", "clock_jiter"),
+    ] {
+        for command in [
+            &["probe", source][..],
+            &["stream", "--sources", source, "--bytes", "8"],
+            &["bench", "--sources", source],
+            &["pool", "--sources", source, "--seconds", "0.5"],
+            &[
+                "record",
+                "--sources",
+                source,
+                "--samples",
+                "10",
+                "--output",
+                sessions,
+            ],
+            &["assess", "--source", source, "--samples", "100"],
+            &["report", "--source", source, "--samples", "100"],
+            &["analyze", "--sources", source, "--samples", "1024"],
+        ] {
+            let mut args = vec!["--config", config];
+            args.extend_from_slice(command);
+            assert_usage_error(&args, mentions);
+        }
+    }
+    assert!(
+        !std::path::Path::new(sessions).exists(),
+        "record made a session folder"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

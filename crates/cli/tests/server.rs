@@ -78,11 +78,24 @@ fn bad_flags_are_usage_errors_and_a_busy_port_is_a_runtime_error() {
     let empty = dir.join(format!("ws-cam-empty-{}.toml", std::process::id()));
     std::fs::write(&empty, "[camera]\nregion_size = 16\n").unwrap();
     let (typo_s, empty_s) = (typo.to_string_lossy(), empty.to_string_lossy());
+    // Values the parser rejects: clap's whole message, naming the flag.
     for args in [
         &["server", "--rate-limit", "fast"][..],
         &["server", "--host", "not-an-ip"],
         &["server", "--port", "70000"],
-        &["server", "--camera-config", "/nonexistent/webcams.toml"],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", report(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(args[1]) && stderr.contains("For more information, try '--help'"),
+            "{args:?}: {}",
+            report(&out)
+        );
+    }
+    // Errors the program finds itself: one line.
+    for args in [
+        &["server", "--camera-config", "/nonexistent/webcams.toml"][..],
         &["server", "--camera-config", &typo_s],
         &["server", "--camera-config", &empty_s],
     ] {

@@ -36,8 +36,9 @@ pub(crate) fn run(args: ProbeArgs) -> CliResult {
             args.source
         ))
     })?;
+    // Naming a source that cannot run here is a usage error, as for `--sources`.
     if let Some(reason) = source.availability().reason() {
-        return Err(CliError::runtime(format!(
+        return Err(CliError::usage(format!(
             "source '{}' is not available here: {reason}",
             args.source
         )));
