@@ -12,7 +12,7 @@ use crate::host::AllowedHosts;
 use crate::metrics::Metrics;
 use crate::ratelimit::{Cidr, RateLimiter};
 use crate::reservoir::Backend;
-use crate::routes::Previews;
+use crate::routes::{Previews, StatusFeed};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -30,6 +30,8 @@ pub struct AppState {
     /// Permits for `/api/v1/events` streams.
     pub(crate) event_streams: Arc<Semaphore>,
     pub(crate) previews: Arc<Previews>,
+    /// The one status a second every event stream sends.
+    pub(crate) status_feed: Arc<StatusFeed>,
     /// Most random bytes one request may ask for (`None`: the API's own limit).
     pub(crate) max_request_bytes: Option<usize>,
 }
@@ -49,6 +51,7 @@ impl AppState {
             allowed_hosts: Arc::new(AllowedHosts::loopback()),
             event_streams: Arc::new(Semaphore::new(crate::DEFAULT_MAX_EVENT_STREAMS)),
             previews: Arc::new(Previews::default()),
+            status_feed: Arc::new(StatusFeed::default()),
             max_request_bytes: None,
         }
     }

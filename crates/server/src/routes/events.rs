@@ -1,7 +1,8 @@
 //! `GET /api/v1/events`: Server-Sent Events for the dashboard.
 //!
-//! Each stream reads the engine's status once a second and sends it as event `status` (the
-//! `/pool/status` document, plus `server`: requests counted by route), and, before it,
+//! Each stream sends the engine's status once a second as event `status` (the `/pool/status`
+//! document, plus `server`: requests counted by route; read and serialised once per second
+//! for all streams, see [`super::status_feed`]), and, before it,
 //! one event `health` for each change since the previous second: a quarantine, a
 //! re-admission, a re-assessment (`old_h` → `new_h`) or revoked blocks. The events are
 //! derived from consecutive statuses, so they reach a viewer within a second of happening,
@@ -21,9 +22,10 @@ use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use serde_json::{Value, json};
-use tokio::sync::OwnedSemaphorePermit;
+use tokio::sync::{OwnedSemaphorePermit, watch};
 use wellspring_core::engine::EngineStatus;
 
+use super::status_feed::Snapshot;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -43,13 +45,13 @@ struct SourceMark {
 }
 
 #[derive(Debug, Clone, Default)]
-struct Marks {
+pub(crate) struct Marks {
     sources: BTreeMap<String, SourceMark>,
     blocks_revoked: u64,
 }
 
 impl Marks {
-    fn of(status: &EngineStatus) -> Marks {
+    pub(crate) fn of(status: &EngineStatus) -> Marks {
         Marks {
             sources: status
                 .sources
@@ -128,37 +130,37 @@ pub(crate) fn status_document(state: &AppState, status: &EngineStatus) -> Value 
 }
 
 struct Feed {
-    state: AppState,
-    interval: tokio::time::Interval,
-    marks: Option<Marks>,
+    snapshots: watch::Receiver<Option<Arc<Snapshot>>>,
+    /// The last snapshot this stream sent.
+    last: Option<Arc<Snapshot>>,
     pending: VecDeque<Event>,
     first: bool,
     _permit: OwnedSemaphorePermit,
 }
 
 impl Feed {
-    async fn next(&mut self) -> Event {
+    /// The next event; `None` once the server is gone.
+    async fn next(&mut self) -> Option<Event> {
         loop {
             if let Some(event) = self.pending.pop_front() {
-                return event;
+                return Some(event);
             }
-            self.interval.tick().await;
-            let status = self.state.backend.status();
-            let marks = Marks::of(&status);
-            if let Some(before) = &self.marks {
-                for event in health_events(before, &marks, status.uptime_seconds) {
+            self.snapshots.changed().await.ok()?;
+            let Some(now) = self.snapshots.borrow_and_update().clone() else {
+                continue;
+            };
+            if let Some(before) = &self.last {
+                for event in health_events(&before.marks, &now.marks, now.uptime) {
                     self.pending
                         .push_back(Event::default().event("health").data(event.to_string()));
                 }
             }
-            self.marks = Some(marks);
-            let mut event = Event::default()
-                .event("status")
-                .data(status_document(&self.state, &status).to_string());
+            let mut event = Event::default().event("status").data(&now.data);
             if std::mem::take(&mut self.first) {
                 event = event.retry(RETRY);
             }
             self.pending.push_back(event);
+            self.last = Some(now);
         }
     }
 }
@@ -175,18 +177,15 @@ pub(crate) async fn events(
             )
             .retry_after(5)
         })?;
-    let mut interval = tokio::time::interval(STATUS_INTERVAL);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let feed = Feed {
-        state,
-        interval,
-        marks: None,
+        snapshots: state.status_feed.subscribe(&state),
+        last: None,
         pending: VecDeque::new(),
         first: true,
         _permit: permit,
     };
     let stream = futures_util::stream::unfold(feed, |mut feed| async move {
-        let event = feed.next().await;
+        let event = feed.next().await?;
         Some((Ok(event), feed))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))

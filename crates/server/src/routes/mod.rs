@@ -9,6 +9,9 @@ mod events;
 mod info;
 mod preview;
 mod random;
+mod status_feed;
+
+pub(crate) use status_feed::StatusFeed;
 
 pub(crate) use preview::Previews;
 
