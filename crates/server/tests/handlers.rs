@@ -328,6 +328,11 @@ async fn health_is_degraded_with_a_source_in_quarantine_and_failed_with_none_cre
     let (status, health) = get_from(degraded.clone(), "/health", &default()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(health["status"], "degraded", "{health}");
+    assert_eq!(
+        health["reasons"][0].as_str().unwrap().split(':').next(),
+        Some("clock_jitter quarantined"),
+        "{health}"
+    );
     // Degraded still serves backed output: ready for a load balancer.
     let (status, ready) = get_from(degraded, "/ready", &default()).await;
     assert_eq!(status, StatusCode::OK);
@@ -348,6 +353,29 @@ async fn health_is_degraded_with_a_source_in_quarantine_and_failed_with_none_cre
     let (status, ready) = get_from(failed, "/ready", &default()).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(ready["success"], false, "{ready}");
+
+    // The quarantined source measured too weak to credit here: it earned nothing either
+    // way, so credited capacity is not reduced: "ok", and the source listed as too weak.
+    let too_weak = Reshaped {
+        inner: credited().await,
+        shape: |status| {
+            let mut other = status.sources[0].clone();
+            other.name = "clock_jitter";
+            other.too_weak = true;
+            other.last_error = Some("RepetitionCount".into());
+            status.sources.push(other);
+            status.sources_healthy += 1;
+            status.sources_total += 1;
+            quarantine(status, 1);
+        },
+    };
+    let (_, health) = get_from(Arc::new(too_weak), "/health", &default()).await;
+    assert_eq!(health["status"], "ok", "{health}");
+    assert_eq!(health["reasons"], serde_json::json!([]), "{health}");
+    assert_eq!(
+        health["sources_too_weak_here"],
+        serde_json::json!(["clock_jitter"])
+    );
 
     // Healthy but not yet assessed (no figure, so no credit): also "failed".
     let unassessed = Reshaped {

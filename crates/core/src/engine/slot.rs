@@ -419,16 +419,26 @@ impl Slot {
     pub(crate) fn quarantine(&mut self, reason: String) {
         self.quarantine_events += 1;
         self.quarantined_until = Some(Instant::now() + self.backoff);
-        tracing::warn!(
-            source = self.name(),
-            rct_failures = self.health.rct_failures,
-            apt_failures = self.health.apt_failures,
-            rct_cutoff = self.health.rct_cutoff,
-            apt_cutoff = self.health.apt_cutoff,
-            samples = self.samples,
-            %reason,
-            "source quarantined"
-        );
+        // A source too weak to credit here earns nothing either way: not an operator's alarm.
+        if self.account.too_weak() {
+            tracing::info!(
+                source = self.name(),
+                samples = self.samples,
+                %reason,
+                "source quarantined (too weak to credit here; it earned nothing)"
+            );
+        } else {
+            tracing::warn!(
+                source = self.name(),
+                rct_failures = self.health.rct_failures,
+                apt_failures = self.health.apt_failures,
+                rct_cutoff = self.health.rct_cutoff,
+                apt_cutoff = self.health.apt_cutoff,
+                samples = self.samples,
+                %reason,
+                "source quarantined"
+            );
+        }
         self.last_error = Some(reason);
     }
 

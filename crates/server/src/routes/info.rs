@@ -37,15 +37,37 @@ pub(crate) async fn ready(State(state): State<AppState>) -> Result<Json<Value>, 
     Ok(Json(json!({"ready": true, "credited_sources": credited})))
 }
 
+/// `ok`, `degraded` or `failed`. `degraded` means credited capacity is reduced: a source
+/// that could earn credit here is quarantined. A source whose full-size figure is too weak to
+/// credit on this machine earns nothing whether or not its health tests pass, so its
+/// quarantines are not a reason (they are reported in `/sources` and the dashboard).
 pub(crate) async fn health(State(state): State<AppState>) -> Json<Value> {
     let status = state.backend.status();
+    let reasons: Vec<String> = status
+        .sources
+        .iter()
+        .filter(|s| s.quarantined && !s.too_weak)
+        .map(|s| {
+            format!(
+                "{} quarantined: {}",
+                s.name,
+                s.last_error.as_deref().unwrap_or("failed a health test")
+            )
+        })
+        .collect();
     let verdict = if status.credited_sources() == 0 {
         "failed"
-    } else if status.sources_healthy < status.sources_total {
+    } else if !reasons.is_empty() {
         "degraded"
     } else {
         "ok"
     };
+    let too_weak: Vec<&str> = status
+        .sources
+        .iter()
+        .filter(|s| s.too_weak)
+        .map(|s| s.name)
+        .collect();
     let names: Vec<&str> = status.sources.iter().map(|s| s.name).collect();
     let camera = state
         .camera
@@ -58,6 +80,8 @@ pub(crate) async fn health(State(state): State<AppState>) -> Json<Value> {
         "entropy_mechanisms": state.livecam.mechanisms(),
         "sources_healthy": status.sources_healthy,
         "sources_total": status.sources_total,
+        "reasons": reasons,
+        "sources_too_weak_here": too_weak,
         "livecam_total_regions": camera.total_regions,
         "livecam_by_continent": camera.by_group,
         "livecam_prefetching": camera.prefetching,
