@@ -113,12 +113,12 @@ defaults
     # Layer-7 retries: a request in flight on a replica that dies (reset, empty or broken
     # answer, 502-504) goes to another one. Every route is GET and idempotent.
     retry-on all-retryable-errors
-    http-request disable-l7-retry if !METH_GET
 frontend fleet
     bind 127.0.0.1:$LB_PORT
     default_backend replicas
 backend replicas
     balance roundrobin
+    http-request disable-l7-retry if !METH_GET
     option httpchk GET /health
     http-check expect rstring \"status\":\"(ok|degraded)\"
     http-response set-header X-Replica %s

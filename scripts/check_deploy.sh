@@ -2,6 +2,8 @@
 # Checks the deployment files offline (no Docker engine, no cluster):
 #   - Prometheus: `promtool check config`, `promtool check rules`, and `promtool test rules`
 #     (every alert fires on a series that should trigger it and stays silent otherwise);
+#   - HAProxy: `haproxy -c` on deploy/haproxy/haproxy.cfg (crates/cli/tests/haproxy.rs runs
+#     it in front of a real server);
 #   - Kubernetes: every manifest in deploy/kubernetes against the Kubernetes 1.33 schemas,
 #     strictly (unknown fields are errors), with kubernetes-validate (PyPI);
 #   - Compose: `docker-compose config` (PyPI docker-compose, the Python implementation, which
@@ -17,6 +19,10 @@ cd "$(dirname "$0")/.."
 echo "-- Prometheus"
 promtool check config deploy/prometheus/prometheus.yml
 promtool test rules deploy/prometheus/wellspring-rules.test.yml
+
+echo "-- HAProxy (deploy/haproxy/haproxy.cfg, with example addresses)"
+WELLSPRING_LB_BIND=127.0.0.1:8080 WELLSPRING_REPLICA_A=10.0.0.11:8042 \
+    WELLSPRING_REPLICA_B=10.0.0.12:8042 haproxy -c -q -f deploy/haproxy/haproxy.cfg
 
 echo "-- Kubernetes manifests and compose file (venvs under .venv-deploy)"
 # Two venvs: docker-compose 1.29 pins jsonschema < 4, kubernetes-validate needs >= 4.23.
