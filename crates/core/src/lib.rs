@@ -19,6 +19,7 @@ pub mod collect;
 pub mod conditioning;
 pub mod drbg;
 pub mod engine;
+mod error;
 mod facade;
 #[cfg(feature = "fault-injection")]
 pub mod faults;

@@ -33,7 +33,7 @@ impl Conditioning {
 
 /// Why output could not be produced: the engine's error, whose variants keep the cause
 /// (starvation, nothing creditable, misuse) apart.
-pub type PoolError = crate::engine::EngineError;
+pub type PoolError = crate::error::EngineError;
 
 /// A conditioning name that is not `raw`, `sha256` or `drbg`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -7,8 +7,10 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use super::blocks::assemble_blocks;
+use super::fork::publish;
 use super::slot::{STARTUP_TEST_SAMPLES, Slot};
-use super::{Block, Inner, Shared, assess};
+use super::{Inner, Shared, assess};
 use crate::accounting::AssessmentOrigin;
 use crate::health::Verdict;
 
@@ -174,46 +176,4 @@ fn credit(shared: &mut Shared, index: usize, samples: &[u8]) {
     let accepted = shared.assembler.offer(index, epoch, per_sample, samples);
     shared.slots[index].add_credit(accepted);
     shared.credited_bits += accepted;
-}
-
-/// Makes blocks while the queues allow and the reservoir has room (or a request waits for
-/// fresh blocks: then the oldest blocks make way). Returns whether any was made.
-pub(super) fn assemble_blocks(inner: &Inner, shared: &mut Shared) -> bool {
-    let capacity = inner.config.reservoir_blocks;
-    let mut made = false;
-    loop {
-        let fresh_wanted = inner.fresh_waiters.load(Ordering::SeqCst) > 0;
-        if shared.reservoir.len() >= capacity && !fresh_wanted {
-            break;
-        }
-        let Shared {
-            assembler, slots, ..
-        } = &mut *shared;
-        let Some((bytes, ledger, oldest)) = assembler.assemble(slots) else {
-            break;
-        };
-        if shared.reservoir.len() >= capacity {
-            shared.reservoir.pop_front();
-        }
-        shared.reservoir.push_back(Block {
-            bytes: bytes.into(),
-            ledger,
-            oldest,
-        });
-        shared.blocks_produced += 1;
-        shared.last_block_at = Some(std::time::Instant::now());
-        made = true;
-    }
-    made
-}
-
-/// Publishes a source's credit rate and test entropy for a forked child (lock-free).
-pub(super) fn publish(inner: &Inner, index: usize, slot: &Slot) {
-    let published = &inner.published[index];
-    published
-        .per_sample
-        .store(slot.credit_rate().0.to_bits(), Ordering::Relaxed);
-    published
-        .test_h
-        .store(slot.test_h().to_bits(), Ordering::Relaxed);
 }

@@ -12,7 +12,7 @@
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use super::slot::STARTUP_TEST_SAMPLES;
+use super::slot::{STARTUP_TEST_SAMPLES, Slot};
 use super::{EngineError, Inner};
 use crate::accounting::{Assembler, Unrevised};
 use crate::conditioning::BLOCK_BYTES;
@@ -165,4 +165,15 @@ fn admit(inner: &Inner, start: Instant, timeout: Duration) -> Result<Vec<Admitte
         }
         std::thread::sleep(PAUSE * 10);
     }
+}
+
+/// Publishes a source's credit rate and test entropy for a forked child (lock-free).
+pub(super) fn publish(inner: &Inner, index: usize, slot: &Slot) {
+    let published = &inner.published[index];
+    published
+        .per_sample
+        .store(slot.credit_rate().0.to_bits(), Ordering::Relaxed);
+    published
+        .test_h
+        .store(slot.test_h().to_bits(), Ordering::Relaxed);
 }

@@ -13,8 +13,10 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::Inner;
-use super::assess::{self, charge_idle, idle_allows, thread_cpu_ns};
+use super::assess;
 use super::batch::harvest_once;
+use super::blocks::reservoir_full;
+use super::cpu::{self, charge_idle, idle_allows, thread_cpu_ns};
 use super::schedule::{FamilySchedule, STARTUP_SHARE};
 use crate::{SourceCategory, SpeedClass};
 
@@ -53,12 +55,6 @@ pub(super) fn spawn_harvesters(inner: &Arc<Inner>) -> Vec<JoinHandle<()>> {
                 .ok()
         })
         .collect()
-}
-
-/// Whether the reservoir is full and no request waits for fresh blocks.
-pub(super) fn reservoir_full(inner: &Inner) -> bool {
-    inner.lock().reservoir.len() >= inner.config.reservoir_blocks
-        && inner.fresh_waiters.load(Ordering::SeqCst) == 0
 }
 
 /// Sleeps while the harvesters together are over their CPU budget.
@@ -124,7 +120,7 @@ fn view(inner: &Inner, index: usize) -> MemberView {
 }
 
 fn harvest_family(inner: &Arc<Inner>, members: &[usize]) {
-    assess::lower_priority(HARVEST_NICE);
+    cpu::lower_priority(HARVEST_NICE);
     let mut schedule = FamilySchedule::new(members.len());
     while !inner.stop.load(Ordering::SeqCst) {
         let full = reservoir_full(inner);

@@ -7,11 +7,19 @@
 //!        ─▶ `sha256` output, or seeds for the CTR_DRBG (`drbg` output)
 //! `raw` output collects on demand and never touches the credited path.
 //! ```
+//!
+//! The modules form no import circle: `harvest` (the threads) runs `batch` (one batch's
+//! steps), which starts `assess` (background assessments); both end in `blocks` (assembly
+//! into the reservoir) and `fork::publish`; `cpu` keeps the idle budget below them all. The
+//! rules live where a reader looks for them: what makes a figure creditable in `accounting`
+//! (`Account`), when a seed is valid in `Engine::seed_revoked` (asked by `rng`), what a failure takes
+//! back in `batch::take_back` and `accounting`.
 
 mod assess;
 mod batch;
+mod blocks;
 mod config;
-mod error;
+mod cpu;
 mod fork;
 mod harvest;
 mod rng;
@@ -31,11 +39,11 @@ use std::time::{Duration, Instant};
 use zeroize::Zeroizing;
 
 pub use crate::accounting::AssessmentOrigin;
+pub use crate::error::EngineError;
 pub use config::{
     Assessor, CorrelationGroup, DEFAULT_CORRELATED_GROUPS, EngineConfig, REASSESS_SAMPLES,
     default_assessor,
 };
-pub use error::EngineError;
 pub use rng::{EngineRng, RawOutput};
 pub use slot::SourceReport;
 pub use status::EngineStatus;
@@ -245,7 +253,7 @@ impl Engine {
         {
             let shared = inner.lock();
             for (index, slot) in shared.slots.iter().enumerate() {
-                batch::publish(&inner, index, slot);
+                fork::publish(&inner, index, slot);
             }
         }
         let threads = harvest::spawn_harvesters(&inner);
@@ -465,7 +473,7 @@ impl Engine {
             .position(|s| s.name() == name)
             .ok_or_else(|| EngineError::UnknownSource(name.to_owned()))?;
         shared.slots[index].set_enabled(enabled);
-        batch::publish(self.inner(), index, &shared.slots[index]);
+        fork::publish(self.inner(), index, &shared.slots[index]);
         drop(shared);
         self.inner().space_ready.notify_all();
         Ok(())

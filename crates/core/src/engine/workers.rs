@@ -47,7 +47,7 @@ fn start_queue(count: usize, name: &str, lowest_priority: bool) -> Option<Sender
             .name(name.into())
             .spawn(move || {
                 if lowest_priority {
-                    super::assess::lower_priority(19);
+                    super::cpu::lower_priority(19);
                 }
                 serve(queue);
             });

@@ -1,5 +1,7 @@
 //! Why the engine could not deliver, with a kind per cause so that callers (the CLI's exit
-//! codes, HTTP statuses, Python exceptions) can tell starvation from misuse.
+//! codes, HTTP statuses, Python exceptions) can tell starvation from misuse. At the crate's
+//! root, not in `engine`, because the output seam (`pool`) names it too and `engine`
+//! implements that seam: neither module imports the other's error.
 
 /// Why the engine could not deliver.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
