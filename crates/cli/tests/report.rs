@@ -1,7 +1,8 @@
 //! `wellspring report` as a user runs it: the JSON contract on the first 10^6 bits of e
 //! (whose p-values SP 800-22 rev1a appendix B publishes), input formats, overrides, the
-//! Markdown report with its figures, multi-stream analysis, a source's samples, the graded
-//! run over the default sources, and bad input.
+//! Markdown report with its figures, the self-contained HTML report, multi-stream analysis,
+//! a source's samples, the graded run over the default sources (whose raw samples are
+//! expected to fail SP 800-22), tests that did not run, and bad input.
 
 mod common;
 
@@ -440,5 +441,234 @@ fn bad_input_is_a_usage_error() {
         err.contains("--samples") && err.contains("For more information, try '--help'"),
         "{args:?}: {}",
         common::report(&out)
+    );
+}
+
+/// A fresh, empty folder of this test's own.
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = temp(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The files and folders directly in `dir`, sorted.
+fn listing(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+/// The sentence printed before any result on raw samples.
+const RAW_NOTE_START: &str = "Raw samples: these are unconditioned samples";
+
+#[test]
+fn html_report_is_one_self_contained_file() {
+    let dir = fresh_dir("html");
+    let page = dir.join("x.html");
+    let out = wellspring_ok(&[
+        "report",
+        "--samples",
+        "1000",
+        "--output",
+        page.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.starts_with("<!DOCTYPE html>") || html.starts_with("<html"),
+        "{}",
+        &html[..html.len().min(200)]
+    );
+    assert!(html.trim_end().ends_with("</html>"));
+    // Nothing fetched from anywhere: no external references, no scripts.
+    for fetch in ["src=\"http", "href=\"http", "<script", "<link", "url("] {
+        assert!(!html.contains(fetch), "{fetch} in the page");
+    }
+    // The figures are inline: four SVGs per source, and no folder of figures beside the page.
+    let sources = html.matches("<h2>").count();
+    assert!(sources >= 10, "{sources} source sections");
+    assert!(html.matches("<svg").count() >= 4 * sources);
+    assert_eq!(listing(&dir), ["x.html"]);
+    // Real HTML, not Markdown in an .html file; the note on raw samples comes first.
+    assert!(html.contains("<table>") && !html.contains("\n## ") && !html.contains("|---|"));
+    let note = html.find(RAW_NOTE_START).expect("the note on raw samples");
+    assert!(note < html.find("<h2>").unwrap());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("report written to"), "{stdout}");
+
+    // One input makes the same kind of page.
+    let one = dir.join("e.htm");
+    wellspring_ok(&[
+        "report",
+        "--file",
+        &e_bits(),
+        "--bits",
+        "20000",
+        "--output",
+        one.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(&one).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_eq!(html.matches("<svg").count(), 4);
+    assert!(!html.contains("src=") && !html.contains("href="));
+    assert_eq!(listing(&dir), ["e.htm", "x.html"]);
+}
+
+#[test]
+fn markdown_figures_are_in_a_folder_named_after_the_report() {
+    let dir = fresh_dir("naming");
+    for name in ["x.md", "y.md"] {
+        let out = common::wellspring_command()
+            .current_dir(&dir)
+            .args([
+                "report",
+                "--file",
+                &e_bits(),
+                "--bits",
+                "20000",
+                "--output",
+                name,
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", common::report(&out));
+    }
+    // Two reports, two folders: neither writes into a shared report_figures/.
+    assert_eq!(listing(&dir), ["x.md", "x_figures", "y.md", "y_figures"]);
+    let text = std::fs::read_to_string(dir.join("x.md")).unwrap();
+    assert!(text.contains("(x_figures/bytes.svg)"), "{text}");
+    assert!(
+        !text.contains("data:image"),
+        "the figures are files, not inline"
+    );
+    assert!(dir.join("x_figures/bytes.svg").is_file());
+}
+
+#[test]
+fn an_unknown_report_extension_is_refused_before_any_work() {
+    let dir = fresh_dir("refused");
+    for name in ["x.pdf", "x", "x.txt"] {
+        let path = dir.join(name);
+        for input in [&["--samples", "1000"][..], &["--file", &e_bits()]] {
+            let mut args = vec!["report", "--output", path.to_str().unwrap()];
+            args.extend_from_slice(input);
+            let out = wellspring(&args);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{args:?}: {}",
+                common::report(&out)
+            );
+            assert!(out.stdout.is_empty(), "{args:?}: {}", common::report(&out));
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+            assert!(
+                err.contains(".html") && err.contains(".md"),
+                "names the accepted extensions: {err}"
+            );
+        }
+    }
+    // Nothing written: no report, no folder of figures.
+    assert!(listing(&dir).is_empty(), "{:?}", listing(&dir));
+}
+
+#[test]
+fn a_test_that_did_not_run_has_passed_null_and_a_reason() {
+    // 20,000 bits of e: universal needs 387,840 bits, and the random walk of the excursion
+    // tests has too few cycles.
+    let v = json(&wellspring(&[
+        "report",
+        "--file",
+        &e_bits(),
+        "--bits",
+        "20000",
+        "--streams",
+        "2",
+        "--json",
+    ]));
+    let tests = v["tests"].as_array().unwrap();
+    let universal = &tests[9];
+    assert_eq!(universal["name"], "universal");
+    assert!(universal["passed"].is_null(), "{universal}");
+    assert!(
+        universal["skipped"].as_str().unwrap().contains("387,840"),
+        "{universal}"
+    );
+    for t in tests {
+        match t.get("skipped") {
+            Some(why) => {
+                assert!(why.is_string() && t["passed"].is_null(), "{t}");
+                assert!(t["p_values"].as_array().unwrap().is_empty(), "{t}");
+            }
+            None => assert!(t["passed"].is_boolean(), "{t}"),
+        }
+    }
+    // The same in the multi-stream analysis: universal ran on no stream.
+    let universal = &v["streams"]["tests"][9];
+    assert!(
+        universal["rows"].as_array().unwrap().is_empty(),
+        "{universal}"
+    );
+    assert!(
+        universal["passed"].is_null() && universal["skipped"].is_string(),
+        "{universal}"
+    );
+    assert_eq!(v["streams"]["tests"][0]["passed"], true);
+}
+
+#[test]
+fn raw_samples_failures_are_presented_as_expected() {
+    let out = wellspring_ok(&["report", "--samples", "1000"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    // Said up front, before the first source's block.
+    assert!(lines[0].starts_with(RAW_NOTE_START), "{stdout}");
+    assert!(
+        lines[0].contains("expected to fail") && lines[0].contains("not alarms"),
+        "{}",
+        lines[0]
+    );
+    assert!(!stdout.contains("tests that ran passed"), "{stdout}");
+    let mut blocks = 0;
+    for (i, line) in lines.iter().enumerate() {
+        if !(line.starts_with("== ") && line.contains(": grade ")) {
+            continue;
+        }
+        blocks += 1;
+        // Each block's summary names its samples as raw; failures there are expected.
+        let summary = lines[i + 1];
+        assert!(summary.starts_with("raw samples: "), "{line}\n{summary}");
+        let (passed, ran) = summary["raw samples: ".len()..]
+            .split_once(" tests passed")
+            .and_then(|(counts, _)| counts.split_once(" of "))
+            .unwrap_or_else(|| panic!("{summary}"));
+        if passed != ran {
+            assert!(
+                summary.contains("(expected: raw noise is not uniform)"),
+                "{summary}"
+            );
+        }
+    }
+    assert!(blocks >= 10, "{blocks} blocks:\n{stdout}");
+    assert!(
+        !stdout.contains("FAIL"),
+        "failures on raw samples are not shouted"
+    );
+
+    // A file (conditioned output, say) is plain pass/fail: all-ones bits fail, loudly.
+    let ones = temp("ones.bin");
+    std::fs::write(&ones, [0xffu8; 2500]).unwrap();
+    let out = wellspring_ok(&["report", "--file", ones.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("raw samples") && !stdout.contains("Raw samples"));
+    assert!(stdout.contains("FAIL"), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.contains(" tests passed; failed: frequency")),
+        "{stdout}"
     );
 }

@@ -1,6 +1,7 @@
 //! The whole battery: fifteen tests with sts 2.1.2's defaults, run in parallel, giving the
 //! `report --json` shape of DESIGN.md (`{"bits", "alpha", "tests": [{"name", "params",
-//! "p_values", "passed", "skipped"?}]}`), and `TEST.PARAM=VALUE` overrides.
+//! "p_values", "passed", "skipped"?}]}`, `passed` null when the test did not run), and
+//! `TEST.PARAM=VALUE` overrides.
 
 use std::collections::BTreeMap;
 
@@ -167,8 +168,9 @@ impl BatteryParams {
     }
 }
 
-/// One test's outcome.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One test's outcome. In JSON, `passed` is `null` for a test that did not run, and
+/// `skipped` then says why (`{"name", "params", "p_values", "passed", "skipped"?}`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct TestResult {
     /// Test name (one of [`TEST_NAMES`]).
     pub name: &'static str,
@@ -180,15 +182,31 @@ pub struct TestResult {
     /// with k > 1, at least (1-α - 3√(α(1-α)/k))·k of them are ≥ α (sts's proportion
     /// criterion applied to the test's own p-values, so that 148 template p-values are not
     /// failed by the one or two that chance puts below α). A skipped test shows no evidence
-    /// against randomness and has `passed: true`; check `skipped`.
+    /// against randomness and has `passed == true` here, but `"passed": null` in JSON (it
+    /// neither passed nor failed); check `skipped`.
     pub passed: bool,
     /// Why the test could not run (too few bits, too few cycles, …).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
     /// A label per p-value ("forward", "x=-4", "000000001", …), for human reports; not part
     /// of the JSON contract.
-    #[serde(skip)]
     pub labels: Vec<String>,
+}
+
+impl Serialize for TestResult {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let fields = if self.skipped.is_some() { 5 } else { 4 };
+        let mut s = serializer.serialize_struct("TestResult", fields)?;
+        s.serialize_field("name", self.name)?;
+        s.serialize_field("params", &self.params)?;
+        s.serialize_field("p_values", &self.p_values)?;
+        s.serialize_field("passed", &self.skipped.is_none().then_some(self.passed))?;
+        match &self.skipped {
+            Some(why) => s.serialize_field("skipped", why)?,
+            None => s.skip_field("skipped")?,
+        }
+        s.end()
+    }
 }
 
 /// The battery's outcome: the `report --json` document.
@@ -392,6 +410,9 @@ mod tests {
             if skipped {
                 want.push("skipped");
                 assert_eq!(t["p_values"].as_array().unwrap().len(), 0);
+                assert!(t["passed"].is_null(), "a test that did not run: {t}");
+            } else {
+                assert!(t["passed"].is_boolean(), "{t}");
             }
             assert_eq!(keys, want, "{t}");
         }

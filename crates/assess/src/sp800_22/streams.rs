@@ -53,17 +53,37 @@ pub struct StreamRow {
     pub passed: bool,
 }
 
-/// One test across the streams.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One test across the streams. In JSON, `passed` is `null` when the test ran on no stream
+/// (no rows), and `skipped` then says why.
+#[derive(Debug, Clone, PartialEq)]
 pub struct StreamTest {
     /// Test name.
     pub name: &'static str,
     /// Its parameters.
     pub params: BTreeMap<&'static str, usize>,
-    /// One row per p-value slot.
+    /// One row per p-value slot; none when the test ran on no stream.
     pub rows: Vec<StreamRow>,
-    /// Every row passed.
+    /// Every row passed (true without rows; see `skipped`).
     pub passed: bool,
+    /// Why the test ran on no stream (the first stream's reason); `None` when it ran on any.
+    pub skipped: Option<String>,
+}
+
+impl Serialize for StreamTest {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let fields = if self.skipped.is_some() { 5 } else { 4 };
+        let mut s = serializer.serialize_struct("StreamTest", fields)?;
+        s.serialize_field("name", self.name)?;
+        s.serialize_field("params", &self.params)?;
+        s.serialize_field("rows", &self.rows)?;
+        s.serialize_field("passed", &self.skipped.is_none().then_some(self.passed))?;
+        match &self.skipped {
+            Some(why) => s.serialize_field("skipped", why)?,
+            None => s.skip_field("skipped")?,
+        }
+        s.end()
+    }
 }
 
 /// The multi-stream report.
@@ -157,11 +177,17 @@ pub fn run_streams(
                     analyse(label, &p)
                 })
                 .collect();
+            let skipped = if ran.is_empty() {
+                reports[0].tests[t].skipped.clone()
+            } else {
+                None
+            };
             StreamTest {
                 name: TEST_NAMES[t],
                 params: reports[0].tests[t].params.clone(),
                 passed: rows.iter().all(|r| r.passed),
                 rows,
+                skipped,
             }
         })
         .collect();
@@ -212,6 +238,17 @@ mod tests {
         assert_eq!(cusum.rows.len(), 2);
         assert_eq!(cusum.rows[0].sample_size, 4);
         assert_eq!(report.tests[7].rows.len(), 148);
+        // Universal needs 387,840 bits: it ran on no stream, so it neither passed nor failed.
+        let universal = &report.tests[9];
+        assert!(universal.rows.is_empty() && universal.skipped.is_some());
+        let json = serde_json::to_value(universal).unwrap();
+        assert!(
+            json["passed"].is_null() && json["skipped"].is_string(),
+            "{json}"
+        );
+        let json = serde_json::to_value(cusum).unwrap();
+        assert!(json["passed"].is_boolean(), "{json}");
+        assert!(json.get("skipped").is_none(), "{json}");
         assert!(run_streams(&bits, 0, &BatteryParams::default()).is_err());
         assert!(run_streams(&Bits::from_bytes(&[1]), 9, &BatteryParams::default()).is_err());
     }

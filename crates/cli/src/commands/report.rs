@@ -1,26 +1,32 @@
 //! `wellspring report`: the NIST SP 800-22 battery on a file or on a source's raw samples,
-//! as a summary on the terminal, the `report --json` contract of DESIGN.md, and a Markdown
-//! report with SVG figures (`--output`). `--streams K` adds sts's multi-stream analysis.
-//! With neither `--source` nor `--file` it runs over the default sources, each graded
-//! (`crate::report::sources`).
+//! as a summary on the terminal, the `report --json` contract of DESIGN.md, and a report with
+//! SVG figures (`--output`: self-contained `.html`, or `.md` with its figures in
+//! `NAME_figures/`). `--streams K` adds sts's multi-stream analysis. With neither `--source`
+//! nor `--file` it runs over the default sources, each graded (`crate::report::sources`).
+//! Raw samples are not uniform bits, so failures on them are presented as expected; a file
+//! (conditioned output, say) is plain pass/fail.
 
 use std::io::Read;
 use std::path::Path;
 
-use wellspring_assess::sp800_22::{
-    BatteryParams, BatteryReport, Bits, StreamsReport, run_battery, run_streams,
-};
+use wellspring_assess::sp800_22::{BatteryParams, Bits, run_battery, run_streams};
 
 use crate::args::{InputFormat, ReportArgs};
 use crate::error::{CliError, CliResult};
 use crate::output::print_json;
+use crate::report::battery_doc::{self, Part, Provenance};
+use crate::report::document::Kind;
 use crate::report::sources::{self, DEFAULT_SAMPLES, Plan};
-use crate::report::{ReportJson, markdown, summary_table, write_error, write_figures};
+use crate::report::{RAW_NOTE, ReportJson, battery_summary, summary_table};
 
 /// Largest input read into memory (8 Gbit): beyond it, test a prefix with `--bits`.
 const MAX_INPUT_BYTES: u64 = 1 << 30;
 
 pub(crate) fn run(args: ReportArgs) -> CliResult {
+    // Refuse a report name of no known format before any collecting or testing.
+    if let Some(path) = &args.output {
+        Kind::of(path)?;
+    }
     let mut params = BatteryParams::default();
     for assignment in &args.set {
         params
@@ -91,14 +97,22 @@ pub(crate) fn run(args: ReportArgs) -> CliResult {
     if let Some(bar) = &spinner {
         bar.finish_and_clear();
     }
+    // A source's samples are raw; a file's bits may be anything (conditioned output, say).
+    let raw = args.file.is_none();
     if let Some(path) = &args.output {
-        write_markdown(
-            path,
-            &bits,
-            &report,
-            streams.as_ref(),
+        let provenance = Provenance {
             input,
-            args.set.clone(),
+            overrides: args.set.clone(),
+            raw,
+        };
+        battery_doc::write_one(
+            path,
+            &Part {
+                bits: &bits,
+                report: &report,
+                streams: streams.as_ref(),
+                provenance: &provenance,
+            },
         )?;
     }
     if args.json {
@@ -107,8 +121,12 @@ pub(crate) fn run(args: ReportArgs) -> CliResult {
             streams: streams.as_ref(),
         });
     }
+    if raw {
+        println!("{RAW_NOTE}\n");
+    }
     println!("SP 800-22 on {} bits (alpha {})", report.bits, report.alpha);
-    print!("{}", summary_table(&report, streams.as_ref()));
+    println!("{}", battery_summary(&report, raw));
+    print!("{}", summary_table(&report, streams.as_ref(), raw));
     if let Some(path) = &args.output {
         println!("report written to {}", path.display());
     }
@@ -165,25 +183,4 @@ fn take_prefix(bits: Bits, n: Option<u64>) -> Result<Bits, CliError> {
 fn collect(name: &str, samples: u64, bits: u64) -> Result<Bits, CliError> {
     let samples = crate::camera::collect_from(name, samples as usize)?;
     take_prefix(Bits::from_bytes(&samples), Some(bits))
-}
-
-fn write_markdown(
-    path: &Path,
-    bits: &Bits,
-    report: &BatteryReport,
-    streams: Option<&StreamsReport>,
-    input: String,
-    overrides: Vec<String>,
-) -> CliResult {
-    let (dir_name, dir) = crate::report::figures_dir(path);
-    let figures = write_figures(&dir, bits, report)?;
-    let provenance = markdown::Provenance { input, overrides };
-    let text = markdown::render(&markdown::Section {
-        report,
-        streams,
-        figures: &figures,
-        figure_dir: &dir_name,
-        provenance: &provenance,
-    });
-    std::fs::write(path, text).map_err(|e| write_error(path, e))
 }

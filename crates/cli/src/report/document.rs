@@ -1,6 +1,8 @@
-//! A self-contained report file for `analyze --output` and `compare --output`: HTML with the
-//! SVG figures inline, or Markdown with each figure as a `data:` image, so that one file
-//! carries everything (no scripts, no network, no folder of figures beside it).
+//! A self-contained report file for `analyze --output`, `compare --output` and `report
+//! --output`: HTML with the SVG figures inline, or Markdown with each figure as a `data:`
+//! image, so that one file carries everything (no scripts, no network, no folder of figures
+//! beside it). `report`'s Markdown instead links its figures in a folder named after it
+//! (`Section::figure_files`).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -44,10 +46,24 @@ pub(crate) struct Figure {
 /// A titled part of the report: paragraphs, an optional table (first row the header), figures.
 #[derive(Default)]
 pub(crate) struct Section {
+    /// The heading; none when empty (text right below the document's title).
     pub(crate) title: String,
+    /// Heading levels below a top-level section (0: `<h2>`/`##`, 1: `<h3>`/`###`, …).
+    pub(crate) depth: usize,
     pub(crate) paragraphs: Vec<String>,
     pub(crate) table: Vec<Vec<String>>,
     pub(crate) figures: Vec<Figure>,
+    /// Where each figure was written, relative to the document, when the figures are files
+    /// beside it: Markdown then links them instead of embedding them (HTML always inlines
+    /// them). Empty, or one path per figure.
+    pub(crate) figure_files: Vec<String>,
+}
+
+impl Section {
+    /// The heading level of this section: 2 and deeper, at most 6.
+    fn level(&self) -> usize {
+        (2 + self.depth).min(6)
+    }
 }
 
 fn escape(text: &str) -> String {
@@ -71,7 +87,10 @@ pub(crate) fn html(title: &str, sections: &[Section]) -> String {
         escape(title)
     );
     for section in sections {
-        let _ = writeln!(out, "<h2>{}</h2>", escape(&section.title));
+        if !section.title.is_empty() {
+            let level = section.level();
+            let _ = writeln!(out, "<h{level}>{}</h{level}>", escape(&section.title));
+        }
         for p in &section.paragraphs {
             let _ = writeln!(out, "<p>{}</p>", escape(p));
         }
@@ -111,7 +130,9 @@ fn md_cell(text: &str) -> String {
 pub(crate) fn markdown(title: &str, sections: &[Section]) -> String {
     let mut out = format!("# {title}\n\n");
     for section in sections {
-        let _ = writeln!(out, "## {}\n", section.title);
+        if !section.title.is_empty() {
+            let _ = writeln!(out, "{} {}\n", "#".repeat(section.level()), section.title);
+        }
         for p in &section.paragraphs {
             let _ = writeln!(out, "{p}\n");
         }
@@ -129,11 +150,17 @@ pub(crate) fn markdown(title: &str, sections: &[Section]) -> String {
             }
             out.push('\n');
         }
-        for figure in &section.figures {
-            let data = base64::engine::general_purpose::STANDARD.encode(figure.svg.as_bytes());
+        for (i, figure) in section.figures.iter().enumerate() {
+            let target = match section.figure_files.get(i) {
+                Some(file) => file.clone(),
+                None => format!(
+                    "data:image/svg+xml;base64,{}",
+                    base64::engine::general_purpose::STANDARD.encode(figure.svg.as_bytes())
+                ),
+            };
             let _ = writeln!(
                 out,
-                "![{}](data:image/svg+xml;base64,{data})\n\n*{}*\n",
+                "![{}]({target})\n\n*{}*\n",
                 md_cell(&figure.caption),
                 figure.caption
             );
@@ -164,6 +191,7 @@ mod tests {
                 svg: "<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>\n".into(),
                 caption: "c".into(),
             }],
+            ..Section::default()
         }]
     }
 
@@ -182,6 +210,28 @@ mod tests {
         let encoded = base64::engine::general_purpose::STANDARD
             .encode("<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>\n");
         assert!(text.contains(&format!("(data:image/svg+xml;base64,{encoded})")));
+    }
+
+    #[test]
+    fn depth_untitled_sections_and_linked_figures() {
+        let mut sections = sample();
+        sections[0].depth = 1;
+        sections[0].figure_files = vec!["r_figures/a.svg".into()];
+        sections.insert(
+            0,
+            Section {
+                paragraphs: vec!["intro".into()],
+                ..Section::default()
+            },
+        );
+        let page = html("t", &sections);
+        assert!(page.contains("<h1>t</h1>\n<p>intro</p>"), "{page}");
+        assert!(page.contains("<h3>a &amp; b</h3>") && !page.contains("<h2>"));
+        // HTML inlines the figure even when it was written beside a Markdown report.
+        assert!(page.contains("<figure><svg xmlns") && !page.contains("r_figures"));
+        let text = markdown("t", &sections);
+        assert!(text.starts_with("# t\n\nintro\n\n### a & b\n"), "{text}");
+        assert!(text.contains("(r_figures/a.svg)") && !text.contains("data:image"));
     }
 
     #[test]

@@ -18,9 +18,9 @@ use wellspring_assess::sp800_22::{
 use wellspring_core::EntropySource;
 use wellspring_core::collect::ParallelCollector;
 
+use super::battery_doc::{self, Part, Provenance, SourcePart};
 use super::grade::{Outcome, RULE, grade};
-use super::markdown::{self, Provenance, Section};
-use super::{ReportJson, summary_table, write_error, write_figures};
+use super::{RAW_NOTE, ReportJson, battery_summary, summary_table};
 use crate::error::{CliError, CliResult};
 use crate::output::{print_json, table};
 
@@ -104,7 +104,7 @@ pub(crate) fn run(plan: &Plan) -> CliResult {
         )));
     }
     if let Some(path) = plan.output {
-        write_markdown(path, &graded, &failed, plan)?;
+        write_document(path, &graded, &failed, plan)?;
     }
     if plan.json {
         return print_json(&SourcesJson {
@@ -228,20 +228,21 @@ fn h_text(h: Option<f64>) -> String {
 }
 
 fn print_text(graded: &[Graded], failed: &[(&str, String)]) {
+    // Every source here is tested on its raw samples: say first what failures mean there.
+    println!("{RAW_NOTE}\n");
     for g in graded {
         println!(
-            "== {}: grade {} (h {} bits per sample; {} of {} tests that ran passed) ==",
+            "== {}: grade {} (h {} bits per sample) ==",
             g.name,
             g.grade,
-            h_text(g.h_assessed),
-            g.outcome.ran - g.outcome.failed,
-            g.outcome.ran
+            h_text(g.h_assessed)
         );
+        println!("{}", battery_summary(&g.battery, true));
         println!(
             "SP 800-22 on {} bits (alpha {})",
             g.battery.bits, g.battery.alpha
         );
-        print!("{}", summary_table(&g.battery, g.streams.as_ref()));
+        print!("{}", summary_table(&g.battery, g.streams.as_ref(), true));
         println!();
     }
     let rows: Vec<Vec<String>> = graded
@@ -271,44 +272,38 @@ fn print_text(graded: &[Graded], failed: &[(&str, String)]) {
     println!("\n{RULE}");
 }
 
-/// The document, with each source's figures in `<stem>_figures/<source>/`.
-fn write_markdown(
+/// The document (`.html`, or `.md` with each source's figures in `<stem>_figures/<source>/`).
+fn write_document(
     path: &Path,
     graded: &[Graded],
     failed: &[(&str, String)],
     plan: &Plan,
 ) -> CliResult {
-    let (dir_name, dir) = super::figures_dir(path);
-    let mut parts = Vec::new();
-    for g in graded {
-        let figures = write_figures(&dir.join(g.name), &g.bits, &g.battery)?;
-        let provenance = Provenance {
+    let provenances: Vec<Provenance> = graded
+        .iter()
+        .map(|g| Provenance {
             input: format!(
                 "source `{}` (raw samples, unconditioned), {} samples",
                 g.name, plan.samples
             ),
             overrides: plan.overrides.to_vec(),
-        };
-        parts.push((g, figures, provenance, format!("{dir_name}/{}", g.name)));
-    }
-    let sections: Vec<markdown::SourceSection> = parts
-        .iter()
-        .map(
-            |(g, figures, provenance, figure_dir)| markdown::SourceSection {
-                name: g.name,
-                grade: g.grade,
-                h: g.h_assessed,
-                outcome: g.outcome,
-                section: Section {
-                    report: &g.battery,
-                    streams: g.streams.as_ref(),
-                    figures,
-                    figure_dir,
-                    provenance,
-                },
-            },
-        )
+            raw: true,
+        })
         .collect();
-    let text = markdown::render_sources(&sections, failed, RULE);
-    std::fs::write(path, text).map_err(|e| write_error(path, e))
+    let parts: Vec<SourcePart> = graded
+        .iter()
+        .zip(&provenances)
+        .map(|(g, provenance)| SourcePart {
+            name: g.name,
+            grade: g.grade,
+            h: g.h_assessed,
+            part: Part {
+                bits: &g.bits,
+                report: &g.battery,
+                streams: g.streams.as_ref(),
+                provenance,
+            },
+        })
+        .collect();
+    battery_doc::write_sources(path, &parts, failed, RULE)
 }

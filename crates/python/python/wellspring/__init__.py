@@ -300,7 +300,9 @@ def report(
 ) -> dict:
     """The NIST SP 800-22 battery (all 15 tests, computed as NIST's sts 2.1.2 does) on the bits
     of ``data``, exactly as ``wellspring report --file F --json`` reports it:
-    ``{"bits", "alpha", "tests": [{"name", "params", "p_values", "passed", "skipped"?}]}``.
+    ``{"bits", "alpha", "tests": [{"name", "params", "p_values", "passed", "skipped"?}]}``;
+    a test that did not run (too few bits, too few cycles) has ``"passed": None`` and says why
+    in ``"skipped"``.
 
     ``input_format`` is ``"bytes"`` (each byte MSB first) or ``"ascii"`` ('0'/'1' characters,
     anything else ignored; a ``str`` is read this way); ``samples`` tests only the first that
