@@ -1,4 +1,4 @@
-//! The camera configuration file (the `--camera-config` contract of DESIGN.md): a `[camera]`
+//! The camera configuration file (the `--camera-config` contract of docs/JSON.md): a `[camera]`
 //! table with optional tuning keys and a list of feeds, each in a group and with exactly one
 //! of `url`, `device` or `dir`. Unknown keys are errors, so a typo never silently disables a
 //! feed.
@@ -34,7 +34,7 @@ struct File {
     camera: CameraConfig,
 }
 
-/// Camera settings and feeds, with the defaults of DESIGN.md.
+/// Camera settings and feeds, with the defaults of docs/JSON.md.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct CameraConfig {
@@ -52,7 +52,7 @@ pub struct CameraConfig {
     /// against decompression bombs). Default 12,000,000: webcams serve at most 4K UHD
     /// (8.3 Mpixel). The decoder's output may also take at most 3 bytes per capped pixel, so
     /// 16-bit or alpha images are refused at proportionally fewer pixels (see
-    /// [`crate::decode`]). Not in DESIGN.md's example; an addition.
+    /// [`crate::decode`]). Not in docs/JSON.md's example; an addition.
     pub max_pixels: u64,
     /// The feeds.
     pub feeds: Vec<Feed>,

@@ -1,5 +1,5 @@
 //! The whole battery: fifteen tests with sts 2.1.2's defaults, run in parallel, giving the
-//! `report --json` shape of DESIGN.md (`{"bits", "alpha", "tests": [{"name", "params",
+//! `report --json` shape of docs/JSON.md (`{"bits", "alpha", "tests": [{"name", "params",
 //! "p_values", "passed", "skipped"?}]}`, `passed` null when the test did not run), and
 //! `TEST.PARAM=VALUE` overrides.
 
@@ -18,7 +18,7 @@ use crate::sp800_22::{EXCURSION_STATES, VARIANT_STATES};
 /// sts's significance level.
 pub const ALPHA: f64 = 0.01;
 
-/// Test names in report order (DESIGN.md).
+/// Test names in report order (docs/JSON.md).
 pub const TEST_NAMES: [&str; 15] = [
     "frequency",
     "block_frequency",
@@ -176,7 +176,7 @@ pub struct TestResult {
     pub name: &'static str,
     /// Its parameters (`{"m": …}` or empty).
     pub params: BTreeMap<&'static str, usize>,
-    /// Its p-values, in the order DESIGN.md gives; empty when skipped.
+    /// Its p-values, in the order docs/JSON.md gives; empty when skipped.
     pub p_values: Vec<f64>,
     /// True when the p-values do not reject randomness at [`ALPHA`]: with one p-value, p ≥ α;
     /// with k > 1, at least (1-α - 3√(α(1-α)/k))·k of them are ≥ α (sts's proportion

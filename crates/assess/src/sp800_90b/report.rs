@@ -1,5 +1,5 @@
 //! The serialisable result of an assessment, shaped as the `assess --json` contract of
-//! DESIGN.md: per-set estimator results (`null` where an estimator does not apply),
+//! docs/JSON.md: per-set estimator results (`null` where an estimator does not apply),
 //! `h_original`, `h_bitstring`, `h_assessed` and the optional IID verdict. Extra detail
 //! (alphabet size, translation, skip reasons) sits in additional keys.
 

@@ -1,6 +1,6 @@
 //! `wellspring assess`: SP 800-90B min-entropy assessment (NIST SP 800-90B §6.3 non-IID
 //! estimators, optionally the §5 IID tests) of a sample file or of one source's samples.
-//! The JSON shape is the `assess --json` contract of DESIGN.md.
+//! The JSON shape is the `assess --json` contract of docs/JSON.md.
 
 use wellspring_assess::sp800_90b::{AssessError, AssessOptions, AssessReport, assess};
 

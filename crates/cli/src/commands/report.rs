@@ -1,5 +1,5 @@
 //! `wellspring report`: the NIST SP 800-22 battery on a file or on a source's raw samples,
-//! as a summary on the terminal, the `report --json` contract of DESIGN.md, and a report with
+//! as a summary on the terminal, the `report --json` contract of docs/JSON.md, and a report with
 //! SVG figures (`--output`: self-contained `.html`, or `.md` with its figures in
 //! `NAME_figures/`). `--streams K` adds sts's multi-stream analysis. With neither `--source`
 //! nor `--file` it runs over the default sources, each graded (`crate::report::sources`).

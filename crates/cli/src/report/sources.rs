@@ -70,7 +70,7 @@ struct FailedJson<'a> {
     error: &'a str,
 }
 
-/// `{"sources": [...]}` as DESIGN.md gives it, plus `failed` when a source could not be
+/// `{"sources": [...]}` as docs/JSON.md gives it, plus `failed` when a source could not be
 /// collected.
 #[derive(Serialize)]
 struct SourcesJson<'a> {
