@@ -1,4 +1,4 @@
-//! Command-line flags (clap). The contract for names and meanings is docs/DESIGN's CLI table.
+//! Command-line flags (clap). Their names and meanings are kept: scripts rely on them (README.md, docs/JSON.md).
 
 use std::net::SocketAddr;
 
@@ -156,8 +156,12 @@ pub(crate) struct CompareArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  wellspring record --sources clock_jitter,branch_timing --samples 1000000\n  \
-    wellspring record --sources timing --duration 5m --tag room:lab --note \"fan at full speed\""
+    after_help = "Before recording, each source is timed for a quarter of a second and the \
+    expected size is printed on stderr: one byte per sample, so a fast source recorded for \
+    minutes fills gigabytes; --max-bytes caps it.\n\n\
+    Examples:\n  wellspring record --sources clock_jitter,branch_timing --samples 1000000\n  \
+    wellspring record --sources timing --duration 5m --max-bytes 500M --tag room:lab \
+    --note \"fan at full speed\""
 )]
 pub(crate) struct RecordArgs {
     /// Sources to record: comma-separated names or categories (see `wellspring scan`).
@@ -170,6 +174,12 @@ pub(crate) struct RecordArgs {
     /// How long to record: 30s, 5m, 1h.
     #[arg(long, value_name = "DURATION", value_parser = crate::commands::record::parse_duration)]
     pub(crate) duration: Option<std::time::Duration>,
+    /// Stop when the raw files (all sources' samples and batch index) reach this size: bytes,
+    /// or with K, M, G, T (powers of 1,024, also KiB...; KB, MB... are powers of 1,000), e.g.
+    /// 500M or 2G. The session then ends incomplete, saying so.
+    #[arg(long, allow_negative_numbers = true, value_name = "SIZE",
+          value_parser = crate::commands::record::parse_size)]
+    pub(crate) max_bytes: Option<u64>,
     /// A tag, key:value (repeatable).
     #[arg(long, value_name = "KEY:VALUE", value_parser = crate::commands::record::parse_tag)]
     pub(crate) tag: Vec<(String, String)>,
@@ -295,7 +305,7 @@ pub(crate) struct AssessArgs {
                   is h's.\n\n\
                   Examples:\n  wellspring report\n  \
                   wellspring report --json --samples 20000\n  \
-                  wellspring report --output sources.md\n  \
+                  wellspring report --output sources.html\n  \
                   wellspring report --file data.bin --json\n  \
                   wellspring report --file bits.txt --input-format ascii --set block_frequency.m=20\n  \
                   wellspring report --source clock_jitter --samples 125000 --output report.md\n  \
@@ -328,9 +338,10 @@ pub(crate) struct ReportArgs {
     /// Override a test parameter, e.g. `block_frequency.m=20` (repeatable).
     #[arg(long = "set", value_name = "TEST.PARAM=VALUE")]
     pub(crate) set: Vec<String>,
-    /// Write a Markdown report here, with its SVG figures in `<name>_figures/` beside it
-    /// (one subfolder per source without --source/--file).
-    #[arg(long)]
+    /// Also write a report with plots: NAME.html (self-contained, figures inline) or NAME.md
+    /// (SVG figures in NAME_figures/ beside it, one subfolder per source without
+    /// --source/--file).
+    #[arg(long, value_name = "report.html|report.md")]
     pub(crate) output: Option<std::path::PathBuf>,
     /// Cut each input into K streams and add sts's multi-stream analysis.
     #[arg(long, allow_negative_numbers = true,
@@ -371,7 +382,8 @@ pub(crate) struct StreamArgs {
     /// Output encoding.
     #[arg(long, value_enum, default_value_t = Format::Raw)]
     pub(crate) format: Format,
-    /// Bytes to write (0 = endless).
+    /// Bytes to write (0 = endless; endless raw output to a terminal is refused: give
+    /// --bytes, a text --format, or redirect it).
     #[arg(long, allow_negative_numbers = true,
           default_value_t = 0, value_parser = parse_byte_count)]
     pub(crate) bytes: u64,
@@ -488,7 +500,8 @@ pub(crate) struct DeviceArgs {
     after_help = "Keys: up/down move, enter select (chart and physics note), space switch the \
                   source off/on in the engine, g next chart (values, Shannon, min-entropy, \
                   collection time, random walk, byte histogram, autocorrelation), p pause, \
-                  s snapshot (JSON in the working directory), +/- refresh rate, n sample \
+                  s snapshot (JSON in the working directory, named by UTC time: \
+                  wellspring-monitor-20261205T221503Z.json), +/- refresh rate, n sample \
                   window, r refresh now, q quit.\n\nExamples:\n  \
                         wellspring monitor\n  wellspring monitor --refresh 0.5 --sources timing,silicon"
 )]

@@ -28,6 +28,22 @@ pub(crate) fn spinner(message: &str) -> Option<ProgressBar> {
     Some(bar)
 }
 
+/// A bar with a percentage, the time taken and an estimate of the time left, for work whose
+/// size is set later (`set_length`), or `None` when stderr is not a terminal. It ticks on
+/// its own, so the clock moves during long steps.
+pub(crate) fn percent(what: &str) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    // Length 1 until the size is known: 0%, where a length of 0 reads 100%.
+    let bar = ProgressBar::new(1);
+    let template =
+        format!("{{spinner}} {what} {{wide_bar}} {{percent:>3}}% {{elapsed}}, ETA {{eta}}");
+    bar.set_style(ProgressStyle::with_template(&template).expect("valid template"));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    Some(bar)
+}
+
 /// A count bar for `total` items, or `None` when stderr is not a terminal.
 pub(crate) fn count(total: u64, what: &str) -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() || total == 0 {

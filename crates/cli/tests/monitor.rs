@@ -136,6 +136,20 @@ fn monitor_drives_every_key_and_quits_cleanly() {
         .map(|e| e.path())
         .find(|p| p.extension().is_some_and(|e| e == "json"))
         .expect("a snapshot file");
+    // Named by its UTC time, e.g. wellspring-monitor-20261205T221503Z.json.
+    let name = snapshot.file_name().unwrap().to_str().unwrap().to_owned();
+    let stamp = name
+        .strip_prefix("wellspring-monitor-")
+        .and_then(|n| n.strip_suffix(".json"))
+        .unwrap_or_else(|| panic!("{name}"));
+    assert_eq!(stamp.len(), "20261205T221503Z".len(), "{name}");
+    assert!(
+        stamp[..8].bytes().all(|b| b.is_ascii_digit())
+            && &stamp[8..9] == "T"
+            && stamp[9..15].bytes().all(|b| b.is_ascii_digit())
+            && stamp.ends_with('Z'),
+        "{name}"
+    );
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&snapshot).unwrap()).unwrap();
     assert_eq!(json["selected"], "branch_timing");

@@ -475,11 +475,15 @@ last=$(tail -n 1 $s/raw/$f.idx | cut -d' ' -f2)\"; done; \
             .to_owned()
     };
     assert_eq!(line("exit="), "exit=1", "{text}");
-    // One line on stderr, naming the file and the cause.
+    // One line on stderr, naming the file and the cause, after the expected size.
     let stderr = line("stderr=");
-    assert_eq!(stderr.matches('|').count(), 1, "{stderr}");
+    let said: Vec<&str> = stderr["stderr=".len()..]
+        .split('|')
+        .filter(|l| !l.is_empty() && !l.starts_with("expected size: "))
+        .collect();
+    assert_eq!(said.len(), 1, "{stderr}");
     assert!(
-        stderr.contains("No space left on device") && stderr.contains(".bin"),
+        said[0].contains("No space left on device") && said[0].contains(".bin"),
         "{stderr}"
     );
     // No temporary manifest, no reserve left behind.

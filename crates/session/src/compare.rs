@@ -4,12 +4,14 @@
 //! the CLI and the Python module, so both print the same document.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use wellspring_assess::noise::compare::{CompareOptions, Comparison, compare};
+use wellspring_assess::noise::compare::{CompareOptions, Comparison, compare_with_progress, work};
 
-use crate::analysis::{AnalyzeError, MIN_SAMPLES, read_samples};
+use crate::analysis::{AnalyzeError, MAX_SAMPLES, MIN_SAMPLES, read_samples};
 use crate::format::raw_path;
 
 /// One side of a comparison.
@@ -100,6 +102,7 @@ fn compare_samples(
     a: &[u8],
     b: &[u8],
     opts: &CompareOptions,
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SourceComparison, AnalyzeError> {
     for (side, data) in [("a", a), ("b", b)] {
         if data.len() < MIN_SAMPLES {
@@ -109,8 +112,8 @@ fn compare_samples(
             )));
         }
     }
-    let comparison =
-        compare(a, b, opts).map_err(|e| AnalyzeError::Input(format!("{name}: {e}")))?;
+    let comparison = compare_with_progress(a, b, opts, progress)
+        .map_err(|e| AnalyzeError::Input(format!("{name}: {e}")))?;
     Ok(SourceComparison {
         name: name.to_owned(),
         comparison,
@@ -123,6 +126,31 @@ pub fn compare_sides(
     b: &Side,
     opts: &CompareOptions,
 ) -> Result<CompareDocument, AnalyzeError> {
+    compare_sides_with_progress(a, b, opts, &|_, _| {})
+}
+
+/// Samples [`read_samples`] reads of `path` (0 when it cannot be read: the read reports that).
+fn samples_in(path: &Path) -> usize {
+    std::fs::metadata(path).map_or(0, |m| m.len().min(MAX_SAMPLES) as usize)
+}
+
+/// [`compare_sides`], calling `progress(done, total)` as the work goes on: units of
+/// [`work`] summed over the sources compared (`total` is known from the files' sizes before
+/// any is read; the first call is `(0, total)`). Calls come from worker threads, one at a
+/// time, with `done` rising.
+pub fn compare_sides_with_progress(
+    a: &Side,
+    b: &Side,
+    opts: &CompareOptions,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<CompareDocument, AnalyzeError> {
+    let done = Mutex::new(0u64);
+    let total = AtomicU64::new(0);
+    let step = |units: u64| {
+        let mut done = done.lock().unwrap_or_else(|p| p.into_inner());
+        *done += units;
+        progress(*done, total.load(Ordering::Relaxed));
+    };
     let (sources, only_in_a, only_in_b) = match (a, b) {
         (Side::File(fa), Side::File(fb)) => {
             let (sa, sb) = (stem(fa), stem(fb));
@@ -131,9 +159,11 @@ pub fn compare_sides(
             } else {
                 format!("{sa} vs {sb}")
             };
+            total.store(work(samples_in(fa), samples_in(fb)), Ordering::Relaxed);
+            step(0);
             let (da, db) = (read_samples(fa)?, read_samples(fb)?);
             (
-                vec![compare_samples(&name, &da, &db, opts)?],
+                vec![compare_samples(&name, &da, &db, opts, &step)?],
                 vec![],
                 vec![],
             )
@@ -148,12 +178,20 @@ pub fn compare_sides(
                     nb.join(", ")
                 )));
             }
+            let sizes = common.iter().map(|name| {
+                work(
+                    samples_in(&raw_path(da, name)),
+                    samples_in(&raw_path(db, name)),
+                )
+            });
+            total.store(sizes.sum(), Ordering::Relaxed);
+            step(0);
             let sources = common
                 .par_iter()
                 .map(|name| {
                     let sa = read_samples(&raw_path(da, name))?;
                     let sb = read_samples(&raw_path(db, name))?;
-                    compare_samples(name, &sa, &sb, opts)
+                    compare_samples(name, &sa, &sb, opts, &step)
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let only = |x: &[String], y: &[String]| -> Vec<String> {

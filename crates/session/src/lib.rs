@@ -3,7 +3,8 @@
 //! Recorded sessions of raw samples, for people who study hardware noise: the on-disk format
 //! ([`format`], version [`format::FORMAT_VERSION`], documented in docs/SESSIONS.md), the
 //! recorder ([`recorder`]), the machine facts and per-second conditions recorded with the
-//! samples ([`machine`]), and finding and opening sessions ([`list`]).
+//! samples ([`machine`]), finding and opening sessions ([`list`]), and the UTC timestamps
+//! sessions are named by ([`time`]).
 //!
 //! ```no_run
 //! use std::sync::atomic::AtomicBool;
@@ -33,4 +34,4 @@ pub mod format;
 pub mod list;
 pub mod machine;
 pub mod recorder;
-mod time;
+pub mod time;

@@ -6,7 +6,8 @@
 //! manifest says why it ended. After the recording, each source's first and last 65,536
 //! samples are assessed (SP 800-90B, as the engine measures a source) and the continuous
 //! health tests are run over the whole file with cutoffs from the first figure; with
-//! `conditioned`, each source's SHA-256 output is written from the lower figure.
+//! `conditioned`, each source's SHA-256 output is written from the lower figure. A size cap
+//! ([`Recorder::limit_bytes`]) ends the session when the raw files reach it.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
@@ -84,6 +85,46 @@ pub struct Progress {
     started: Instant,
 }
 
+/// A cap on the bytes of the raw files (`raw/<source>.bin` and `.idx`), shared by the
+/// sources' threads: each takes its batch's bytes before writing, a batch that would cross
+/// the cap is cut to fit, and the cap is then reached.
+struct Budget {
+    cap: u64,
+    used: AtomicU64,
+    reached: AtomicBool,
+}
+
+impl Budget {
+    /// How many of `samples` may be written with an index line of `line` bytes (taking
+    /// their bytes), `None` when not one more sample fits; marks the cap reached when it
+    /// cuts.
+    fn take(&self, line: u64, samples: u64) -> Option<u64> {
+        let mut used = self.used.load(Ordering::Relaxed);
+        loop {
+            let left = self.cap.saturating_sub(used);
+            if left <= line {
+                self.reached.store(true, Ordering::Relaxed);
+                return None;
+            }
+            let take = samples.min(left - line);
+            match self.used.compare_exchange_weak(
+                used,
+                used + line + take,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => {
+                    if take < samples {
+                        self.reached.store(true, Ordering::Relaxed);
+                    }
+                    return Some(take);
+                }
+                Err(now) => used = now,
+            }
+        }
+    }
+}
+
 impl Progress {
     /// Samples recorded so far, per source.
     pub fn samples(&self) -> Vec<u64> {
@@ -97,6 +138,14 @@ impl Progress {
     pub fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }
+
+    /// Whether every source has stopped collecting (what follows is the assessment of the
+    /// recording, which takes seconds more).
+    pub fn sources_done(&self) -> bool {
+        self.finished_ns
+            .iter()
+            .all(|f| f.load(Ordering::Relaxed) > 0)
+    }
 }
 
 /// A session being recorded.
@@ -105,6 +154,7 @@ pub struct Recorder {
     path: PathBuf,
     manifest: Manifest,
     progress: Arc<Progress>,
+    max_bytes: Option<u64>,
 }
 
 /// A finished session: where it is and its final manifest.
@@ -116,6 +166,8 @@ pub struct Recording {
     pub manifest: Manifest,
     /// The first write error, if one ended the session.
     pub write_error: Option<String>,
+    /// Whether the size cap ([`Recorder::limit_bytes`]) ended the session.
+    pub cap_reached: bool,
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> RecordError + '_ {
@@ -202,7 +254,22 @@ impl Recorder {
             path,
             manifest,
             progress,
+            max_bytes: None,
         })
+    }
+
+    /// Ends the session when its raw files (`raw/<source>.bin` and `.idx`, all sources
+    /// together) reach `max_bytes`: the batch that would cross it is cut to fit, so they end
+    /// at or under it. The manifest's `requested` gets `max_bytes`; a session the cap ends is
+    /// not `complete`, and its `end_reason` names the cap.
+    pub fn limit_bytes(&mut self, max_bytes: u64) -> Result<(), RecordError> {
+        self.max_bytes = Some(max_bytes);
+        let _ = self
+            .manifest
+            .requested
+            .insert("max_bytes".to_owned(), max_bytes as f64);
+        let manifest_path = self.path.join(MANIFEST);
+        write_json_atomic(&manifest_path, &self.manifest).map_err(io_err(&manifest_path))
     }
 
     /// The session folder.
@@ -233,12 +300,24 @@ impl Recorder {
             .map(|_| Mutex::new(None))
             .collect();
         let length = self.request.length;
-        let stopping = || stop.load(Ordering::Relaxed) || halt.load(Ordering::Relaxed);
+        let budget = self.max_bytes.map(|cap| Budget {
+            cap,
+            used: AtomicU64::new(0),
+            reached: AtomicBool::new(false),
+        });
+        let cap_reached = || {
+            budget
+                .as_ref()
+                .is_some_and(|b| b.reached.load(Ordering::Relaxed))
+        };
+        let stopping =
+            || stop.load(Ordering::Relaxed) || halt.load(Ordering::Relaxed) || cap_reached();
         let done = AtomicBool::new(false);
         std::thread::scope(|scope| {
             for (i, source) in self.request.sources.iter().enumerate() {
                 let (path, progress) = (&self.path, &self.progress);
                 let (write_error, halt, error) = (&write_error, &halt, &source_errors[i]);
+                let budget = budget.as_ref();
                 scope.spawn(move || {
                     let result = record_source(
                         source.as_ref(),
@@ -247,6 +326,7 @@ impl Recorder {
                         length,
                         &progress.samples[i],
                         &stopping,
+                        budget,
                     );
                     progress.finished_ns[i]
                         .store(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
@@ -285,10 +365,13 @@ impl Recorder {
             Length::Duration(d) => elapsed >= d.as_secs_f64(),
         };
         let stopped = stop.load(Ordering::Relaxed);
+        let capped = cap_reached();
         let (complete, end_reason) = if let Some(e) = &write_error {
             (false, format!("write failed: {e}"))
         } else if stopped {
             (false, stop_reason())
+        } else if let (true, Some(cap)) = (capped, self.max_bytes) {
+            (false, format!("size cap reached: {cap} bytes"))
         } else if samples.iter().all(|&n| reached(n)) {
             (true, "completed".to_owned())
         } else {
@@ -328,6 +411,7 @@ impl Recorder {
             path: self.path,
             manifest: self.manifest,
             write_error,
+            cap_reached: capped && !stopped,
         })
     }
 
@@ -345,8 +429,9 @@ impl Recorder {
     }
 }
 
-/// Records one source until its length, a stop, or an error. `Ok(Some(message))` when the
-/// source itself failed (the session goes on without it); `Err` on a write error.
+/// Records one source until its length, a stop, the size cap, or an error.
+/// `Ok(Some(message))` when the source itself failed (the session goes on without it);
+/// `Err` on a write error.
 fn record_source(
     source: &dyn EntropySource,
     session: &Path,
@@ -354,6 +439,7 @@ fn record_source(
     length: Length,
     counter: &AtomicU64,
     stopping: &dyn Fn() -> bool,
+    budget: Option<&Budget>,
 ) -> Result<Option<String>, String> {
     let name = source.name();
     let open = |path: PathBuf| {
@@ -383,11 +469,17 @@ fn record_source(
             break;
         }
         let at = started.elapsed().as_nanos() as u64;
-        let samples = match source.collect(want as usize) {
+        let mut samples = match source.collect(want as usize) {
             Ok(samples) => samples,
             Err(e) => return Ok(Some(e.to_string())),
         };
         let line = format!("{at} {offset}\n");
+        if let Some(budget) = budget {
+            match budget.take(line.len() as u64, samples.len() as u64) {
+                None => break,
+                Some(fits) => samples.truncate(fits as usize),
+            }
+        }
         if let Err(e) = bin
             .write_all(&samples)
             .and_then(|()| idx.write_all(line.as_bytes()))
@@ -475,4 +567,25 @@ fn health_over(raw: &Path, h: Option<f64>) -> HealthEvents {
     events.rct_failures = tests.rct_failures;
     events.apt_failures = tests.apt_failures;
     events
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_cuts_the_batch_that_would_cross_the_cap() {
+        let budget = Budget {
+            cap: 100,
+            used: AtomicU64::new(0),
+            reached: AtomicBool::new(false),
+        };
+        assert_eq!(budget.take(10, 50), Some(50));
+        assert!(!budget.reached.load(Ordering::Relaxed));
+        // 40 bytes left: a 10-byte index line and 30 of the 50 samples.
+        assert_eq!(budget.take(10, 50), Some(30));
+        assert!(budget.reached.load(Ordering::Relaxed));
+        assert_eq!(budget.used.load(Ordering::Relaxed), 100);
+        assert_eq!(budget.take(10, 5), None);
+    }
 }

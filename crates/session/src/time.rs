@@ -5,7 +5,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Seconds and nanoseconds since the Unix epoch, now.
-pub(crate) fn now() -> (u64, u32) {
+pub fn now() -> (u64, u32) {
     let d = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -35,8 +35,8 @@ fn civil(secs: u64) -> (i64, u32, u32, u32, u32, u32) {
     )
 }
 
-/// `20261201T220300Z`: the session folder's prefix.
-pub(crate) fn compact(secs: u64) -> String {
+/// `20261201T220300Z`: the session folder's prefix (also the CLI's monitor snapshots).
+pub fn compact(secs: u64) -> String {
     let (y, mo, d, h, mi, s) = civil(secs);
     format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
 }

@@ -31,6 +31,8 @@
 //!   figures does: for two series from one stationary source each test errs about
 //!   once in a thousand.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use rand_core::{RngCore, SeedableRng};
 use rand_xoshiro::Xoshiro256StarStar;
 use rayon::prelude::*;
@@ -125,20 +127,80 @@ pub struct Comparison {
 
 /// Compares two series of samples.
 pub fn compare(a: &[u8], b: &[u8], opts: &CompareOptions) -> Result<Comparison, AssessError> {
+    compare_with_progress(a, b, opts, &|_| {})
+}
+
+/// The window length and the windows of each side for series of `len_a` and `len_b`
+/// samples (an interval needs [`MIN_WINDOWS`] on each side).
+fn windows(len_a: usize, len_b: usize) -> (usize, usize, usize) {
+    let window = (len_a.min(len_b) / WINDOWS).max(MIN_WINDOW);
+    (
+        window,
+        (len_a / window).min(MAX_WINDOWS),
+        (len_b / window).min(MAX_WINDOWS),
+    )
+}
+
+/// The work [`compare`] does on series of `len_a` and `len_b` samples, for a progress
+/// display: samples put through SP 800-90B, each whole series and each window (most of the
+/// time goes there). [`compare_with_progress`] reports exactly this many units.
+///
+/// ```
+/// use wellspring_assess::noise::compare::work;
+/// // Two whole series, then 16 windows of 4,096 samples on each side.
+/// assert_eq!(work(65_536, 65_536), 2 * 65_536 + 2 * 16 * 4_096);
+/// // Too short for four windows a side: only the whole series.
+/// assert_eq!(work(10_000, 10_000), 20_000);
+/// ```
+pub fn work(len_a: usize, len_b: usize) -> u64 {
+    let (window, windows_a, windows_b) = windows(len_a, len_b);
+    let windowed = if windows_a >= MIN_WINDOWS && windows_b >= MIN_WINDOWS {
+        (windows_a + windows_b) * window
+    } else {
+        0
+    };
+    (len_a + len_b + windowed) as u64
+}
+
+/// [`compare`], calling `progress` with each piece of work done (units of [`work`]; from
+/// worker threads, as each SP 800-90B estimator of a whole series and each window finishes).
+/// On success the pieces add up to `work(a.len(), b.len())`.
+pub fn compare_with_progress(
+    a: &[u8],
+    b: &[u8],
+    opts: &CompareOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Comparison, AssessError> {
     let assess_opts = AssessOptions {
         bits_per_sample: opts.bits_per_sample,
         ..AssessOptions::default()
     };
-    let (h_a, h_b) = rayon::join(
-        || assess(a, &assess_opts).map(|r| r.h_assessed),
-        || assess(b, &assess_opts).map(|r| r.h_assessed),
-    );
+    // A whole series counts its samples as its estimators finish (the share of them done).
+    let whole = |data: &[u8]| {
+        let len = data.len() as u64;
+        let reported = AtomicU64::new(0);
+        let report_up_to = |units: u64| {
+            let before = reported.fetch_max(units, Ordering::Relaxed);
+            if units > before {
+                progress(units - before);
+            }
+        };
+        let stage = |_: &str, fraction: f64| {
+            report_up_to((fraction.clamp(0.0, 1.0) * len as f64) as u64);
+        };
+        let opts = AssessOptions {
+            progress: Some(&stage),
+            ..assess_opts
+        };
+        let h = assess(data, &opts).map(|r| r.h_assessed);
+        report_up_to(len);
+        h
+    };
+    let (h_a, h_b) = rayon::join(|| whole(a), || whole(b));
     let (h_a, h_b) = (h_a?, h_b?);
     let h_difference = h_b - h_a;
 
-    let window = (a.len().min(b.len()) / WINDOWS).max(MIN_WINDOW);
-    let windows_a = (a.len() / window).min(MAX_WINDOWS);
-    let windows_b = (b.len() / window).min(MAX_WINDOWS);
+    let (window, windows_a, windows_b) = windows(a.len(), b.len());
     let (mut intervals, mut windowed) = (None, None);
     if windows_a >= MIN_WINDOWS && windows_b >= MIN_WINDOWS {
         let per_window = |data: &[u8], count: usize| -> Result<Vec<f64>, AssessError> {
@@ -146,7 +208,11 @@ pub fn compare(a: &[u8], b: &[u8], opts: &CompareOptions) -> Result<Comparison, 
                 .take(count)
                 .collect::<Vec<_>>()
                 .par_iter()
-                .map(|w| assess(w, &assess_opts).map(|r| r.h_assessed))
+                .map(|w| {
+                    let h = assess(w, &assess_opts).map(|r| r.h_assessed);
+                    progress(window as u64);
+                    h
+                })
                 .collect()
         };
         let (wa, wb) = rayon::join(|| per_window(a, windows_a), || per_window(b, windows_b));
@@ -456,6 +522,23 @@ mod tests {
         // Two white series: no lag differs.
         let (p, lags) = acf_difference(&uniform(100_000, 5, 4), &white, ACF_LAGS);
         assert!(p > DIFFER_ALPHA && lags.is_empty(), "{p} {lags:?}");
+    }
+
+    #[test]
+    fn progress_adds_up_to_the_work_in_many_steps() {
+        let (a, b) = (uniform(65_536, 41, 8), uniform(70_000, 42, 8));
+        let (done, steps) = (AtomicU64::new(0), AtomicU64::new(0));
+        let progress = |units: u64| {
+            done.fetch_add(units, Ordering::Relaxed);
+            steps.fetch_add(1, Ordering::Relaxed);
+        };
+        compare_with_progress(&a, &b, &CompareOptions::default(), &progress).unwrap();
+        assert_eq!(done.into_inner(), work(a.len(), b.len()));
+        // The estimators of each whole series and each of the 2 × 16 windows report.
+        assert!(
+            steps.into_inner() > 2 * 16 + 2,
+            "too few steps for a percentage"
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use wellspring_assess::noise::compare::CompareOptions;
 use wellspring_session::analysis::{AnalyzeError, read_samples};
-use wellspring_session::compare::{Side, compare_sides};
+use wellspring_session::compare::{Side, compare_sides_with_progress};
 use wellspring_session::format::raw_path;
 
 use crate::args::CompareArgs;
@@ -28,10 +28,18 @@ pub(crate) fn run(args: CompareArgs) -> CliResult {
         bits_per_sample: args.bits_per_sample,
         ..CompareOptions::default()
     };
-    let spinner = crate::progress::spinner("comparing (SP 800-90B on both sides and per window)");
-    let result = compare_sides(&a, &b, &opts);
-    if let Some(s) = spinner {
-        s.finish_and_clear();
+    let bar = crate::progress::percent("comparing (SP 800-90B on both sides and per window)");
+    let progress = |done: u64, total: u64| {
+        if let Some(bar) = &bar
+            && total > 0
+        {
+            bar.set_length(total);
+            bar.set_position(done.min(total));
+        }
+    };
+    let result = compare_sides_with_progress(&a, &b, &opts, &progress);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
     let doc = result.map_err(usage)?;
     if let Some(path) = &args.output {

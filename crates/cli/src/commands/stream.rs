@@ -27,7 +27,21 @@ pub(crate) fn conditioning(arg: Option<Conditioning>, unconditioned: bool) -> Co
     arg.unwrap_or(Conditioning::Sha256)
 }
 
+/// The one line `stream` answers with when endless binary output would go to a terminal.
+const TERMINAL_HINT: &str = "refusing to write endless binary output to a terminal: \
+     add --format hex (or base64), --bytes N, or redirect it (wellspring stream > random.bin, \
+     or | a program)";
+
+/// Whether `stream` must refuse: endless binary output (no `--bytes`, no text `--format`) to
+/// a terminal, which would flood it with control characters.
+fn floods_terminal(args: &StreamArgs, stdout_is_terminal: bool) -> bool {
+    stdout_is_terminal && args.format == Format::Raw && args.bytes == 0
+}
+
 pub(crate) fn run(args: StreamArgs) -> CliResult {
+    if floods_terminal(&args, std::io::IsTerminal::is_terminal(&std::io::stdout())) {
+        return Err(CliError::usage(TERMINAL_HINT));
+    }
     let mode = conditioning(args.conditioning, args.unconditioned);
     let sources = crate::camera::registry()?.select(args.sources.as_deref())?;
     let engine = Engine::start(crate::engine::config(sources)?).map_err(CliError::engine)?;
@@ -135,4 +149,29 @@ fn write_stream(
         out.write_all(b"\n").map_err(StreamError::Io)?;
     }
     out.flush().map_err(StreamError::Io)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(format: Format, bytes: u64) -> StreamArgs {
+        StreamArgs {
+            format,
+            bytes,
+            rate: None,
+            sources: None,
+            conditioning: None,
+            unconditioned: false,
+        }
+    }
+
+    #[test]
+    fn only_endless_binary_to_a_terminal_is_refused() {
+        assert!(floods_terminal(&args(Format::Raw, 0), true));
+        assert!(!floods_terminal(&args(Format::Raw, 0), false));
+        assert!(!floods_terminal(&args(Format::Raw, 16), true));
+        assert!(!floods_terminal(&args(Format::Hex, 0), true));
+        assert!(!floods_terminal(&args(Format::Base64, 0), true));
+    }
 }

@@ -188,10 +188,7 @@ impl App {
 
     /// Writes the current state as JSON to `dir` and says where.
     pub(crate) fn snapshot(&mut self, dir: &std::path::Path) {
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis());
-        let path = dir.join(format!("wellspring-monitor-{stamp}.json"));
+        let path = snapshot_path(dir, wellspring_session::time::now().0);
         let selected = self.status.sources.get(self.selected).map(|s| s.name);
         let document = serde_json::json!({
             "selected": selected,
@@ -218,9 +215,44 @@ impl App {
     }
 }
 
+/// A snapshot file name in `dir` that is not taken yet: `wellspring-monitor-<UTC time, e.g.
+/// 20261205T221503Z>.json`, with `-2`, `-3`, … for more snapshots in the same second.
+fn snapshot_path(dir: &std::path::Path, unix_seconds: u64) -> std::path::PathBuf {
+    let stamp = wellspring_session::time::compact(unix_seconds);
+    (1..)
+        .map(|n| match n {
+            1 => dir.join(format!("wellspring-monitor-{stamp}.json")),
+            n => dir.join(format!("wellspring-monitor-{stamp}-{n}.json")),
+        })
+        .find(|path| !path.exists())
+        .expect("a free name")
+}
+
 fn push(history: &mut VecDeque<f64>, value: f64) {
     if history.len() == HISTORY {
         history.pop_front();
     }
     history.push_back(value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshots_are_named_by_their_utc_time_and_never_overwrite() {
+        let dir = std::env::temp_dir().join(format!("ws-snapshot-names-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        // 2026-12-05 22:15:03 UTC.
+        let first = snapshot_path(&dir, 1_796_508_903);
+        assert_eq!(first, dir.join("wellspring-monitor-20261205T221503Z.json"));
+        std::fs::write(&first, "{}").unwrap();
+        let second = snapshot_path(&dir, 1_796_508_903);
+        assert_eq!(
+            second,
+            dir.join("wellspring-monitor-20261205T221503Z-2.json")
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
