@@ -32,6 +32,41 @@ impl Quality {
     pub(crate) fn too_weak(&self) -> bool {
         self.health.is_none()
     }
+
+    /// Why the batch is not healthy (which test failed, how often, against which cutoff,
+    /// or that the source is too weak to test); `None` when it is healthy.
+    pub(crate) fn health_failure(&self) -> Option<String> {
+        let Some(tests) = &self.health else {
+            return Some(format!(
+                "too weak to test or credit: the first half assessed below {MIN_CREDITABLE_H} \
+                 bits per sample"
+            ));
+        };
+        let mut failures = Vec::new();
+        if tests.rct_failures > 0 {
+            failures.push(format!(
+                "repetition count test failed {} time(s) (a value repeated {} times in a row)",
+                tests.rct_failures, tests.rct_cutoff
+            ));
+        }
+        if tests.apt_failures > 0 {
+            failures.push(format!(
+                "adaptive proportion test failed {} time(s) (one value {} times in a window of {})",
+                tests.apt_failures, tests.apt_cutoff, tests.apt_window
+            ));
+        }
+        (!failures.is_empty()).then(|| failures.join("; "))
+    }
+
+    /// [`Quality::health_failure`] in a few words, for a table cell.
+    pub(crate) fn health_cell(&self) -> String {
+        match &self.health {
+            None => "FAILED (too weak)".into(),
+            Some(t) if t.rct_failures > 0 => format!("FAILED (RCT, cutoff {})", t.rct_cutoff),
+            Some(t) if t.apt_failures > 0 => format!("FAILED (APT, cutoff {})", t.apt_cutoff),
+            Some(_) => "ok".into(),
+        }
+    }
 }
 
 pub(crate) fn measure(samples: &[u8], seconds: f64) -> Quality {
@@ -87,6 +122,17 @@ mod tests {
         assert!(health.h > 1.0 && health.h != q.min_entropy);
         assert_eq!(health.samples, 8192, "only the second half is tested");
         assert!(health.rct_failures > 0 && !q.healthy());
+        // The reason names the test and its cutoff.
+        let why = q.health_failure().unwrap();
+        assert!(
+            why.starts_with("repetition count test failed")
+                && why.contains(&format!("{} times in a row", health.rct_cutoff)),
+            "{why}"
+        );
+        assert_eq!(
+            q.health_cell(),
+            format!("FAILED (RCT, cutoff {})", health.rct_cutoff)
+        );
     }
 
     #[test]
@@ -96,5 +142,7 @@ mod tests {
         let q = measure(&samples, 1.0);
         assert!(q.too_weak(), "min-entropy {}", q.min_entropy);
         assert!(!q.healthy());
+        assert!(q.health_failure().unwrap().starts_with("too weak"));
+        assert_eq!(q.health_cell(), "FAILED (too weak)");
     }
 }

@@ -23,6 +23,12 @@ struct Ranked {
     min_entropy: f64,
     grade: &'static str,
     healthy: bool,
+    /// Why not healthy: the failed test, its count and cutoff, or "too weak".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    health_failure: Option<String>,
+    /// A table cell: `ok`, or `FAILED (…)` in a few words.
+    #[serde(skip)]
+    health_cell: String,
     samples: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
@@ -110,6 +116,8 @@ pub(crate) fn run(args: BenchArgs) -> CliResult {
                     min_entropy: quality.min_entropy,
                     grade: quality.grade,
                     healthy: quality.healthy(),
+                    health_failure: quality.health_failure(),
+                    health_cell: quality.health_cell(),
                     samples: samples.len(),
                     error: None,
                     description,
@@ -124,6 +132,8 @@ pub(crate) fn run(args: BenchArgs) -> CliResult {
                 min_entropy: 0.0,
                 grade: "F",
                 healthy: false,
+                health_failure: None,
+                health_cell: String::new(),
                 samples: 0,
                 error: Some(e.clone()),
                 description,
@@ -192,10 +202,9 @@ fn print_table(report: &BenchReport) {
                 format!("{:.2}", s.shannon),
                 format!("{:.2}", s.min_entropy),
                 s.grade.to_owned(),
-                match (&s.error, s.healthy) {
-                    (Some(e), _) => format!("error: {e}"),
-                    (None, true) => "ok".into(),
-                    (None, false) => "FAILED".into(),
+                match &s.error {
+                    Some(e) => format!("error: {e}"),
+                    None => s.health_cell.clone(),
                 },
             ]
         })

@@ -24,6 +24,9 @@ struct ProbeReport {
     health: Option<HealthTests>,
     /// Assessed below 0.05 bits per sample: too weak to test or credit.
     too_weak: bool,
+    /// Why not healthy: the failed test, its count and cutoff, or "too weak".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    health_failure: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'static str>,
 }
@@ -59,6 +62,7 @@ pub(crate) fn run(args: ProbeArgs) -> CliResult {
         grade: quality.grade,
         healthy: quality.healthy(),
         too_weak: quality.too_weak(),
+        health_failure: quality.health_failure(),
         samples: samples.len() as u64,
         seconds,
         health: quality.health,
@@ -91,6 +95,9 @@ pub(crate) fn run(args: ProbeArgs) -> CliResult {
             h.max_apt_count
         ),
         None => println!("health        too weak to credit (below 0.05 bits per sample)"),
+    }
+    if let (Some(why), Some(_)) = (&report.health_failure, &report.health) {
+        println!("              {why}");
     }
     if let Some(physics) = report.description {
         println!("\n{physics}");
