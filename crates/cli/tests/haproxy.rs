@@ -8,12 +8,11 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::server::ServerProcess;
-use common::{ChildGuard, require_tool, tool_path};
+use common::{ChildGuard, free_port, require_tool, tool_path};
 
 /// The HTTP status curl got for `url` from the loopback address `source`, with extra
 /// `headers`; 0 when there was no answer.
@@ -37,14 +36,6 @@ fn status_via(source: &str, url: &str, headers: &[String]) -> u16 {
         .trim()
         .parse()
         .unwrap_or(0)
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[test]

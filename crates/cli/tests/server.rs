@@ -2,19 +2,28 @@
 
 mod common;
 
-use common::{ChildGuard, report, wellspring_command};
+use common::{ChildGuard, free_port, report, wellspring_command};
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// One `GET target` with `Host: host` to `127.0.0.1:port` on a fresh connection: the whole
+/// response as text.
+fn get_with_host(port: u16, target: &str, host: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    text
 }
 
 #[test]
@@ -153,31 +162,15 @@ fn admin_listen_moves_the_operator_routes_to_their_own_port() {
         "{public_metrics}"
     );
     assert!(public_metrics.contains("\"success\":false"));
-    let mut stream = TcpStream::connect(("127.0.0.1", admin_port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
+    let text = get_with_host(admin_port, "/metrics", "localhost");
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
     assert!(text.contains("wellspring_credited_sources"), "{text}");
     // A page that rebinds its own name to the admin port is refused (421, JSON).
-    let mut stream = TcpStream::connect(("127.0.0.1", admin_port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET /metrics HTTP/1.1\r\nHost: evil.example:{admin_port}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
+    let text = get_with_host(
+        admin_port,
+        "/metrics",
+        &format!("evil.example:{admin_port}"),
+    );
     assert!(text.starts_with("HTTP/1.1 421"), "{text}");
     assert!(text.contains("--allowed-host"), "{text}");
     // A bad address is a usage error.

@@ -209,6 +209,16 @@ pub(crate) fn tool_path(tool: &str) -> Option<PathBuf> {
         })
 }
 
+/// A loopback port that was free a moment ago (the OS picked it for a listener that is then
+/// closed).
+pub(crate) fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// A child process that is killed and reaped when the guard drops, so a test that panics
 /// (a failed assertion, a timeout) leaves no process behind. [`ChildGuard::terminate`] and
 /// [`ChildGuard::wait_exit`] hand back how the child ended. A child started with

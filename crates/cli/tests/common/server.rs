@@ -2,7 +2,7 @@
 //! reaped on every path out of the test.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -23,11 +23,7 @@ impl ServerProcess {
     /// Starts `wellspring server` on a free loopback port with `args` and extra environment
     /// `envs`, and waits until `/health` answers 200.
     pub(crate) fn start(args: &[&str], envs: &[(&str, &str)]) -> ServerProcess {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = super::free_port();
         let stderr_log =
             std::env::temp_dir().join(format!("ws-cli-server-{}-{port}.log", std::process::id()));
         let child = super::wellspring_command()
