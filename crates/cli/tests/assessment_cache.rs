@@ -160,18 +160,25 @@ fn pool_sources(cache: &str) -> Vec<serde_json::Value> {
 fn bench_on_full_size_samples_fills_the_cache_the_engine_starts_from() {
     let cache = temp_cache("fill");
     let c = cache.to_str().unwrap();
-    let bench = json(&[
-        "--assessment-cache",
-        c,
-        "bench",
-        "--sources",
-        SOURCES,
-        "--samples",
-        "65536",
-        "--json",
-    ]);
-    let file: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&cache).expect("bench wrote the cache")).unwrap();
+    // Until at least one source passes bench's health tests, which load can fail (see
+    // `bench_measured`); cache_contention is too weak to credit on some machines.
+    let (bench, file) = (0..5)
+        .find_map(|_| {
+            let bench = json(&[
+                "--assessment-cache",
+                c,
+                "bench",
+                "--sources",
+                SOURCES,
+                "--samples",
+                "65536",
+                "--json",
+            ]);
+            let file: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&cache).ok()?).ok()?;
+            Some((bench, file))
+        })
+        .expect("five benches in a row kept nothing: no source passed its health tests");
     let mut kept = Vec::new();
     for s in bench["sources"].as_array().unwrap() {
         let name = s["name"].as_str().unwrap();
