@@ -13,7 +13,9 @@
 //!
 //! - at most [`ServerConfig::max_connections`] connections (default
 //!   [`DEFAULT_MAX_CONNECTIONS`], 512) are served at once; a connection past the cap gets a
-//!   one-shot `503` JSON answer, if the socket takes it at once, and is closed;
+//!   one-shot `503` JSON answer, if the socket takes it at once, and is closed after a
+//!   bounded lingering drain, so the client reads the answer rather than a reset (see the
+//!   `refusal` module);
 //! - one client (IPv4 address, IPv6 /64; a trusted proxy is not capped) holds at most
 //!   [`ServerConfig::max_connections_per_client`] of them (default
 //!   [`DEFAULT_MAX_CONNECTIONS_PER_CLIENT`], 64), so half-sent heads, slow readers or event
@@ -66,6 +68,7 @@ pub mod openapi;
 mod per_client;
 mod query;
 mod ratelimit;
+mod refusal;
 pub mod reservoir;
 mod routes;
 mod state;
@@ -301,6 +304,7 @@ pub async fn serve_with_admin(
     let exempt = Arc::new(config.trusted_proxies.clone());
     let per_client = per_client::PerClient::new(config.max_connections_per_client, exempt.clone());
     let admin_per_client = per_client::PerClient::new(config.max_connections_per_client, exempt);
+    let refusals = refusal::Refusals::new();
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut connections = JoinSet::new();
     tracing::info!(
@@ -336,12 +340,12 @@ pub async fn serve_with_admin(
         };
         let Some(held) = clients.try_hold(remote.ip()) else {
             tracing::debug!(%remote, "this client's connection cap reached; closing");
-            refuse(stream);
+            refusals.refuse(stream);
             continue;
         };
         let Ok(permit) = pool.clone().try_acquire_owned() else {
             tracing::debug!(%remote, "connection cap reached; closing");
-            refuse(stream);
+            refusals.refuse(stream);
             continue;
         };
         let _ = stream.set_nodelay(true);
@@ -416,18 +420,6 @@ async fn accept_admin(admin: Option<&TcpListener>) -> std::io::Result<(TcpStream
         Some(listener) => listener.accept().await,
         None => std::future::pending().await,
     }
-}
-
-/// Answers a connection past the cap with a 503, if its socket takes it at once, and
-/// closes it.
-fn refuse(stream: TcpStream) {
-    const BODY: &str = r#"{"success":false,"error":"too many connections; try again later"}"#;
-    let response = format!(
-        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
-         content-length: {}\r\nretry-after: 1\r\nconnection: close\r\n\r\n{BODY}",
-        BODY.len()
-    );
-    let _ = stream.try_write(response.as_bytes());
 }
 
 async fn shutdown_signal() {

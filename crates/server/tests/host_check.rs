@@ -5,15 +5,13 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::time::Duration;
-
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use common::raw_server::Server;
 use serde_json::Value;
 use tower::ServiceExt;
-use wellspring_server::{ServeError, ServerConfig, app, apps, serve_on};
+use wellspring_server::{ServeError, ServerConfig, app, apps};
 
 /// Every operator route, as a request target.
 const OPERATOR: &[&str] = &[
@@ -217,55 +215,14 @@ async fn named_hosts_the_listener_address_and_the_wildcard() {
     }
 }
 
-/// One request over raw TCP to the real server: the status line's code and the body.
-fn raw_get(addr: std::net::SocketAddr, target: &str, host: &str) -> (u16, Value) {
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    (status, serde_json::from_str(body).unwrap_or(Value::Null))
-}
-
 #[test]
 fn the_real_server_refuses_a_rebinding_name() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = runtime.spawn(serve_on(
-        listener,
-        common::Counting::new(),
-        ServerConfig::default(),
-        async {
-            let _ = stopped.await;
-        },
-    ));
-    let (status, json) = raw_get(addr, "/pool/status", "evil.example");
+    let server = Server::start(common::Counting::new(), ServerConfig::default());
+    let (status, json) = server.request_with_host("GET", "/pool/status", "evil.example");
     assert_refused(StatusCode::from_u16(status).unwrap(), &json, "real server");
-    let (status, _) = raw_get(addr, "/pool/status", &addr.to_string());
+    let (status, _) = server.request_with_host("GET", "/pool/status", &server.addr.to_string());
     assert_eq!(status, 200);
-    let (status, json) = raw_get(addr, "/api/v1/random?length=1&type=uint8", "evil.example");
+    let (status, json) =
+        server.request_with_host("GET", "/api/v1/random?length=1&type=uint8", "evil.example");
     assert_eq!((status, &json["success"]), (200, &Value::Bool(true)));
-    let _ = stop.send(());
-    runtime.block_on(server).unwrap().unwrap();
-    runtime.shutdown_timeout(Duration::from_millis(500));
 }

@@ -94,12 +94,15 @@ impl Server {
     }
 
     pub(crate) fn request(&self, method: &str, target: &str) -> (u16, Value) {
+        self.request_with_host(method, target, "t")
+    }
+
+    /// One request on a fresh connection, naming `host` in its `Host` header.
+    pub(crate) fn request_with_host(&self, method: &str, target: &str, host: &str) -> (u16, Value) {
         let mut stream = self.connect();
-        write!(
-            stream,
-            "{method} {target} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
+        let request =
+            format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).unwrap();
         let (status, body) = read_response(&mut stream).unwrap();
         (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
     }
@@ -200,12 +203,14 @@ pub(crate) fn connect_from(
 
 /// One `GET target` with `Host: localhost` on a fresh connection from `source`: the status,
 /// or `None` when the server closed the connection without an answer it could read.
+///
+/// The request goes out in one write, and the answer is read even when that write fails: a
+/// server refusing a connection answers and closes before reading, and a request split over
+/// several writes would meet the reset its first part provoked (a broken pipe on the second
+/// write) although the answer is already in the socket.
 pub(crate) fn status_from(source: [u8; 4], addr: SocketAddr, target: &str) -> Option<u16> {
     let mut stream = connect_from(source, addr, None);
-    write!(
-        stream,
-        "GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
+    let request = format!("GET {target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    let _ = stream.write_all(request.as_bytes());
     read_response(&mut stream).ok().map(|(status, _)| status)
 }
