@@ -11,9 +11,11 @@
 //! The modules form no import circle: `harvest` (the threads) runs `batch` (one batch's
 //! steps), which starts `assess` (background assessments); both end in `blocks` (assembly
 //! into the reservoir) and `fork::publish`; `cpu` keeps the idle budget below them all. The
-//! rules live where a reader looks for them: what makes a figure creditable in `accounting`
-//! (`Account`), when a seed is valid in `Engine::seed_revoked` (asked by `rng`), what a failure takes
-//! back in `batch::take_back` and `accounting`.
+//! rules of the accounting live in `accounting`, each in the file named for its question
+//! (`figure`: which figure a source is credited at; `seed`: whether a seed is still valid
+//! and whether a due reseed may wait; `revocation`: what a lower figure or a failure takes
+//! back; `assembler`: how a block is assembled under the family cap). The engine only
+//! schedules harvests and moves samples and blocks through them.
 
 mod assess;
 mod batch;
@@ -49,9 +51,11 @@ pub use slot::SourceReport;
 pub use status::EngineStatus;
 pub use store::AssessmentStore;
 
-use crate::accounting::{Assembler, Ledger};
+use crate::accounting::{
+    Assembler, Ledger, SeedReady, reaches_full_entropy, when_blocks_are_short,
+};
 use crate::collect::ParallelCollector;
-use crate::conditioning::{BLOCK_BYTES, FULL_ENTROPY_CREDIT_BITS};
+use crate::conditioning::BLOCK_BYTES;
 use crate::pool::{ByteSource, Conditioning};
 use slot::Slot;
 
@@ -79,20 +83,16 @@ impl Shared {
     /// Revokes every reservoir block whose credit, recomputed under the accounts as they
     /// stand, no longer reaches 320 bits; returns how many.
     pub(crate) fn revoke_short_blocks(&mut self, source: usize) -> usize {
-        let before = self.reservoir.len();
-        let (slots, assembler) = (&self.slots, &self.assembler);
-        self.reservoir.retain(|b| {
-            !b.ledger.involves(source) || reaches_full_entropy(&b.ledger, slots, assembler)
-        });
-        let revoked = before - self.reservoir.len();
+        let revoked = crate::accounting::revoke_short_blocks(
+            &mut self.reservoir,
+            |block| &block.ledger,
+            source,
+            self.slots.as_slice(),
+            &self.assembler,
+        );
         self.blocks_revoked += revoked as u64;
         revoked
     }
-}
-
-/// Whether a ledger's credit, under the accounts as they stand now, still reaches 320 bits.
-pub(crate) fn reaches_full_entropy(ledger: &Ledger, slots: &[Slot], assembler: &Assembler) -> bool {
-    assembler.block_credit(ledger, slots) >= FULL_ENTROPY_CREDIT_BITS * (1.0 - 1e-9)
 }
 
 /// What a forked child reads about each source without the lock.
@@ -352,14 +352,8 @@ impl Engine {
             Err(std::sync::TryLockError::WouldBlock) => return SeedReady::NotYet,
         };
         if shared.reservoir.len() * BLOCK_BYTES < out.len() {
-            let flowing = shared
-                .last_block_at
-                .is_some_and(|at| at.elapsed() < CREDIT_FLOWING);
-            return if flowing && shared.slots.iter().any(|s| s.credited()) {
-                SeedReady::NotYet
-            } else {
-                SeedReady::NoCredit
-            };
+            let any_credited = shared.slots.iter().any(Slot::credited);
+            return when_blocks_are_short(shared.last_block_at, any_credited, Instant::now());
         }
         serve_ready(&mut shared, out, Some(ledgers));
         inner.space_ready.notify_all();
@@ -377,7 +371,7 @@ impl Engine {
         let mut shared = self.inner().lock();
         let revoked = ledgers
             .iter()
-            .filter(|l| !reaches_full_entropy(l, &shared.slots, &shared.assembler))
+            .filter(|l| !reaches_full_entropy(l, shared.slots.as_slice(), &shared.assembler))
             .count();
         shared.blocks_revoked += revoked as u64;
         revoked > 0
@@ -564,22 +558,6 @@ fn serve_ready(shared: &mut Shared, out: &mut [u8], mut ledgers: Option<&mut Vec
             list.push(block.ledger);
         }
     }
-}
-
-/// How recent the last block must be for a due reseed to go on without waiting: blocks are
-/// still being made, so the sources behind them are healthy and under the family cap.
-const CREDIT_FLOWING: Duration = Duration::from_secs(1);
-
-/// What [`Engine::try_take_seed`] found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SeedReady {
-    /// The seed was taken.
-    Taken,
-    /// Blocks or the lock are not ready, but credited sources are healthy: try again later.
-    NotYet,
-    /// No blocks, and credit is not flowing (no block in the last second, or no credited
-    /// source healthy): the reseed must wait (and may fail) now.
-    NoCredit,
 }
 
 /// How long after start a source's first full-size measurement still counts as progress

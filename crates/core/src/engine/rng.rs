@@ -6,10 +6,10 @@ use std::time::Instant;
 
 use rand_core::{TryCryptoRng, TryRng};
 
-use super::{Engine, EngineError, SeedReady};
+use super::{Engine, EngineError};
 use zeroize::Zeroizing;
 
-use crate::accounting::Ledger;
+use crate::accounting::{Ledger, SeedReady};
 use crate::drbg::{CtrDrbg, DrbgError, MAX_REQUEST, SEED_LEN};
 use crate::pool::{ByteSource, Conditioning};
 
