@@ -194,14 +194,41 @@ pub struct TestResult {
 
 impl Serialize for TestResult {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let outcome = Outcome {
+            name: self.name,
+            params: &self.params,
+            passed: self.passed,
+            skipped: self.skipped.as_deref(),
+        };
+        outcome.serialize(serializer, "TestResult", ("p_values", &self.p_values))
+    }
+}
+
+/// What every test outcome in the JSON reports (one stream's or many's): its name and
+/// parameters, what it measured under `results`' name, `passed` (`null` when it did not run)
+/// and, only then, why (`skipped`).
+pub(crate) struct Outcome<'a> {
+    pub(crate) name: &'static str,
+    pub(crate) params: &'a BTreeMap<&'static str, usize>,
+    pub(crate) passed: bool,
+    pub(crate) skipped: Option<&'a str>,
+}
+
+impl Outcome<'_> {
+    pub(crate) fn serialize<S: serde::Serializer, R: Serialize + ?Sized>(
+        &self,
+        serializer: S,
+        type_name: &'static str,
+        results: (&'static str, &R),
+    ) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct as _;
         let fields = if self.skipped.is_some() { 5 } else { 4 };
-        let mut s = serializer.serialize_struct("TestResult", fields)?;
+        let mut s = serializer.serialize_struct(type_name, fields)?;
         s.serialize_field("name", self.name)?;
-        s.serialize_field("params", &self.params)?;
-        s.serialize_field("p_values", &self.p_values)?;
+        s.serialize_field("params", self.params)?;
+        s.serialize_field(results.0, results.1)?;
         s.serialize_field("passed", &self.skipped.is_none().then_some(self.passed))?;
-        match &self.skipped {
+        match self.skipped {
             Some(why) => s.serialize_field("skipped", why)?,
             None => s.skip_field("skipped")?,
         }

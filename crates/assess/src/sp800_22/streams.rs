@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::Bits;
-use super::battery::{ALPHA, BatteryParams, TEST_NAMES, run_battery};
+use super::battery::{ALPHA, BatteryParams, Outcome, TEST_NAMES, run_battery};
 use super::special::igamc;
 
 /// Why the streams could not be formed.
@@ -71,18 +71,13 @@ pub struct StreamTest {
 
 impl Serialize for StreamTest {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let fields = if self.skipped.is_some() { 5 } else { 4 };
-        let mut s = serializer.serialize_struct("StreamTest", fields)?;
-        s.serialize_field("name", self.name)?;
-        s.serialize_field("params", &self.params)?;
-        s.serialize_field("rows", &self.rows)?;
-        s.serialize_field("passed", &self.skipped.is_none().then_some(self.passed))?;
-        match &self.skipped {
-            Some(why) => s.serialize_field("skipped", why)?,
-            None => s.skip_field("skipped")?,
-        }
-        s.end()
+        let outcome = Outcome {
+            name: self.name,
+            params: &self.params,
+            passed: self.passed,
+            skipped: self.skipped.as_deref(),
+        };
+        outcome.serialize(serializer, "StreamTest", ("rows", &self.rows))
     }
 }
 
