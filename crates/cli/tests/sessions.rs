@@ -114,7 +114,10 @@ fn a_recorded_session_has_the_documented_layout_and_lists() {
                 .windows(2)
                 .all(|w| w[0].0 <= w[1].0 && w[0].1 < w[1].1)
         );
-        assert!(entries.last().unwrap().1 < 70000);
+        // The closing line: the time the last batch ended, at the total.
+        let (closing, batches) = entries.split_last().unwrap();
+        assert_eq!(closing.1, 70000);
+        assert!(batches.last().unwrap().1 < 70000 && batches.last().unwrap().0 <= closing.0);
 
         // `assess` reads the raw file directly (the SP 800-90B file format), and its figure
         // for the first 65,536 samples is the manifest's h_start.

@@ -1,5 +1,7 @@
 //! Sources of a session on a common clock: each sample is placed in time by its batch's start
-//! (from `raw/<source>.idx`), spread evenly to the next batch's start, and the samples are
+//! (from `raw/<source>.idx`), spread evenly to the next batch's start (for the last batch, to
+//! the closing line's end time, or, in a session without one, at the recording's rate so
+//! far), and the samples are
 //! averaged in equal time bins over the span every source covers. Cross-correlating the
 //! binned series shows whether two mechanisms move together (a shared interrupt, a frequency
 //! change) whatever their sample rates.
@@ -144,5 +146,23 @@ mod tests {
         // The last batch at the recording's rate so far: 3,000 ns for 20 samples.
         assert_eq!(sample_time(&index, 2, 30, 30), 5500.0);
         assert_eq!(span(&index, 30), Some((1000.0, 5500.0)));
+    }
+
+    #[test]
+    fn a_one_batch_source_is_placed_by_its_closing_line() {
+        // One batch of 4,096 samples from 1 ms to 61 ms (a slow source in a 60 s recording
+        // gives one batch): without the closing line its end cannot be estimated.
+        let batch = IndexEntry {
+            ns: 1_000_000,
+            offset: 0,
+        };
+        assert_eq!(span(&[batch], 4096), Some((1e6, 1e6)), "no span without it");
+        let closing = IndexEntry {
+            ns: 61_000_000,
+            offset: 4096,
+        };
+        let index = [batch, closing];
+        assert_eq!(span(&index, 4096), Some((1e6, 61e6)));
+        assert_eq!(sample_time(&index, 0, 2048, 4096), 31e6);
     }
 }

@@ -457,6 +457,8 @@ fn record_source(
         SpeedClass::Slow => 256,
     };
     let (mut offset, mut idx_len) = (0u64, 0u64);
+    // When the last written batch's collection ended: the `.idx` file's closing line.
+    let mut last_end_ns = None;
     let mut last_sync = Instant::now();
     loop {
         let want = match length {
@@ -473,6 +475,7 @@ fn record_source(
             Ok(samples) => samples,
             Err(e) => return Ok(Some(e.to_string())),
         };
+        let end_ns = started.elapsed().as_nanos() as u64;
         let line = format!("{at} {offset}\n");
         if let Some(budget) = budget {
             match budget.take(line.len() as u64, samples.len() as u64) {
@@ -491,6 +494,7 @@ fn record_source(
         }
         idx_len += line.len() as u64;
         offset += samples.len() as u64;
+        last_end_ns = Some(end_ns);
         counter.store(offset, Ordering::Relaxed);
         if last_sync.elapsed() >= Duration::from_secs(1) {
             bin.sync_data()
@@ -498,6 +502,13 @@ fn record_source(
                 .map_err(write_error)?;
             last_sync = Instant::now();
         }
+    }
+    // The closing line: when the last batch ended, at the total offset. Without it the last
+    // batch's end could only be extrapolated from earlier batches (none for a one-batch
+    // source). Not charged to the size cap: it is a few bytes, once.
+    if let Some(end_ns) = last_end_ns {
+        idx.write_all(format!("{end_ns} {offset}\n").as_bytes())
+            .map_err(write_error)?;
     }
     bin.sync_data()
         .and_then(|()| idx.sync_data())
