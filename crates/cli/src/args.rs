@@ -22,19 +22,54 @@ pub(crate) struct Cli {
     /// machine only).
     #[arg(long, global = true, value_name = "PATH|off")]
     pub(crate) assessment_cache: Option<String>,
+    /// The engine's flags, given before the subcommand (`wellspring --cpu-budget 2 stream`);
+    /// only the commands that run the engine take them (see [`EngineFlags`]).
+    #[command(flatten)]
+    pub(crate) engine: EngineFlags,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// The commands that run the engine, the only ones [`EngineFlags`] mean anything to.
+pub(crate) const ENGINE_COMMANDS: &str = "stream, pool, feed-kernel, device, monitor and server";
+
+/// Flags of the engine, for the commands that run it (stream, pool, feed-kernel, device,
+/// monitor, server): given after the subcommand, or before it (`wellspring --cpu-budget 2
+/// stream`). Other commands neither list nor take them.
+#[derive(Debug, Default, Clone, Args)]
+pub(crate) struct EngineFlags {
     /// Platform generators to credit at their documented vendor claim (comma-separated:
     /// rdrand, rdseed, os_random, hwrng; default none: they are mixed in uncredited). /dev/hwrng
     /// is credited by device: `hwrng` trusts a board's generator at half its driver's quality,
     /// `hwrng:virtio` a VM's virtio device (the host's generator) at 1/128 bit per byte.
-    #[arg(long, global = true, value_name = "NAMES", value_delimiter = ',')]
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
     pub(crate) trust_platform: Option<Vec<String>>,
     /// CPU the harvesters may use, in cores (default 1; up to the cores this machine has).
     /// More than 1 lets the source categories harvest on several cores at once.
     #[arg(long, allow_negative_numbers = true,
-          global = true, value_name = "CORES", value_parser = parse_cpu_budget)]
+          value_name = "CORES", value_parser = parse_cpu_budget)]
     pub(crate) cpu_budget: Option<f64>,
-    #[command(subcommand)]
-    pub(crate) command: Command,
+}
+
+impl EngineFlags {
+    /// These flags, each overridden by `after`'s (the ones given after the subcommand).
+    pub(crate) fn overridden_by(self, after: &EngineFlags) -> EngineFlags {
+        EngineFlags {
+            trust_platform: after.trust_platform.clone().or(self.trust_platform),
+            cpu_budget: after.cpu_budget.or(self.cpu_budget),
+        }
+    }
+
+    /// The first flag given, as typed (`--cpu-budget`), if any.
+    pub(crate) fn first_given(&self) -> Option<&'static str> {
+        if self.trust_platform.is_some() {
+            Some("--trust-platform")
+        } else if self.cpu_budget.is_some() {
+            Some("--cpu-budget")
+        } else {
+            None
+        }
+    }
 }
 
 /// `--cpu-budget`: a positive number of cores, at most the cores available here.
@@ -289,6 +324,8 @@ pub(crate) struct AssessArgs {
     /// Print one JSON document.
     #[arg(long)]
     pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) restart: crate::commands::assess::RestartArgs,
 }
 
 #[derive(Debug, Args)]
@@ -400,6 +437,8 @@ pub(crate) struct StreamArgs {
     /// Same as `--conditioning raw`.
     #[arg(long, conflicts_with = "conditioning")]
     pub(crate) unconditioned: bool,
+    #[command(flatten)]
+    pub(crate) engine: EngineFlags,
 }
 
 /// `stream --bytes`: a whole number of bytes, 0 for endless.
@@ -442,6 +481,8 @@ pub(crate) struct PoolArgs {
     /// Print one JSON document.
     #[arg(long)]
     pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) engine: EngineFlags,
 }
 
 fn parse_seconds(text: &str) -> Result<f64, String> {
@@ -470,6 +511,8 @@ pub(crate) struct FeedKernelArgs {
     /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
     #[arg(long)]
     pub(crate) sources: Option<String>,
+    #[command(flatten)]
+    pub(crate) engine: EngineFlags,
 }
 
 #[derive(Debug, Args)]
@@ -493,6 +536,8 @@ pub(crate) struct DeviceArgs {
     /// Permissions of the FIFO, in octal.
     #[arg(long, default_value = "0600")]
     pub(crate) mode: String,
+    #[command(flatten)]
+    pub(crate) engine: EngineFlags,
 }
 
 #[derive(Debug, Args)]
@@ -512,6 +557,8 @@ pub(crate) struct MonitorArgs {
     /// Sources: comma-separated names or categories; `!name` excludes, `all` takes every one.
     #[arg(long)]
     pub(crate) sources: Option<String>,
+    #[command(flatten)]
+    pub(crate) engine: EngineFlags,
 }
 
 fn parse_refresh(text: &str) -> Result<f64, String> {
@@ -558,6 +605,28 @@ pub(crate) struct CompletionsArgs {
 }
 
 impl Command {
+    /// The engine flags given after the subcommand, for a command that runs the engine.
+    pub(crate) fn engine_flags(&self) -> Option<&EngineFlags> {
+        match self {
+            Command::Stream(a) => Some(&a.engine),
+            Command::Pool(a) => Some(&a.engine),
+            Command::FeedKernel(a) => Some(&a.engine),
+            Command::Device(a) => Some(&a.engine),
+            Command::Monitor(a) => Some(&a.engine),
+            Command::Server(a) => Some(&a.engine),
+            Command::Scan(_)
+            | Command::Probe(_)
+            | Command::Bench(_)
+            | Command::Completions(_)
+            | Command::Assess(_)
+            | Command::Report(_)
+            | Command::Record(_)
+            | Command::Sessions(_)
+            | Command::Analyze(_)
+            | Command::Compare(_) => None,
+        }
+    }
+
     /// Fills flags the user left out from the configuration file (flags always win).
     pub(crate) fn with_config(mut self, config: &crate::config::Config) -> Self {
         match &mut self {
@@ -659,6 +728,8 @@ pub(crate) struct ServerArgs {
     #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = 64,
           value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub(crate) max_event_streams: u32,
+    #[command(flatten)]
+    pub(crate) engine: EngineFlags,
 }
 
 /// A byte count from 1 to 1 MiB; `off` is `usize::MAX` (no limit).

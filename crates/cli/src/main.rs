@@ -32,7 +32,23 @@ fn main() -> ExitCode {
             .as_deref()
             .or(config.assessment_cache.as_deref()),
     );
-    let trust = cli
+    // The engine's flags: after the subcommand, or before it; only for the commands that
+    // run the engine, which alone list them.
+    let engine_flags = match cli.command.engine_flags() {
+        Some(after) => cli.engine.clone().overridden_by(after),
+        None => {
+            if let Some(flag) = cli.engine.first_given() {
+                return error::CliError::usage(format!(
+                    "{flag} does nothing for this command: it is for the commands that run \
+                     the engine ({})",
+                    args::ENGINE_COMMANDS
+                ))
+                .report();
+            }
+            args::EngineFlags::default()
+        }
+    };
+    let trust = engine_flags
         .trust_platform
         .clone()
         .or_else(|| config.trust_platform.clone())
@@ -40,11 +56,11 @@ fn main() -> ExitCode {
     if let Err(err) = engine::set_trust_platform(trust) {
         return err.report();
     }
-    for note in config.weakening_notes(cli.trust_platform.is_some()) {
+    for note in config.weakening_notes(engine_flags.trust_platform.is_some()) {
         eprintln!("{note}");
     }
     engine::set_max_family_share(config.max_family_share);
-    engine::set_cpu_budget(cli.cpu_budget.or(config.cpu_budget));
+    engine::set_cpu_budget(engine_flags.cpu_budget.or(config.cpu_budget));
     if let Err(err) = camera::from_config_table(config.camera.as_ref()) {
         return err.report();
     }

@@ -9,7 +9,7 @@
 use wellspring_assess::summary::shannon_entropy;
 use wellspring_core::accounting::MIN_CREDITABLE_H;
 use wellspring_core::engine::default_assessor;
-use wellspring_core::health::HealthTests;
+use wellspring_core::health::{FailedTest, HealthFailure, HealthTests};
 
 /// Speed, entropy and health of one batch.
 pub(crate) struct Quality {
@@ -20,6 +20,8 @@ pub(crate) struct Quality {
     /// The continuous tests over the second half; `None` when the source is too weak to
     /// test (or to credit).
     pub(crate) health: Option<HealthTests>,
+    /// The test that failed first in the second half, if any.
+    pub(crate) first_failure: Option<HealthFailure>,
 }
 
 impl Quality {
@@ -33,8 +35,17 @@ impl Quality {
         self.health.is_none()
     }
 
-    /// Why the batch is not healthy (which test failed, how often, against which cutoff,
-    /// or that the source is too weak to test); `None` when it is healthy.
+    /// The test that failed first, in numbers: the largest count it saw in the second half
+    /// and the (intermittent, α = 2^-20) cutoff that count reached; `None` when healthy or
+    /// too weak to test.
+    pub(crate) fn failed_test(&self) -> Option<FailedTest> {
+        let tests = self.health.as_ref()?;
+        self.first_failure.map(|f| tests.failed_test(f, false))
+    }
+
+    /// Why the batch is not healthy (each test that failed: its largest count, the cutoff
+    /// that count reached and how often it was reached, or that the source is too weak to
+    /// test); `None` when it is healthy.
     pub(crate) fn health_failure(&self) -> Option<String> {
         let Some(tests) = &self.health else {
             return Some(format!(
@@ -42,29 +53,31 @@ impl Quality {
                  bits per sample"
             ));
         };
-        let mut failures = Vec::new();
-        if tests.rct_failures > 0 {
-            failures.push(format!(
-                "repetition count test failed {} time(s) (a value repeated {} times in a row)",
-                tests.rct_failures, tests.rct_cutoff
-            ));
-        }
-        if tests.apt_failures > 0 {
-            failures.push(format!(
-                "adaptive proportion test failed {} time(s) (one value {} times in a window of {})",
-                tests.apt_failures, tests.apt_cutoff, tests.apt_window
-            ));
-        }
+        let failures: Vec<String> = [
+            (HealthFailure::RepetitionCount, tests.rct_failures),
+            (HealthFailure::AdaptiveProportion, tests.apt_failures),
+        ]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(test, n)| {
+            format!(
+                "{} ({n} time(s) in the {} samples tested)",
+                tests.failed_test(test, false),
+                tests.samples
+            )
+        })
+        .collect();
         (!failures.is_empty()).then(|| failures.join("; "))
     }
 
-    /// [`Quality::health_failure`] in a few words, for a table cell.
+    /// [`Quality::health_failure`] in a few words, for a table cell: `ok`, `FAILED (too
+    /// weak)`, or the first failed test's count and cutoff (`FAILED (RCT: run of 40, cutoff
+    /// 11)`, `FAILED (APT: 400 of 512, cutoff 311)`).
     pub(crate) fn health_cell(&self) -> String {
-        match &self.health {
-            None => "FAILED (too weak)".into(),
-            Some(t) if t.rct_failures > 0 => format!("FAILED (RCT, cutoff {})", t.rct_cutoff),
-            Some(t) if t.apt_failures > 0 => format!("FAILED (APT, cutoff {})", t.apt_cutoff),
-            Some(_) => "ok".into(),
+        match (&self.health, self.failed_test()) {
+            (None, _) => "FAILED (too weak)".into(),
+            (Some(_), Some(failed)) => format!("FAILED ({})", failed.brief()),
+            (Some(_), None) => "ok".into(),
         }
     }
 }
@@ -74,11 +87,12 @@ pub(crate) fn measure(samples: &[u8], seconds: f64) -> Quality {
     // for the predictors measure nothing, so they show 0 rather than an optimistic MCV.
     let min_entropy = default_assessor(samples).unwrap_or(0.0);
     let (first, second) = samples.split_at(samples.len() / 2);
+    let mut first_failure = None;
     let health = default_assessor(first)
         .filter(|h| *h >= MIN_CREDITABLE_H)
         .map(|h| {
             let mut tests = HealthTests::new(h, false);
-            tests.feed_all(second);
+            first_failure = tests.feed_all(second);
             tests
         });
     Quality {
@@ -87,6 +101,7 @@ pub(crate) fn measure(samples: &[u8], seconds: f64) -> Quality {
         min_entropy,
         grade: wellspring_core::grade_min_entropy(min_entropy),
         health,
+        first_failure,
     }
 }
 
@@ -122,16 +137,74 @@ mod tests {
         assert!(health.h > 1.0 && health.h != q.min_entropy);
         assert_eq!(health.samples, 8192, "only the second half is tested");
         assert!(health.rct_failures > 0 && !q.healthy());
-        // The reason names the test and its cutoff.
+        // The reason names the test, the count it saw and the cutoff that count reached.
+        let failed = q.failed_test().expect("a failed test");
+        assert_eq!(failed.test, HealthFailure::RepetitionCount);
+        assert_eq!(failed.observed, 8192, "the stuck half is one run");
+        assert_eq!(failed.cutoff, health.rct_cutoff);
+        assert!(!failed.persistent);
+        let json = serde_json::to_value(failed).unwrap();
+        assert_eq!(json["test"], "rct");
+        assert_eq!(json["observed"], 8192);
+        assert_eq!(json["cutoff"], health.rct_cutoff);
+        // Each test that failed is named: a stuck half fills every APT window too.
         let why = q.health_failure().unwrap();
         assert!(
-            why.starts_with("repetition count test failed")
-                && why.contains(&format!("{} times in a row", health.rct_cutoff)),
+            why.starts_with(&format!(
+                "RepetitionCount test (RCT): a run of 8192 identical samples reached the \
+                 cutoff {} ({} time(s) in the 8192 samples tested); AdaptiveProportion test \
+                 (APT): one value 512 times in a 512-sample window reached the cutoff {}",
+                health.rct_cutoff, health.rct_failures, health.apt_cutoff
+            )),
             "{why}"
         );
         assert_eq!(
             q.health_cell(),
-            format!("FAILED (RCT, cutoff {})", health.rct_cutoff)
+            format!("FAILED (RCT: run of 8192, cutoff {})", health.rct_cutoff)
+        );
+    }
+
+    #[test]
+    fn a_biased_second_half_fails_the_apt_with_its_count_and_cutoff() {
+        // First half uniform over 16 values; second half four samples in five one value (as
+        // the `biased` fault), so runs stay short and only the APT can catch it.
+        let mut state = 11;
+        let mut samples: Vec<u8> = (0..8192)
+            .map(|_| (splitmix(&mut state) & 15) as u8)
+            .collect();
+        samples.extend((0..8192).map(|i| {
+            if i % 5 == 4 {
+                (splitmix(&mut state) & 15) as u8
+            } else {
+                0xA5
+            }
+        }));
+        let q = measure(&samples, 1.0);
+        let health = q.health.as_ref().unwrap();
+        let failed = q.failed_test().expect("a failed test");
+        assert_eq!(failed.test, HealthFailure::AdaptiveProportion);
+        assert_eq!(failed.cutoff, health.apt_cutoff);
+        assert_eq!(failed.window, Some(512));
+        assert!(failed.observed >= failed.cutoff && failed.observed <= 512);
+        assert_eq!(failed.observed, health.max_apt_count);
+        let json = serde_json::to_value(failed).unwrap();
+        assert_eq!(json["test"], "apt");
+        assert_eq!(json["window"], 512);
+        assert_eq!(
+            q.health_cell(),
+            format!(
+                "FAILED (APT: {} of 512, cutoff {})",
+                failed.observed, failed.cutoff
+            )
+        );
+        let why = q.health_failure().unwrap();
+        assert!(
+            why.contains(&format!(
+                "AdaptiveProportion test (APT): one value {} times in a 512-sample window \
+                 reached the cutoff {}",
+                failed.observed, failed.cutoff
+            )),
+            "{why}"
         );
     }
 
@@ -144,5 +217,6 @@ mod tests {
         assert!(!q.healthy());
         assert!(q.health_failure().unwrap().starts_with("too weak"));
         assert_eq!(q.health_cell(), "FAILED (too weak)");
+        assert_eq!(q.failed_test(), None, "no test ran");
     }
 }

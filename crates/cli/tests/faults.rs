@@ -13,7 +13,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::server::ServerProcess;
-use common::{ChildGuard, FaultFile, report, wellspring_command};
+use common::{ChildGuard, FaultFile, report, stdout_json_of, wellspring_command};
 
 const SOURCES: &str = "branch_timing,page_fault_timing";
 
@@ -191,4 +191,132 @@ fn a_drbg_stream_stops_within_a_few_mib_of_every_source_failing_with_the_reservo
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("RepetitionCount"), "{}", report(&out));
     println!("{after} bytes after the fault");
+}
+
+/// A source whose second half of a collection is stuck, and one whose second half is biased:
+/// `bench` and `probe` (cutoffs from the first half, tests on the second) say which test
+/// failed, the count it saw and the cutoff that count reached, in text and in `--json`.
+#[test]
+fn bench_and_probe_say_which_test_failed_with_its_count_and_cutoff() {
+    let faults = FaultFile::new("bench-reasons");
+    faults.set("branch_timing = stuck-late\npage_fault_timing = biased-late\n");
+    let (key, value) = faults.env();
+    let bench = ["bench", "--sources", SOURCES, "--samples", "20000"];
+
+    let mut command = wellspring_command();
+    command.env(key, value);
+    let json = stdout_json_of(command, &[&bench[..], &["--json"]].concat());
+    let source = |name: &str| {
+        json["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {json}"))
+            .clone()
+    };
+    let stuck = source("branch_timing");
+    assert_eq!(stuck["healthy"], false, "{stuck}");
+    let failed = &stuck["failed_test"];
+    assert_eq!(failed["test"], "rct", "{stuck}");
+    // The whole tested half (10,000 samples) is one run.
+    assert_eq!(failed["observed"], 10_000, "{stuck}");
+    let rct_cutoff = failed["cutoff"].as_u64().unwrap();
+    assert!(rct_cutoff > 1 && rct_cutoff < 10_000, "{stuck}");
+    assert_eq!(failed["window"], serde_json::Value::Null, "{stuck}");
+    assert_eq!(failed["persistent"], false, "{stuck}");
+    let why = stuck["health_failure"].as_str().unwrap();
+    assert!(
+        why.starts_with(&format!(
+            "RepetitionCount test (RCT): a run of 10000 identical samples reached the cutoff \
+             {rct_cutoff}"
+        )),
+        "{why}"
+    );
+
+    let biased = source("page_fault_timing");
+    assert_eq!(biased["healthy"], false, "{biased}");
+    let failed = &biased["failed_test"];
+    assert_eq!(failed["test"], "apt", "{biased}");
+    assert_eq!(failed["window"], 512, "{biased}");
+    let (observed, apt_cutoff) = (
+        failed["observed"].as_u64().unwrap(),
+        failed["cutoff"].as_u64().unwrap(),
+    );
+    // Four samples in five are one value: about 410 in most windows.
+    assert!(observed >= apt_cutoff && observed <= 512, "{biased}");
+    assert!(observed >= 400, "{biased}");
+    assert!(
+        biased["health_failure"]
+            .as_str()
+            .unwrap()
+            .contains(&format!(
+                "AdaptiveProportion test (APT): one value {observed} times in a 512-sample \
+                 window reached the cutoff {apt_cutoff}"
+            )),
+        "{biased}"
+    );
+
+    // The text table says it too, in a few words. (A second run: the counts are the
+    // same for the stuck source, and for the biased one its cutoff comes from fresh samples.)
+    let out = wellspring_command()
+        .args(bench)
+        .env(key, value)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", report(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in {text}"))
+            .to_owned()
+    };
+    let stuck_line = line("branch_timing");
+    assert!(
+        stuck_line.contains("FAILED (RCT: run of 10000, cutoff "),
+        "{text}"
+    );
+    let biased_line = line("page_fault_timing");
+    assert!(biased_line.contains("FAILED (APT: "), "{text}");
+    assert!(biased_line.contains(" of 512, cutoff "), "{text}");
+
+    // probe: the same reason, and what its two entropy figures are.
+    let probe = ["probe", "page_fault_timing", "--samples", "20000"];
+    let mut command = wellspring_command();
+    command.env(key, value);
+    let json = stdout_json_of(command, &[&probe[..], &["--json"]].concat());
+    assert_eq!(json["failed_test"]["test"], "apt", "{json}");
+    assert_eq!(
+        json["failed_test"]["cutoff"], json["health"]["apt_cutoff"],
+        "{json}"
+    );
+    assert_eq!(
+        json["failed_test"]["observed"], json["health"]["max_apt_count"],
+        "{json}"
+    );
+    let out = wellspring_command()
+        .args(probe)
+        .env(key, value)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", report(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("non-IID assessment of all 20000 samples"),
+        "{text}"
+    );
+    assert!(
+        text.contains("health        FAILED (APT: ")
+            && text.contains("on the second half (10000 samples)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the first half's own assessment (10000 samples)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("AdaptiveProportion test (APT): one value "),
+        "{text}"
+    );
 }

@@ -125,6 +125,18 @@ fn bad_config_is_a_one_line_usage_error() {
     let bad_mode = write_config("mode", "conditioning = \"md5\"\n");
     let out = wellspring(&["--config", bad_mode.to_str().unwrap(), "scan"]);
     assert_eq!(out.status.code(), Some(2), "{}", report(&out));
+    // An unquoted value: TOML alone said "invalid boolean"; the message says what the key
+    // takes.
+    let bare = write_config("bare", "sources = timing\n");
+    let out = wellspring(&["--config", bare.to_str().unwrap(), "scan"]);
+    assert_eq!(out.status.code(), Some(2), "{}", report(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("sources takes a comma-separated string or a list of strings"),
+        "{}",
+        report(&out)
+    );
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{}", report(&out));
 }
 
 /// Runs `scan` on a pseudo-terminal (util-linux `script`), where styling is allowed; what

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TmuxSession as Session, require_tool};
+use common::{FaultFile, TmuxSession as Session, require_tool};
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -172,4 +172,62 @@ fn monitor_drives_every_key_and_quits_cleanly() {
         "terminal not restored:\n{after}"
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// A quarantined source's row says why, within 80 columns: the failed test and the cutoff its
+/// count reached (`QUAR apt≥512`), and the selected source's panel gives the count.
+#[test]
+fn monitor_shows_why_a_source_is_quarantined() {
+    if !require_tool("tmux", "tmux") {
+        return;
+    }
+    let faults = FaultFile::new("monitor");
+    faults.set("branch_timing = stuck\n");
+    let (key, value) = faults.env();
+    let session = Session(format!("ws-monitor-quar-{}", std::process::id()));
+    let command = format!(
+        "env {key}={value} {} --assessment-cache off monitor --refresh 0.3 --sources \
+         branch_timing,page_fault_timing; echo EXITED $?; sleep 60",
+        env!("CARGO_BIN_EXE_wellspring")
+    );
+    let status = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &session.0,
+            "-x",
+            "80",
+            "-y",
+            "24",
+            &command,
+        ])
+        .env_remove("TMUX")
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    // A source stuck from the start fails its start-up test: at the provisional cutoffs
+    // (no stored figure), the APT's (a whole 512-sample window) before the RCT's (801).
+    let screen = wait_for(&session, "QUAR apt≥512");
+    let row = screen
+        .lines()
+        .find(|l| l.contains("branch_timing"))
+        .unwrap_or_else(|| panic!("no branch_timing row:\n{screen}"));
+    assert!(row.contains("QUAR apt≥512"), "{screen}");
+    // No source name is cut to make room.
+    assert!(row.contains(" branch_timing "), "{screen}");
+    assert!(screen.contains("page_fault_timing "), "{screen}");
+    assert!(screen.lines().all(|l| l.chars().count() <= 80), "{screen}");
+    // Selected, its panel gives the count the test saw against the cutoff.
+    let first = screen.contains("*branch_timing");
+    if !first {
+        keys(&session, &["Down", "Enter"]);
+    }
+    // (The panel is 28 columns wide: the line wraps after "of".)
+    let panel = wait_for(&session, "quarantined: APT: 512 of");
+    assert!(panel.contains("512, cutoff 512"), "{panel}");
+    keys(&session, &["q"]);
+    let after = wait_for(&session, "EXITED");
+    assert!(after.contains("EXITED 0"), "{after}");
 }

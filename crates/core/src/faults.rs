@@ -11,7 +11,8 @@
 //! injects and heals faults by rewriting it. One fault per line:
 //!
 //! ```text
-//! # source = fault   (fault: stuck, biased, slow, error or none; `*` is every source)
+//! # source = fault   (fault: stuck, biased, stuck-late, biased-late, slow, error or none;
+//! #                  `*` is every source)
 //! branch_timing = stuck
 //! * = error
 //! ```
@@ -45,6 +46,12 @@ pub enum Fault {
     /// case. (A period of five, prime to the 512-sample window, starts most windows on the
     /// biased value whatever the window's phase.)
     Biased,
+    /// The first half of every collection real, the second half [`Fault::Stuck`]: a source
+    /// failing during a collection, as `probe` and `bench` see one (they set the cutoffs
+    /// from the first half and test the second).
+    StuckLate,
+    /// The first half of every collection real, the second half [`Fault::Biased`].
+    BiasedLate,
     /// Real samples, after sleeping [`SLOW_DELAY`].
     Slow,
     /// Collection fails.
@@ -58,10 +65,13 @@ impl std::str::FromStr for Fault {
         match text {
             "stuck" => Ok(Fault::Stuck),
             "biased" => Ok(Fault::Biased),
+            "stuck-late" => Ok(Fault::StuckLate),
+            "biased-late" => Ok(Fault::BiasedLate),
             "slow" => Ok(Fault::Slow),
             "error" => Ok(Fault::Error),
             other => Err(format!(
-                "unknown fault '{other}' (stuck, biased, slow, error or none)"
+                "unknown fault '{other}' (stuck, biased, stuck-late, biased-late, slow, error \
+                 or none)"
             )),
         }
     }
@@ -162,12 +172,16 @@ impl EntropySource for FaultySource {
             Some(Fault::Stuck) => Ok(vec![STUCK_VALUE; n]),
             Some(Fault::Biased) => {
                 let mut samples = self.inner.collect(n)?;
-                for (i, sample) in samples.iter_mut().enumerate() {
-                    if i % 5 != 4 {
-                        *sample = STUCK_VALUE;
-                    } else if *sample == STUCK_VALUE {
-                        *sample ^= 1;
-                    }
+                bias(&mut samples);
+                Ok(samples)
+            }
+            Some(fault @ (Fault::StuckLate | Fault::BiasedLate)) => {
+                let mut samples = self.inner.collect(n)?;
+                let late = &mut samples[n / 2..];
+                if fault == Fault::StuckLate {
+                    late.fill(STUCK_VALUE);
+                } else {
+                    bias(late);
                 }
                 Ok(samples)
             }
@@ -184,6 +198,17 @@ impl EntropySource for FaultySource {
 
     fn creditable(&self) -> bool {
         self.inner.creditable()
+    }
+}
+
+/// Makes four samples of every five [`STUCK_VALUE`] and the fifth anything else.
+fn bias(samples: &mut [u8]) {
+    for (i, sample) in samples.iter_mut().enumerate() {
+        if i % 5 != 4 {
+            *sample = STUCK_VALUE;
+        } else if *sample == STUCK_VALUE {
+            *sample ^= 1;
+        }
     }
 }
 
@@ -235,6 +260,14 @@ mod tests {
                 .windows(5)
                 .all(|w| w.iter().any(|&s| s != STUCK_VALUE))
         );
+        control.set("clock_jitter", Some(Fault::StuckLate));
+        let late = source.collect(64).unwrap();
+        assert_eq!(late[32..], [STUCK_VALUE; 32], "the second half is stuck");
+        control.set("clock_jitter", Some(Fault::BiasedLate));
+        let late = source.collect(64).unwrap();
+        assert_eq!(late[32..].iter().filter(|&&s| s == STUCK_VALUE).count(), 26);
+        assert_eq!(fault_in("x = stuck-late", "x"), Some(Fault::StuckLate));
+        assert_eq!(fault_in("x = biased-late", "x"), Some(Fault::BiasedLate));
         control.set("clock_jitter", None);
         assert!(source.collect(8).is_err(), "the wildcard still applies");
         control.set("*", None);

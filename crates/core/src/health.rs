@@ -97,6 +97,93 @@ pub enum HealthFailure {
     AdaptiveProportion,
 }
 
+impl HealthFailure {
+    /// The test's short name, as `--json` and log lines give it: `rct` or `apt`.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            HealthFailure::RepetitionCount => "rct",
+            HealthFailure::AdaptiveProportion => "apt",
+        }
+    }
+}
+
+/// Why a health test failed, in numbers: which test, the count it observed and the cutoff
+/// that count reached. A test fails when its count reaches the cutoff (SP 800-90B's `C`: a
+/// run of `C` identical samples, or `C` samples of one value within a window), so
+/// `observed >= cutoff` always.
+///
+/// ```
+/// use wellspring_core::health::{HealthFailure, HealthTests};
+///
+/// let mut tests = HealthTests::new(4.0, false);
+/// let failure = tests.feed_all(&[7; 20]).unwrap();
+/// let failed = tests.failed_test(failure, false);
+/// assert_eq!((failed.observed, failed.cutoff), (20, 6));
+/// assert_eq!(
+///     failed.to_string(),
+///     "RepetitionCount test (RCT): a run of 20 identical samples reached the cutoff 6"
+/// );
+/// assert_eq!(serde_json::to_value(failed).unwrap()["test"], "rct");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FailedTest {
+    /// The test: `rct` (Repetition Count) or `apt` (Adaptive Proportion).
+    #[serde(serialize_with = "short_name")]
+    pub test: HealthFailure,
+    /// The count observed: the longest run of one value (RCT), or the most samples of one
+    /// value within a window (APT), in the samples tested.
+    pub observed: u32,
+    /// The cutoff it reached: the smallest count that fails.
+    pub cutoff: u32,
+    /// The APT window, in samples; `None` for the RCT.
+    pub window: Option<u32>,
+    /// Whether `cutoff` is the persistent one (α = 2^-40, which quarantines a source in
+    /// the engine) rather than the intermittent one (α = 2^-20).
+    pub persistent: bool,
+}
+
+fn short_name<S: serde::Serializer>(test: &HealthFailure, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(test.short_name())
+}
+
+impl std::fmt::Display for FailedTest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.test {
+            HealthFailure::RepetitionCount => write!(
+                f,
+                "RepetitionCount test (RCT): a run of {} identical samples reached the cutoff {}",
+                self.observed, self.cutoff
+            ),
+            HealthFailure::AdaptiveProportion => write!(
+                f,
+                "AdaptiveProportion test (APT): one value {} times in a {}-sample window \
+                 reached the cutoff {}",
+                self.observed,
+                self.window.unwrap_or(0),
+                self.cutoff
+            ),
+        }
+    }
+}
+
+impl FailedTest {
+    /// In a few words, for a table cell: `RCT: run of 20, cutoff 6`,
+    /// `APT: 400 of 512, cutoff 311`.
+    pub fn brief(&self) -> String {
+        match self.test {
+            HealthFailure::RepetitionCount => {
+                format!("RCT: run of {}, cutoff {}", self.observed, self.cutoff)
+            }
+            HealthFailure::AdaptiveProportion => format!(
+                "APT: {} of {}, cutoff {}",
+                self.observed,
+                self.window.unwrap_or(0),
+                self.cutoff
+            ),
+        }
+    }
+}
+
 /// The outcome of feeding a batch: the worst failure in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -284,6 +371,32 @@ impl HealthTests {
         samples
             .iter()
             .fold(None, |first, &s| first.or(self.feed(s)))
+    }
+
+    /// `failure` in numbers: the largest count this test has seen (the longest run, or the
+    /// largest count within a window) against its intermittent (α = 2^-20) or `persistent`
+    /// (α = 2^-40) cutoff.
+    pub fn failed_test(&self, failure: HealthFailure, persistent: bool) -> FailedTest {
+        let (observed, cutoff, window) = match (failure, persistent) {
+            (HealthFailure::RepetitionCount, false) => (self.longest_run, self.rct_cutoff, None),
+            (HealthFailure::RepetitionCount, true) => (self.longest_run, self.rct_persistent, None),
+            (HealthFailure::AdaptiveProportion, p) => (
+                self.max_apt_count,
+                if p {
+                    self.apt_persistent
+                } else {
+                    self.apt_cutoff
+                },
+                Some(self.apt_window),
+            ),
+        };
+        FailedTest {
+            test: failure,
+            observed,
+            cutoff,
+            window,
+            persistent,
+        }
     }
 
     /// True while no failure has been recorded.

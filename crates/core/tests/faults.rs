@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use wellspring_core::engine::{Engine, EngineConfig, EngineError, EngineStatus};
 use wellspring_core::faults::{Fault, FaultControl, FaultySource};
+use wellspring_core::health::HealthFailure;
 use wellspring_core::pool::Conditioning;
 use wellspring_core::{EntropySource, registry};
 
@@ -95,6 +96,19 @@ fn stuck_and_biased_sources_are_quarantined_output_stops_and_resumes_when_they_h
         .unwrap();
     let reason = stuck.last_error.as_deref().unwrap_or_default();
     assert!(reason.contains("RepetitionCount"), "{reason}");
+    // The numbers: the run reached the persistent cutoff, and the reason says so plainly.
+    let failed = stuck.failed_test.expect("quarantined for a failed test");
+    assert_eq!(failed.test, HealthFailure::RepetitionCount);
+    assert!(failed.persistent);
+    assert_eq!(failed.cutoff, stuck.rct_persistent_cutoff);
+    assert!(failed.observed >= failed.cutoff, "{failed:?}");
+    assert!(
+        reason.contains(&format!(
+            "a run of {} identical samples reached the cutoff {}",
+            failed.observed, failed.cutoff
+        )),
+        "{reason}"
+    );
     // The run starts at the first faulty sample (one earlier if the last real sample
     // happened to be the stuck value) and fails when it reaches the persistent cutoff.
     let at = stuck.last_failure_sample.expect("located");
@@ -112,6 +126,14 @@ fn stuck_and_biased_sources_are_quarantined_output_stops_and_resumes_when_they_h
         .unwrap();
     let reason = biased.last_error.as_deref().unwrap_or_default();
     assert!(reason.contains("AdaptiveProportion"), "{reason}");
+    let failed = biased.failed_test.expect("quarantined for a failed test");
+    assert_eq!(failed.test, HealthFailure::AdaptiveProportion);
+    assert_eq!(failed.cutoff, biased.apt_persistent_cutoff);
+    assert_eq!(failed.window, Some(512));
+    assert!(
+        failed.observed >= failed.cutoff && failed.observed <= 512,
+        "{failed:?}"
+    );
     // The window under way when the fault began may not trip (it started on a real
     // sample); the first window starting on the biased value does, 80% of it being that
     // value. Four in five windows start on it.

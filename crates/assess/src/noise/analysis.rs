@@ -243,8 +243,10 @@ fn verdict(a: &SourceAnalysis) -> (&'static str, Vec<String>) {
         let varies = b.ones_fraction > 0.0 && b.ones_fraction < 1.0;
         if varies && b.p_holm < WARNING_ALPHA {
             warning.push(format!(
-                "bit {} biased: ones_fraction = {:.4}, Holm-adjusted p = {:.2e}",
-                b.bit, b.ones_fraction, b.p_holm
+                "bit {} biased: ones_fraction = {:.4}, {}",
+                b.bit,
+                b.ones_fraction,
+                super::p_statement("Holm-adjusted p", b.p_holm)
             ));
         }
     }
@@ -257,8 +259,8 @@ fn verdict(a: &SourceAnalysis) -> (&'static str, Vec<String>) {
             .map(usize::to_string)
             .collect();
         warning.push(format!(
-            "ljung_box_p = {:.2e}: samples are dependent (significant lags: {})",
-            ac.ljung_box_p,
+            "{}: samples are dependent (significant lags: {})",
+            super::p_statement("ljung_box_p", ac.ljung_box_p),
             if lags.is_empty() {
                 "none alone".to_owned()
             } else {
@@ -268,16 +270,17 @@ fn verdict(a: &SourceAnalysis) -> (&'static str, Vec<String>) {
     }
     if a.runs_p < WARNING_ALPHA {
         warning.push(format!(
-            "runs_p = {:.2e}: too few or too many runs about the median",
-            a.runs_p
+            "{}: too few or too many runs about the median",
+            super::p_statement("runs_p", a.runs_p)
         ));
     }
     if let Some(s) = &a.stationarity
         && s.drift
     {
         warning.push(format!(
-            "stationarity: homogeneity_p = {:.2e} < {DRIFT_ALPHA}, drift of {:.2} standard deviations",
-            s.homogeneity_p, s.drift_size
+            "stationarity: {} < {DRIFT_ALPHA}, drift of {:.2} standard deviations",
+            super::p_statement("homogeneity_p", s.homogeneity_p),
+            s.drift_size
         ));
     }
     if !critical.is_empty() {

@@ -231,8 +231,9 @@ pub fn compare_with_progress(
     let mut reasons = Vec::new();
     if distribution_p < DIFFER_ALPHA {
         reasons.push(format!(
-            "distribution_p = {distribution_p:.2e}: the value distributions differ \
-             (χ² = {distribution_chi2:.1}, {distribution_df} df)"
+            "{}: the value distributions differ (χ² = {distribution_chi2:.1}, \
+             {distribution_df} df)",
+            super::p_statement("distribution_p", distribution_p)
         ));
     }
     if acf_difference_p < DIFFER_ALPHA {
@@ -242,7 +243,8 @@ pub fn compare_with_progress(
             .map(usize::to_string)
             .collect();
         reasons.push(format!(
-            "acf_difference_p = {acf_difference_p:.2e}: the autocorrelation differs at lag(s) {}",
+            "{}: the autocorrelation differs at lag(s) {}",
+            super::p_statement("acf_difference_p", acf_difference_p),
             lags.join(", ")
         ));
     }

@@ -5,6 +5,7 @@
 //! table, or as one JSON document (`--json`, the shape in docs/ANALYSIS.md).
 
 use wellspring_assess::noise::analysis::AnalyzeOptions;
+use wellspring_assess::noise::format_p;
 use wellspring_session::analysis::{
     AnalyzeError, Document, analyze_one, analyze_session, read_samples,
 };
@@ -88,12 +89,12 @@ pub(crate) fn run(args: AnalyzeArgs) -> CliResult {
     );
     for s in &document.sources {
         println!(
-            "{:<22} {:>10} {:>7.3} {:>11.2e} {:>9.2e} {:>6}  {:<8} {}",
+            "{:<22} {:>10} {:>7.3} {:>11} {:>9} {:>6}  {:<8} {}",
             s.name,
             s.samples,
             s.h_assessed,
-            s.autocorrelation.ljung_box_p,
-            s.runs_p,
+            format_p(s.autocorrelation.ljung_box_p, 4),
+            format_p(s.runs_p, 4),
             s.stationarity
                 .as_ref()
                 .map_or("–", |st| if st.drift { "yes" } else { "no" }),

@@ -8,6 +8,7 @@ use serde::Serialize;
 use wellspring_assess::summary::pearson;
 use wellspring_core::collect::ParallelCollector;
 use wellspring_core::engine::REASSESS_SAMPLES;
+use wellspring_core::health::FailedTest;
 use wellspring_core::{EntropySource, SourceCategory, SpeedClass};
 
 use crate::args::BenchArgs;
@@ -26,6 +27,9 @@ struct Ranked {
     /// Why not healthy: the failed test, its count and cutoff, or "too weak".
     #[serde(skip_serializing_if = "Option::is_none")]
     health_failure: Option<String>,
+    /// The test that failed first, in numbers (`{"test": "rct"|"apt", "observed", "cutoff",
+    /// "window", "persistent"}`); `null` when healthy or too weak to test.
+    failed_test: Option<FailedTest>,
     /// A table cell: `ok`, or `FAILED (…)` in a few words.
     #[serde(skip)]
     health_cell: String,
@@ -117,6 +121,7 @@ pub(crate) fn run(args: BenchArgs) -> CliResult {
                     grade: quality.grade,
                     healthy: quality.healthy(),
                     health_failure: quality.health_failure(),
+                    failed_test: quality.failed_test(),
                     health_cell: quality.health_cell(),
                     samples: samples.len(),
                     error: None,
@@ -133,6 +138,7 @@ pub(crate) fn run(args: BenchArgs) -> CliResult {
                 grade: "F",
                 healthy: false,
                 health_failure: None,
+                failed_test: None,
                 health_cell: String::new(),
                 samples: 0,
                 error: Some(e.clone()),

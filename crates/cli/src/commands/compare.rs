@@ -5,6 +5,7 @@
 //! shape in docs/ANALYSIS.md), and `--output report.html|report.md`.
 
 use wellspring_assess::noise::compare::CompareOptions;
+use wellspring_assess::noise::format_p;
 use wellspring_session::analysis::{AnalyzeError, read_samples};
 use wellspring_session::compare::{Side, compare_sides_with_progress};
 use wellspring_session::format::raw_path;
@@ -64,7 +65,7 @@ pub(crate) fn run(args: CompareArgs) -> CliResult {
     for s in &doc.sources {
         let c = &s.comparison;
         println!(
-            "{:<22} {:>7.3} {:>7.3} {:>+8.3} {:>8} {:>19} {:>10.2e} {:>10.2e}  {}",
+            "{:<22} {:>7.3} {:>7.3} {:>+8.3} {:>8} {:>19} {:>10} {:>10}  {}",
             s.name,
             c.h_a,
             c.h_b,
@@ -73,8 +74,8 @@ pub(crate) fn run(args: CompareArgs) -> CliResult {
                 .map_or("–".to_owned(), |d| format!("{d:+.3}")),
             c.h_difference_ci
                 .map_or("–".to_owned(), |[l, h]| format!("[{l:+.3}, {h:+.3}]")),
-            c.distribution_p,
-            c.acf_difference_p,
+            format_p(c.distribution_p, 4),
+            format_p(c.acf_difference_p, 4),
             if c.differ { "yes" } else { "no" }
         );
         if c.differ {

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 use wellspring_core::SourceCategory;
-use wellspring_core::health::HealthTests;
+use wellspring_core::health::{FailedTest, HealthTests};
 
 use crate::args::ProbeArgs;
 use crate::error::{CliError, CliResult};
@@ -27,6 +27,9 @@ struct ProbeReport {
     /// Why not healthy: the failed test, its count and cutoff, or "too weak".
     #[serde(skip_serializing_if = "Option::is_none")]
     health_failure: Option<String>,
+    /// The test that failed first, in numbers (`{"test": "rct"|"apt", "observed", "cutoff",
+    /// "window", "persistent"}`); `null` when healthy or too weak to test.
+    failed_test: Option<FailedTest>,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'static str>,
 }
@@ -63,6 +66,7 @@ pub(crate) fn run(args: ProbeArgs) -> CliResult {
         healthy: quality.healthy(),
         too_weak: quality.too_weak(),
         health_failure: quality.health_failure(),
+        failed_test: quality.failed_test(),
         samples: samples.len() as u64,
         seconds,
         health: quality.health,
@@ -78,22 +82,33 @@ pub(crate) fn run(args: ProbeArgs) -> CliResult {
     );
     println!("shannon       {:.3} bits/byte", report.shannon);
     println!(
-        "min-entropy   {:.3} bits/sample (SP 800-90B non-IID assessment)",
-        report.min_entropy
+        "min-entropy   {:.3} bits/sample (SP 800-90B non-IID assessment of all {} samples)",
+        report.min_entropy, report.samples
     );
     println!("grade         {}", report.grade);
     match &report.health {
-        Some(h) => println!(
-            "health        {} on the second half, cutoffs from the first half's h = {:.3} \
-             (RCT cutoff {}, longest run {}; APT cutoff {}/{}, max count {})",
-            if report.healthy { "ok" } else { "FAILED" },
-            h.h,
-            h.rct_cutoff,
-            h.longest_run,
-            h.apt_cutoff,
-            h.apt_window,
-            h.max_apt_count
-        ),
+        Some(h) => {
+            let first_half = report.samples / 2;
+            println!(
+                "health        {} on the second half ({} samples)",
+                match &report.failed_test {
+                    Some(failed) => format!("FAILED ({})", failed.brief()),
+                    None => "ok".to_owned(),
+                },
+                h.samples
+            );
+            println!(
+                "              cutoffs from h = {:.3}, the first half's own assessment ({first_half} \
+                 samples),\n              \
+                 made apart so that no sample is tested against cutoffs derived from itself;\n              \
+                 it differs from the min-entropy above, which assesses all {} samples",
+                h.h, report.samples
+            );
+            println!(
+                "              RCT cutoff {}, longest run {}; APT cutoff {} in {}, max count {}",
+                h.rct_cutoff, h.longest_run, h.apt_cutoff, h.apt_window, h.max_apt_count
+            );
+        }
         None => println!("health        too weak to credit (below 0.05 bits per sample)"),
     }
     if let (Some(why), Some(_)) = (&report.health_failure, &report.health) {

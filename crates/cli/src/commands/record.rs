@@ -401,6 +401,12 @@ fn seconds_shown(elapsed: Duration, duration: Duration) -> u64 {
     elapsed.as_secs().min(bar_seconds(duration))
 }
 
+/// Where the `--samples` bar stands: the samples recorded, each source counted up to its
+/// `per_source`, so the bar never passes its length (sources x `per_source`).
+fn samples_shown(samples: &[u64], per_source: u64) -> u64 {
+    samples.iter().map(|&s| s.min(per_source)).sum()
+}
+
 /// A progress bar on a terminal (elapsed, samples per source); nothing on a pipe.
 fn show_progress(recorder: &Recorder, length: Length) -> Option<ProgressThread> {
     let progress = recorder.progress();
@@ -419,7 +425,7 @@ fn show_progress(recorder: &Recorder, length: Length) -> Option<ProgressThread> 
                 recorded = progress.sources_done();
                 let samples = progress.samples();
                 match length {
-                    Length::Samples(_) => shown.set_position(samples.iter().sum()),
+                    Length::Samples(n) => shown.set_position(samples_shown(&samples, n)),
                     Length::Duration(d) => {
                         shown.set_position(seconds_shown(progress.elapsed(), d));
                     }
@@ -499,6 +505,10 @@ mod tests {
         let short = Duration::from_millis(1500);
         assert_eq!(bar_seconds(short), 2);
         assert_eq!(seconds_shown(Duration::from_secs(3), short), 2);
+        // `--samples 100` of two sources: a source past its count does not carry the other.
+        assert_eq!(samples_shown(&[40, 60], 100), 100);
+        assert_eq!(samples_shown(&[130, 20], 100), 120);
+        assert_eq!(samples_shown(&[100, 100], 100), 200);
     }
 
     #[test]

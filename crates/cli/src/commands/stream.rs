@@ -163,6 +163,7 @@ mod tests {
             sources: None,
             conditioning: None,
             unconditioned: false,
+            engine: Default::default(),
         }
     }
 

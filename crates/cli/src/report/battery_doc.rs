@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use wellspring_assess::noise::format_p;
 use wellspring_assess::sp800_22::{BatteryReport, Bits, StreamsReport, TestResult};
 
 use super::document::{self, Figure, Kind, Section};
@@ -197,15 +198,29 @@ fn verdict(t: &TestResult, raw: bool) -> String {
     }
 }
 
+/// `= p` with six decimals (or two significant digits), or `< 1e-300` when it underflowed.
+fn p_relation(p: f64) -> String {
+    let text = format_p(p, 6);
+    if text.starts_with('<') {
+        text
+    } else {
+        format!("= {text}")
+    }
+}
+
 fn p_summary(t: &TestResult) -> String {
     match t.p_values.as_slice() {
         [] => "—".into(),
-        [p] => format!("{p:.6}"),
+        [p] => format_p(*p, 6),
         ps if ps.iter().any(|p| p.is_nan()) => "NaN among the values".into(),
         ps => {
             let min = ps.iter().copied().fold(f64::INFINITY, f64::min);
             let low = ps.iter().filter(|&&p| p < 0.01).count();
-            format!("{} values, min {min:.6}, {low} below 0.01", ps.len())
+            format!(
+                "{} values, min {}, {low} below 0.01",
+                ps.len(),
+                format_p(min, 6)
+            )
         }
     }
 }
@@ -313,7 +328,7 @@ fn body(
         } else if let [p] = t.p_values.as_slice() {
             section
                 .paragraphs
-                .push(format!("p = {p:.6} ({})", verdict(t, raw)));
+                .push(format!("p {} ({})", p_relation(*p), verdict(t, raw)));
         } else {
             section.paragraphs.push(format!(
                 "{} p-values: {}.",
@@ -328,7 +343,7 @@ fn body(
                 let mark = if *p < report.alpha { "below α" } else { "" };
                 section
                     .table
-                    .push(vec![format!("{p:.6}"), label, mark.to_owned()]);
+                    .push(vec![format_p(*p, 6), label, mark.to_owned()]);
             }
         }
         out.push(section);
@@ -375,7 +390,7 @@ fn streams_section(s: &StreamsReport, depth: usize, raw: bool) -> Section {
                 r.label.clone(),
                 format!("{}/{}", r.passing, r.sample_size),
                 format!("{}-{}", r.passing_interval[0], r.passing_interval[1]),
-                r.uniformity.map_or("—".into(), |u| format!("{u:.6}")),
+                r.uniformity.map_or("—".into(), |u| format_p(u, 6)),
                 if r.passed { "pass" } else { fail }.to_owned(),
             ]);
         }

@@ -14,6 +14,7 @@ pub(crate) mod svg;
 use std::path::Path;
 
 use serde::Serialize;
+use wellspring_assess::noise::format_p;
 use wellspring_assess::sp800_22::{BatteryReport, Bits, StreamsReport};
 
 use crate::error::{CliError, CliResult};
@@ -119,10 +120,10 @@ pub(crate) fn summary_table(
         .map(|t| {
             let p = match t.p_values.as_slice() {
                 [] => "-".to_string(),
-                [p] => format!("{p:.6}"),
+                [p] => format_p(*p, 6),
                 ps => format!(
-                    "min {:.6} of {}",
-                    ps.iter().copied().fold(f64::INFINITY, f64::min),
+                    "min {} of {}",
+                    format_p(ps.iter().copied().fold(f64::INFINITY, f64::min), 6),
                     ps.len()
                 ),
             };

@@ -4,6 +4,7 @@
 
 use wellspring_assess::noise::analysis::SourceAnalysis;
 use wellspring_assess::noise::spectrum::averaged_spectrum;
+use wellspring_assess::noise::{format_p, p_statement};
 use wellspring_session::analysis::Document;
 use wellspring_session::compare::CompareDocument;
 
@@ -91,10 +92,10 @@ fn autocorrelation(a: &SourceAnalysis) -> Figure {
         ),
         caption: format!(
             "Autocorrelation at lags 1-{}; independent samples leave the ±{:.2e} band at about \
-             one lag in twenty. Ljung-Box p = {:.2e}; Holm-significant lags: {}.",
+             one lag in twenty. {}; Holm-significant lags: {}.",
             ac.max_lag,
             ac.band,
-            ac.ljung_box_p,
+            p_statement("Ljung-Box p", ac.ljung_box_p),
             if ac.significant_lags.is_empty() {
                 "none".to_owned()
             } else {
@@ -154,9 +155,9 @@ fn window_entropy(a: &SourceAnalysis) -> Option<Figure> {
             None,
         ),
         caption: format!(
-            "MCV min-entropy of each of {} consecutive windows; homogeneity p = {:.2e}{}.",
+            "MCV min-entropy of each of {} consecutive windows; {}{}.",
             st.windows,
-            st.homogeneity_p,
+            p_statement("homogeneity p", st.homogeneity_p),
             if st.drift {
                 format!(", drift of {:.2} standard deviations", st.drift_size)
             } else {
@@ -167,7 +168,7 @@ fn window_entropy(a: &SourceAnalysis) -> Option<Figure> {
 }
 
 fn fmt_p(p: f64) -> String {
-    format!("{p:.2e}")
+    format_p(p, 4)
 }
 
 /// The `analyze` report: a summary table, then a section per source; `samples_of` gives a

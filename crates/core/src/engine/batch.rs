@@ -112,10 +112,10 @@ fn retest(inner: &Arc<Inner>, index: usize) -> bool {
         .and_then(|s| (inner.config.assessor)(s));
     let mut shared = inner.lock();
     let slot = &mut shared.slots[index];
-    let passed = match outcome.map_err(|e| e.to_string()).and_then(|s| {
-        slot.startup_test(&s)
-            .map_err(|f| format!("re-test {f:?} failed"))
-    }) {
+    let passed = match outcome
+        .map_err(Err)
+        .and_then(|s| slot.startup_test(&s).map_err(Ok))
+    {
         Ok(()) => {
             if slot.measured() {
                 let old = slot.account().h();
@@ -132,8 +132,12 @@ fn retest(inner: &Arc<Inner>, index: usize) -> bool {
             slot.readmit();
             true
         }
-        Err(reason) => {
-            slot.extend_quarantine(reason);
+        Err(Ok(failed)) => {
+            slot.extend_quarantine_failed(failed, "in its re-test".into());
+            false
+        }
+        Err(Err(e)) => {
+            slot.extend_quarantine(e.to_string());
             false
         }
     };
@@ -152,8 +156,8 @@ fn start_up(slot: &mut Slot, samples: &[u8]) -> bool {
     slot.mark_started();
     match slot.startup_test(samples) {
         Ok(()) => true,
-        Err(failure) => {
-            slot.quarantine(format!("start-up {failure:?} test failed"));
+        Err(failed) => {
+            slot.quarantine_failed(failed, "in its start-up test".into());
             false
         }
     }

@@ -295,5 +295,6 @@ pub fn default_assessor(samples: &[u8]) -> Option<f64> {
     if report.alphabet_size > 1 && report.estimators.original.lz78y.is_none() {
         return None;
     }
-    Some(report.h_assessed)
+    // A constant source's estimators give -log2(1) = -0.0: report it as 0 (no "-0.00").
+    Some(report.h_assessed.max(0.0) + 0.0)
 }

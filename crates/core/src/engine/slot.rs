@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::accounting::{Account, AssessmentOrigin, Change, Ratios};
-use crate::health::{HealthFailure, HealthTests, Verdict};
+use crate::health::{FailedTest, HealthTests, Verdict};
 use crate::{EntropySource, SourceCategory};
 
 /// First quarantine back-off; it doubles on each failed re-test up to [`MAX_BACKOFF`].
@@ -36,6 +36,9 @@ pub(crate) struct Slot {
     quarantine_events: u64,
     last_error: Option<String>,
     last_failure_sample: Option<u64>,
+    /// The health test behind the current (or last) quarantine; `None` when the last
+    /// quarantine was for another reason (a collection error).
+    failed_test: Option<FailedTest>,
     samples: u64,
     credited_bits: f64,
     cpu_ns: u64,
@@ -120,6 +123,10 @@ pub struct SourceReport {
     /// The last persistent health-test failure: how many samples into its batch the cutoff
     /// was crossed (a stuck run crosses it at sample `rct_persistent_cutoff`).
     pub last_failure_sample: Option<u64>,
+    /// The health test behind the last quarantine, in numbers: `{"test": "rct"|"apt",
+    /// "observed", "cutoff", "window", "persistent"}`; `None` when the source was never
+    /// quarantined for a failed test, or its last quarantine had another cause.
+    pub failed_test: Option<FailedTest>,
 }
 
 impl Slot {
@@ -142,6 +149,7 @@ impl Slot {
             quarantine_events: 0,
             last_error: None,
             last_failure_sample: None,
+            failed_test: None,
             samples: 0,
             credited_bits: 0.0,
             cpu_ns: 0,
@@ -283,10 +291,10 @@ impl Slot {
     /// the cutoffs in force, graded as the continuous tests are: a persistent failure fails
     /// it; an intermittent one (expected about once per 2^20 samples of a healthy source) does
     /// not, and its batch earns nothing.
-    pub(crate) fn startup_test(&self, samples: &[u8]) -> Result<(), HealthFailure> {
+    pub(crate) fn startup_test(&self, samples: &[u8]) -> Result<(), FailedTest> {
         let mut tests = HealthTests::new(self.health.h, false);
         match tests.feed_batch(&samples[..samples.len().min(STARTUP_TEST_SAMPLES)]) {
-            Verdict::Persistent(failure) => Err(failure),
+            Verdict::Persistent(failure) => Err(tests.failed_test(failure, true)),
             Verdict::Intermittent(_) | Verdict::Pass => Ok(()),
         }
     }
@@ -304,19 +312,26 @@ impl Slot {
     /// Feeds the continuous tests. A persistent failure quarantines the source; an
     /// intermittent one is logged and the caller credits nothing for the batch.
     pub(crate) fn continuous_test(&mut self, samples: &[u8]) -> Verdict {
+        // The counts a failure reports are this batch's (with the run or window it
+        // continues), not the largest since the cutoffs were set.
+        let peaks = (self.health.longest_run, self.health.max_apt_count);
+        (self.health.longest_run, self.health.max_apt_count) = (0, 0);
         let (verdict, at) = self.health.feed_batch_located(samples);
+        let failed = match verdict {
+            Verdict::Persistent(failure) => Some(self.health.failed_test(failure, true)),
+            _ => None,
+        };
+        self.health.longest_run = self.health.longest_run.max(peaks.0);
+        self.health.max_apt_count = self.health.max_apt_count.max(peaks.1);
         match verdict {
-            Verdict::Persistent(failure) => {
+            Verdict::Persistent(_) => {
                 self.last_failure_sample = at.map(|n| n as u64);
                 self.account.fail();
-                let cutoff = match failure {
-                    HealthFailure::RepetitionCount => self.health.rct_persistent,
-                    HealthFailure::AdaptiveProportion => self.health.apt_persistent,
-                };
-                self.quarantine(format!(
-                    "{failure:?} health test failed (persistent, cutoff {cutoff}) at sample {} of a batch",
-                    at.unwrap_or(samples.len())
-                ));
+                let failed = failed.expect("a persistent failure");
+                self.quarantine_failed(
+                    failed,
+                    format!("at sample {} of a batch", at.unwrap_or(samples.len())),
+                );
             }
             Verdict::Intermittent(failure) => tracing::debug!(
                 source = self.name(),
@@ -416,7 +431,25 @@ impl Slot {
         self.last_assessed = Instant::now().checked_sub(interval.saturating_sub(after));
     }
 
+    /// Quarantines the source for a failed health test; `context` says where (`at sample
+    /// N of a batch`, `in its start-up test`).
+    pub(crate) fn quarantine_failed(&mut self, failed: FailedTest, context: String) {
+        let grade = if failed.persistent {
+            "persistent"
+        } else {
+            "intermittent"
+        };
+        self.quarantine_for(format!("{grade} {failed}, {context}"), Some(failed));
+    }
+
+    /// Quarantines the source for a reason other than a failed health test (a collection
+    /// error).
     pub(crate) fn quarantine(&mut self, reason: String) {
+        self.quarantine_for(reason, None);
+    }
+
+    fn quarantine_for(&mut self, reason: String, failed: Option<FailedTest>) {
+        self.failed_test = failed;
         self.quarantine_events += 1;
         self.quarantined_until = Some(Instant::now() + self.backoff);
         // A source too weak to credit here earns nothing either way: not an operator's alarm.
@@ -428,12 +461,16 @@ impl Slot {
                 "source quarantined (too weak to credit here; it earned nothing)"
             );
         } else {
+            // The numbers of the test that quarantined it (`test`, `observed`, `cutoff`) are
+            // in `reason`; the intermittent cutoffs are not logged here, as they are not the
+            // ones a quarantine crosses.
             tracing::warn!(
                 source = self.name(),
-                rct_failures = self.health.rct_failures,
-                apt_failures = self.health.apt_failures,
-                rct_cutoff = self.health.rct_cutoff,
-                apt_cutoff = self.health.apt_cutoff,
+                test = failed.map(|f| f.test.short_name()),
+                observed = failed.map(|f| f.observed),
+                cutoff = failed.map(|f| f.cutoff),
+                intermittent_rct_failures = self.health.rct_failures,
+                intermittent_apt_failures = self.health.apt_failures,
                 samples = self.samples,
                 %reason,
                 "source quarantined"
@@ -457,6 +494,12 @@ impl Slot {
     pub(crate) fn extend_quarantine(&mut self, reason: String) {
         self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
         self.quarantine(reason);
+    }
+
+    /// After a re-test failed a health test: stay out, wait longer next time.
+    pub(crate) fn extend_quarantine_failed(&mut self, failed: FailedTest, context: String) {
+        self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
+        self.quarantine_failed(failed, context);
     }
 
     pub(crate) fn last_error(&self) -> Option<&str> {
@@ -494,6 +537,7 @@ impl Slot {
             apt_persistent_cutoff: self.health.apt_persistent,
             last_error: self.last_error.clone(),
             last_failure_sample: self.last_failure_sample,
+            failed_test: self.failed_test,
         }
     }
 }

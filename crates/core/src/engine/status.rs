@@ -154,6 +154,7 @@ pub(super) fn child_snapshot(inner: &Inner) -> EngineStatus {
                 apt_persistent_cutoff: tests.apt_persistent,
                 last_error: None,
                 last_failure_sample: None,
+                failed_test: None,
             }
         })
         .collect();
