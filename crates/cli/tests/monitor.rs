@@ -231,3 +231,64 @@ fn monitor_shows_why_a_source_is_quarantined() {
     let after = wait_for(&session, "EXITED");
     assert!(after.contains("EXITED 0"), "{after}");
 }
+
+/// A monitor whose terminal goes away (the tmux session killed, as a closed window or a
+/// dropped SSH session would) exits: before, it kept polling the dead terminal at half a core
+/// for ever, and every failed run of the tests above left one behind.
+#[test]
+fn a_monitor_exits_when_its_terminal_goes_away() {
+    if !require_tool("tmux", "tmux") {
+        return;
+    }
+    let session = Session(format!("ws-monitor-hangup-{}", std::process::id()));
+    // `exec`: the pane's process is the monitor itself, so its pid is the pane's.
+    let command = format!(
+        "exec {} --assessment-cache off monitor --refresh 0.3 --sources branch_timing",
+        env!("CARGO_BIN_EXE_wellspring")
+    );
+    let status = Command::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &session.0,
+            "-x",
+            "80",
+            "-y",
+            "24",
+            &command,
+        ])
+        .env_remove("TMUX")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    wait_for(&session, "branch_timing");
+    let pid = tmux(&["list-panes", "-t", &session.0, "-F", "#{pane_pid}"])
+        .trim()
+        .to_owned();
+    let proc_dir = std::path::PathBuf::from(format!("/proc/{pid}"));
+    assert!(proc_dir.exists(), "no process {pid}");
+    tmux(&["kill-session", "-t", &session.0]);
+    // A bound on a hang: the watchdog ends it 2 s after the hangup.
+    let start = Instant::now();
+    while proc_dir.exists() && !is_zombie(&proc_dir) {
+        if start.elapsed() > Duration::from_secs(30) {
+            // Do not leave it spinning behind a failed test.
+            let _ = Command::new("kill").args(["-9", &pid]).status();
+            panic!("the monitor (pid {pid}) was still running 30 s after its terminal went away");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn is_zombie(proc_dir: &std::path::Path) -> bool {
+    std::fs::read_to_string(proc_dir.join("stat"))
+        .map(|s| {
+            s.rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .starts_with('Z')
+        })
+        .unwrap_or(true)
+}

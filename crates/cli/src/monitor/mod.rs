@@ -8,7 +8,10 @@
 //! The terminal is restored on every exit path: normal quit, error, panic (ratatui's
 //! `init` installs a panic hook that restores the terminal before the message prints), and
 //! SIGTERM or SIGHUP (a flag checked at least every 250 ms; the monitor then quits as with
-//! `q`).
+//! `q`). When the terminal itself is gone (a closed window, a dropped SSH session, a killed
+//! tmux pane), crossterm's event poll can spin on the dead terminal and never return to check
+//! the flag: a watchdog thread then ends the process [`HANGUP_GRACE`] after the signal, so a
+//! monitor never outlives its terminal.
 
 mod app;
 mod ui;
@@ -37,6 +40,7 @@ pub(crate) fn run(args: MonitorArgs) -> CliResult {
         signal_hook::flag::register(signal, Arc::clone(&stop))
             .map_err(|e| CliError::runtime(format!("cannot install signal handlers: {e}")))?;
     }
+    watch_for_a_stuck_exit(Arc::clone(&stop));
     let mut terminal = ratatui::init();
     let result = (|| -> std::io::Result<()> {
         let mut next_refresh = Instant::now();
@@ -83,4 +87,25 @@ pub(crate) fn run(args: MonitorArgs) -> CliResult {
     })();
     ratatui::restore();
     result.map_err(|e| CliError::runtime(format!("terminal error: {e}")))
+}
+
+/// How long after SIGTERM or SIGHUP the main loop has to quit before the watchdog ends the
+/// process.
+const HANGUP_GRACE: Duration = Duration::from_secs(2);
+
+/// Once `stop` is set, gives the main loop [`HANGUP_GRACE`] to quit as with `q`, then
+/// restores what it can of the terminal and exits (status 0, as a quit): the loop may be
+/// stuck polling a terminal that hung up.
+fn watch_for_a_stuck_exit(stop: Arc<AtomicBool>) {
+    std::thread::Builder::new()
+        .name("ws-monitor-watchdog".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            std::thread::sleep(HANGUP_GRACE);
+            ratatui::restore();
+            std::process::exit(0);
+        })
+        .ok();
 }
